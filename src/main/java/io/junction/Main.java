@@ -1,10 +1,68 @@
 package io.junction;
 
-/** Entry point placeholder. */
-public final class Main {
-  private Main() {}
+import io.junction.cli.CheckCommand;
+import io.junction.cli.RunCommand;
+import io.junction.cli.SendCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code junction} command line: {@code run}, {@code check}, {@code send}, {@code version}. */
+@Command(
+    name = "junction",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "A messaging node: TCP, UDP, HTTP, FTP, C structs, durable queues, routing.",
+    subcommands = {
+      RunCommand.class,
+      CheckCommand.class,
+      SendCommand.class,
+      Main.VersionCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 runtime failure, 2 invalid configuration or usage.",
+      "Examples:",
+      "  junction run                                  # demo config, conf/application.conf",
+      "  junction check --config conf/application.conf",
+      "  junction send tcp://127.0.0.1:7003 --text hello --framing delimiter"
+    })
+public final class Main implements Runnable {
 
   public static void main(String[] args) {
-    System.out.println("junction");
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line, shared by {@code main} and tests. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExitCodeExceptionMapper(e -> 2);
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  /** Prints the version. */
+  @Command(name = "version", description = "Print the version and exit.")
+  static final class VersionCommand implements Runnable {
+    @Override
+    public void run() {
+      System.out.println("junction " + Version.VERSION);
+    }
+  }
+
+  /** The version as packaged in the jar's manifest, or "dev". */
+  static final class Version implements CommandLine.IVersionProvider {
+    static final String VERSION =
+        java.util.Optional.ofNullable(Main.class.getPackage().getImplementationVersion())
+            .orElse("dev");
+
+    @Override
+    public String[] getVersion() {
+      return new String[] {"junction " + VERSION};
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.junction.message;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -51,14 +52,16 @@ public record Envelope(
       ByteString payload,
       Map<String, Object> fields) {
     return new Envelope(
-        UUID.randomUUID().toString(),
-        source,
-        connection,
-        type,
-        Map.of(),
-        payload,
-        fields,
-        System.currentTimeMillis());
+        newId(), source, connection, type, Map.of(), payload, fields, System.currentTimeMillis());
+  }
+
+  /**
+   * A random id. Not from SecureRandom: ids need to be unique, not unguessable, and this runs for
+   * every frame.
+   */
+  public static String newId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return new UUID(r.nextLong(), r.nextLong()).toString();
   }
 
   public Envelope withPayload(ByteString newPayload) {

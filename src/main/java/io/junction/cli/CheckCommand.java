@@ -1,0 +1,54 @@
+package io.junction.cli;
+
+import io.junction.config.ConfigProblems;
+import io.junction.node.NodeSettings;
+import io.junction.tcp.TcpSettings;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Validates a configuration without starting anything; exit 2 lists every problem. */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description =
+        "Validate a configuration: list every problem by config path (exit 2), or print"
+            + " the endpoints, struct layouts and routes it defines (exit 0).",
+    footer = {"", "Example:", "  junction check --config conf/application.conf"})
+public final class CheckCommand implements Callable<Integer> {
+  @Option(
+      names = {"-c", "--config"},
+      description = "Configuration file (default: ${DEFAULT-VALUE}).",
+      defaultValue = "conf/application.conf")
+  Path config;
+
+  @Override
+  public Integer call() {
+    NodeSettings settings;
+    try {
+      settings = NodeSettings.fromConfig(ConfigLoader.load(config));
+    } catch (ConfigProblems.InvalidConfigException e) {
+      System.err.println(config + ": " + e.getMessage());
+      return 2;
+    }
+    System.out.println(config + ": OK");
+    for (TcpSettings.Server s : settings.tcpServers())
+      System.out.printf(
+          "endpoint %-12s tcp-server %s:%d framing=%s codec=%s%n",
+          s.name(), s.host(), s.port(), s.framing(), s.codec().name());
+    for (TcpSettings.Client c : settings.tcpClients())
+      System.out.printf(
+          "endpoint %-12s tcp-client %s:%d framing=%s codec=%s%n",
+          c.name(), c.host(), c.port(), c.framing(), c.codec().name());
+    System.out.print(settings.codecs().describe());
+    settings
+        .routes()
+        .forEach(
+            r ->
+                System.out.printf(
+                    "route %-14s from %s to %s%n",
+                    r.name(), r.from(), r.to().stream().map(d -> d.text()).toList()));
+    return 0;
+  }
+}

@@ -1,0 +1,196 @@
+package io.junction.cli;
+
+import io.junction.codec.PayloadCodec;
+import io.junction.framing.Framing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import org.apache.pekko.util.ByteString;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Sends one message to a TCP endpoint, framed as asked, and prints the reply if one comes. */
+@Command(
+    name = "send",
+    mixinStandardHelpOptions = true,
+    description = "Send one message to tcp://HOST:PORT and print the reply.",
+    footer = {
+      "",
+      "Examples:",
+      "  junction send tcp://127.0.0.1:7003 --text hello",
+      "  junction send tcp://127.0.0.1:7002 --framing length-prefixed --text hi",
+      "  junction send tcp://127.0.0.1:7000 --struct Person name=Alice age=42",
+      "  junction send tcp://127.0.0.1:7000 --struct Person --json '{\"name\":\"Bob\",\"age\":7}'",
+      "  junction send tcp://127.0.0.1:7002 --framing length-prefixed --file frame.bin"
+    })
+public final class SendCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", description = "Target, tcp://HOST:PORT.")
+  URI target;
+
+  @Parameters(index = "1..*", description = "With --struct: field=value pairs.", arity = "0..*")
+  java.util.List<String> fields = java.util.List.of();
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Body body;
+
+  /** What to send: exactly one of these. */
+  static final class Body {
+    @Option(names = "--text", description = "A UTF-8 text message.")
+    String text;
+
+    @Option(names = "--file", description = "A file's bytes.")
+    Path file;
+
+    @Option(names = "--struct", description = "A struct layout from the config's junction.structs.")
+    String struct;
+  }
+
+  @Option(names = "--json", description = "With --struct: the fields as a JSON object.")
+  String json;
+
+  @Option(
+      names = {"-c", "--config"},
+      description = "Configuration with the struct layouts (default: ${DEFAULT-VALUE}).",
+      defaultValue = "conf/application.conf")
+  Path config;
+
+  @Option(
+      names = "--framing",
+      description =
+          "length-prefixed, delimiter, fixed or raw (default: delimiter for --text,"
+              + " fixed for --struct, raw for --file).")
+  String framing;
+
+  @Option(
+      names = "--length-bytes",
+      defaultValue = "4",
+      description = "Length field size: 1, 2 or 4.")
+  int lengthBytes;
+
+  @Option(names = "--little-endian", description = "Length field is little-endian.")
+  boolean littleEndian;
+
+  @Option(names = "--timeout", defaultValue = "2s", description = "How long to wait for a reply.")
+  String timeout;
+
+  @Option(names = "--no-reply", description = "Do not wait for a reply.")
+  boolean noReply;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!"tcp".equals(target.getScheme()) || target.getHost() == null || target.getPort() < 0) {
+      System.err.println("target must be tcp://HOST:PORT, was " + target);
+      return 2;
+    }
+    StructSupport struct = body.struct == null ? null : StructSupport.load(config, body.struct);
+    ByteString payload =
+        body.text != null
+            ? ByteString.fromString(body.text, StandardCharsets.UTF_8)
+            : body.file != null
+                ? ByteString.fromArray(Files.readAllBytes(body.file))
+                : struct.encode(fields, json);
+    Framing f = framing(struct);
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(target.getHost(), target.getPort()), 5000);
+      OutputStream out = socket.getOutputStream();
+      out.write(f.encode(payload).toArray());
+      out.flush();
+      if (noReply) return 0;
+      socket.setSoTimeout((int) parseDuration(timeout).toMillis());
+      byte[] reply = readReply(socket.getInputStream(), f, payload.size());
+      if (reply.length == 0) {
+        System.err.println("no reply within " + timeout);
+        return 1;
+      }
+      System.out.println(render(reply, f, struct));
+      return 0;
+    }
+  }
+
+  private Framing framing(StructSupport struct) {
+    String kind =
+        framing != null
+            ? framing
+            : body.text != null ? "delimiter" : struct != null ? "fixed" : "raw";
+    ByteOrder order = littleEndian ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+    return switch (kind) {
+      case "length-prefixed" ->
+          new Framing.LengthPrefixed(lengthBytes, order, false, Integer.MAX_VALUE - 8);
+      case "delimiter" -> new Framing.Delimited(ByteString.fromString("\n"), 1 << 20);
+      case "fixed" -> new Framing.FixedSize(struct != null ? struct.size() : 1);
+      case "raw" -> new Framing.Raw(1 << 20);
+      default -> throw new IllegalArgumentException("unknown framing " + kind);
+    };
+  }
+
+  // Reads one reply frame: enough bytes for the framing, or whatever arrives before the timeout.
+  private static byte[] readReply(InputStream in, Framing f, int sentSize) throws IOException {
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try {
+      while (true) {
+        int n = in.read(buf);
+        if (n < 0) break;
+        got.write(buf, 0, n);
+        if (complete(got.toByteArray(), f)) break;
+      }
+    } catch (SocketTimeoutException e) {
+      // whatever arrived is the reply
+    }
+    return got.toByteArray();
+  }
+
+  private static boolean complete(byte[] b, Framing f) {
+    if (f instanceof Framing.FixedSize fs) return b.length >= fs.size();
+    if (f instanceof Framing.Delimited d)
+      return new String(b, StandardCharsets.UTF_8).contains(d.delimiter().utf8String());
+    if (f instanceof Framing.LengthPrefixed lp && b.length >= lp.lengthBytes()) {
+      ByteString bs = ByteString.fromArray(b);
+      long len =
+          switch (lp.lengthBytes()) {
+            case 1 -> b[0] & 0xff;
+            case 2 -> bs.iterator().getShort(lp.byteOrder()) & 0xffff;
+            default -> bs.iterator().getInt(lp.byteOrder()) & 0xffffffffL;
+          };
+      return b.length >= len + lp.lengthBytes();
+    }
+    return false;
+  }
+
+  private static String render(byte[] reply, Framing f, StructSupport struct) {
+    ByteString bs = ByteString.fromArray(reply);
+    if (f instanceof Framing.LengthPrefixed lp) bs = bs.drop(lp.lengthBytes());
+    if (f instanceof Framing.Delimited d) {
+      String s = bs.utf8String();
+      return s.endsWith(d.delimiter().utf8String())
+          ? s.substring(0, s.length() - d.delimiter().size())
+          : s;
+    }
+    if (struct != null) return struct.render(bs);
+    PayloadCodec.Decoded text;
+    try {
+      text = PayloadCodec.TEXT.decode(bs);
+      return (String) text.fields().get("text");
+    } catch (RuntimeException e) {
+      return HexFormat.ofDelimiter(" ").formatHex(bs.toArray());
+    }
+  }
+
+  static Duration parseDuration(String s) {
+    return com.typesafe.config.ConfigFactory.parseString("d = " + s).getDuration("d");
+  }
+}

@@ -1,0 +1,165 @@
+package io.junction.framing;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.FramingTruncation;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+
+/**
+ * How a byte stream is cut into frames, and how a frame is put back on the wire. Every kind is
+ * bounded: nothing is ever allocated for a frame larger than its maximum.
+ *
+ * <p>Worked example, {@code length-prefixed} with 4 bytes big-endian, length excluding the header:
+ * the payload {@code "hi"} travels as {@code 00 00 00 02 68 69}. With {@code length-includes-header
+ * = true} the same payload travels as {@code 00 00 00 06 68 69}.
+ */
+public sealed interface Framing {
+
+  /** Largest payload this framing lets through; larger frames close the connection. */
+  int maxFrameBytes();
+
+  /** Cuts the incoming byte stream into frame payloads (headers and delimiters removed). */
+  Flow<ByteString, ByteString, NotUsed> decoder();
+
+  /** Adds the header or delimiter to one outgoing payload. */
+  ByteString encode(ByteString payload);
+
+  /** The framing as a codec stack: top is payloads, bottom is the wire. */
+  default BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> stack() {
+    return BidiFlow.fromFlows(Flow.of(ByteString.class).map(this::encode), decoder());
+  }
+
+  /** A length field before each payload. */
+  record LengthPrefixed(
+      int lengthBytes, ByteOrder byteOrder, boolean lengthIncludesHeader, int maxFrameBytes)
+      implements Framing {
+    public LengthPrefixed {
+      if (lengthBytes != 1 && lengthBytes != 2 && lengthBytes != 4)
+        throw new IllegalArgumentException("length-bytes must be 1, 2 or 4, was " + lengthBytes);
+      if (maxFrameBytes <= 0) throw new IllegalArgumentException("max-frame-bytes must be > 0");
+    }
+
+    @Override
+    public Flow<ByteString, ByteString, NotUsed> decoder() {
+      int header = lengthBytes;
+      boolean includes = lengthIncludesHeader;
+      return org.apache.pekko.stream.javadsl.Framing.lengthField(
+              header,
+              0,
+              maxFrameBytes + header,
+              byteOrder,
+              (bytes, length) -> {
+                int unsigned = header == 4 ? length : length & ((1 << (8 * header)) - 1);
+                if (includes && unsigned < header)
+                  throw new FramingException(
+                      "length field " + unsigned + " is smaller than its own " + header + " bytes");
+                return includes ? unsigned : unsigned + header;
+              })
+          .map(frame -> frame.drop(header));
+    }
+
+    @Override
+    public ByteString encode(ByteString payload) {
+      long length = payload.size() + (lengthIncludesHeader ? lengthBytes : 0);
+      if (payload.size() > maxFrameBytes || length >= (1L << (8 * lengthBytes)) && lengthBytes < 4)
+        throw new FramingException(
+            "payload of " + payload.size() + " bytes exceeds the frame limit of " + maxFrameBytes);
+      ByteStringBuilder b = new ByteStringBuilder();
+      switch (lengthBytes) {
+        case 1 -> b.putByte((byte) length);
+        case 2 -> b.putShort((int) length, byteOrder);
+        default -> b.putInt((int) length, byteOrder);
+      }
+      return b.result().concat(payload);
+    }
+  }
+
+  /** Frames end with a delimiter such as {@code \n}; the delimiter is not part of the payload. */
+  record Delimited(ByteString delimiter, int maxFrameBytes) implements Framing {
+    public Delimited {
+      if (delimiter.isEmpty()) throw new IllegalArgumentException("delimiter must not be empty");
+      if (maxFrameBytes <= 0) throw new IllegalArgumentException("max-frame-bytes must be > 0");
+    }
+
+    @Override
+    public Flow<ByteString, ByteString, NotUsed> decoder() {
+      return org.apache.pekko.stream.javadsl.Framing.delimiter(
+          delimiter, maxFrameBytes, FramingTruncation.DISALLOW);
+    }
+
+    @Override
+    public ByteString encode(ByteString payload) {
+      return payload.concat(delimiter);
+    }
+  }
+
+  /** Every frame has the same size: one C struct per frame. */
+  record FixedSize(int size) implements Framing {
+    public FixedSize {
+      if (size <= 0) throw new IllegalArgumentException("frame size must be > 0");
+    }
+
+    @Override
+    public int maxFrameBytes() {
+      return size;
+    }
+
+    @Override
+    public Flow<ByteString, ByteString, NotUsed> decoder() {
+      int n = size;
+      return Flow.of(ByteString.class)
+          .statefulMap(
+              ByteString::emptyByteString,
+              (buffered, chunk) -> cut(buffered.concat(chunk), n),
+              remainder -> java.util.Optional.empty())
+          .mapConcat(frames -> frames);
+    }
+
+    // Returns the complete frames; the incomplete tail (< size bytes) stays as the new state.
+    private static org.apache.pekko.japi.Pair<ByteString, List<ByteString>> cut(
+        ByteString data, int n) {
+      List<ByteString> frames = new ArrayList<>(data.size() / n);
+      ByteString rest = data;
+      while (rest.size() >= n) {
+        frames.add(rest.take(n).compact());
+        rest = rest.drop(n);
+      }
+      return org.apache.pekko.japi.Pair.create(rest.compact(), frames);
+    }
+
+    @Override
+    public ByteString encode(ByteString payload) {
+      return payload;
+    }
+  }
+
+  /** Bytes as they arrive, in chunks of at most {@code maxFrameBytes}. */
+  record Raw(int maxFrameBytes) implements Framing {
+    @Override
+    public Flow<ByteString, ByteString, NotUsed> decoder() {
+      int max = maxFrameBytes;
+      return Flow.of(ByteString.class)
+          .mapConcat(
+              chunk -> {
+                List<ByteString> parts = new ArrayList<>();
+                ByteString rest = chunk;
+                while (rest.size() > max) {
+                  parts.add(rest.take(max));
+                  rest = rest.drop(max);
+                }
+                if (!rest.isEmpty()) parts.add(rest);
+                return parts;
+              });
+    }
+
+    @Override
+    public ByteString encode(ByteString payload) {
+      return payload;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.junction.node;
+
+import io.junction.routing.Router;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The node's root: spawns the router and the endpoints from {@link NodeSettings}, and ties the
+ * endpoints into {@link CoordinatedShutdown} (stop accepting, then drain connections within the
+ * configured time).
+ */
+public final class Guardian {
+
+  /** Messages the guardian accepts. */
+  public sealed interface Command {}
+
+  /** The top-level actors, for the API and tests. */
+  public record GetRefs(ActorRef<Refs> replyTo) implements Command {}
+
+  /** The node's top-level actors. */
+  public record Refs(ActorRef<Router.Command> router, ActorRef<Endpoints.Command> endpoints) {}
+
+  private Guardian() {}
+
+  public static Behavior<Command> create(NodeSettings settings) {
+    return Behaviors.setup(
+        ctx -> {
+          ActorRef<Router.Command> router = ctx.spawn(Router.create(settings.routes()), "router");
+          ActorRef<Endpoints.Command> endpoints =
+              ctx.spawn(Endpoints.create(settings, router), "endpoints");
+          registerShutdown(ctx.getSystem(), endpoints, settings.drainTimeout());
+          Refs refs = new Refs(router, endpoints);
+          return Behaviors.receive(Command.class)
+              .onMessage(
+                  GetRefs.class,
+                  g -> {
+                    g.replyTo().tell(refs);
+                    return Behaviors.same();
+                  })
+              .build();
+        });
+  }
+
+  private static void registerShutdown(
+      ActorSystem<?> system, ActorRef<Endpoints.Command> endpoints, Duration drain) {
+    CoordinatedShutdown cs = CoordinatedShutdown.get(system);
+    cs.addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(),
+        "unbind-endpoints",
+        () -> ask(system, endpoints, Endpoints.Unbind::new, Duration.ofSeconds(5)));
+    cs.addTask(
+        CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "drain-connections",
+        () -> ask(system, endpoints, r -> new Endpoints.Drain(drain, r), drain.plusSeconds(1)));
+  }
+
+  private static CompletionStage<Done> ask(
+      ActorSystem<?> system,
+      ActorRef<Endpoints.Command> endpoints,
+      org.apache.pekko.japi.function.Function<ActorRef<Endpoints.Done>, Endpoints.Command> msg,
+      Duration timeout) {
+    return AskPattern.ask(endpoints, msg, timeout, system.scheduler())
+        .handle((d, failure) -> Done.getInstance());
+  }
+}

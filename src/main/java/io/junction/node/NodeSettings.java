@@ -1,0 +1,131 @@
+package io.junction.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
+import io.junction.codec.Codecs;
+import io.junction.config.ConfigProblems;
+import io.junction.routing.Route;
+import io.junction.routing.RouteSettings;
+import io.junction.tcp.TcpSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything the node runs, parsed and validated once from {@code junction { }}. Construction
+ * either succeeds with a consistent node or throws {@link ConfigProblems.InvalidConfigException}
+ * listing every problem by config path.
+ */
+public record NodeSettings(
+    String nodeName,
+    Path dataDir,
+    Duration drainTimeout,
+    Codecs codecs,
+    List<TcpSettings.Server> tcpServers,
+    List<TcpSettings.Client> tcpClients,
+    List<Route> routes,
+    Config config) {
+
+  /** Top-level keys of {@code junction}; anything else is a typo. */
+  static final Set<String> KEYS =
+      Set.of(
+          "node-name",
+          "data-dir",
+          "shutdown-drain-timeout",
+          "endpoints",
+          "structs",
+          "queues",
+          "routes",
+          "journal",
+          "http",
+          "demo-ftp",
+          "blocking-io-dispatcher");
+
+  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client");
+
+  public NodeSettings {
+    tcpServers = List.copyOf(tcpServers);
+    tcpClients = List.copyOf(tcpClients);
+    routes = List.copyOf(routes);
+  }
+
+  /** Parses and validates; throws listing every problem. */
+  public static NodeSettings fromConfig(Config config) {
+    ConfigProblems problems = new ConfigProblems();
+    try {
+      config.checkValid(ConfigFactory.defaultReference(), "junction");
+    } catch (ConfigException.ValidationFailed e) {
+      e.problems().forEach(p -> problems.add(p.path(), p.problem()));
+    }
+    Config j = config.getConfig("junction");
+    problems.rejectUnknownKeys("junction", j, KEYS);
+    Codecs codecs = new Codecs();
+    List<TcpSettings.Server> servers = new ArrayList<>();
+    List<TcpSettings.Client> clients = new ArrayList<>();
+    Map<String, Set<String>> targets = new HashMap<>();
+    Config endpoints =
+        problems.read("junction.endpoints", () -> j.getConfig("endpoints"), ConfigFactory.empty());
+    for (String name : endpoints.root().keySet()) {
+      String path = ConfigProblems.join("junction.endpoints", name);
+      if (endpoints.root().get(name).valueType() != ConfigValueType.OBJECT) {
+        problems.add(path, "must be an object with a kind");
+        continue;
+      }
+      Config e = endpoints.getConfig(com.typesafe.config.ConfigUtil.quoteString(name));
+      String kind = problems.read(path + ".kind", () -> e.getString("kind"), "");
+      switch (kind) {
+        case "tcp-server" -> servers.add(TcpSettings.server(name, e, path, codecs, problems));
+        case "tcp-client" -> clients.add(TcpSettings.client(name, e, path, codecs, problems));
+        case "" -> {}
+        default ->
+            problems.add(
+                path + ".kind",
+                "unknown endpoint kind '"
+                    + kind
+                    + "' (expected one of "
+                    + ENDPOINT_KINDS.stream().sorted().toList()
+                    + ")");
+      }
+      if (ENDPOINT_KINDS.contains(kind))
+        targets.computeIfAbsent("tcp", k -> new HashSet<>()).add(name);
+    }
+    checkDistinctPorts(servers, problems);
+    Config routes =
+        problems.read("junction.routes", () -> j.getConfig("routes"), ConfigFactory.empty());
+    List<Route> routeList =
+        RouteSettings.fromConfig(
+            routes, "junction.routes", endpoints.root().keySet(), targets, problems);
+    String nodeName =
+        problems.read("junction.node-name", () -> j.getString("node-name"), "junction");
+    Path dataDir =
+        Path.of(problems.read("junction.data-dir", () -> j.getString("data-dir"), "data"));
+    Duration drain =
+        problems.read(
+            "junction.shutdown-drain-timeout",
+            () -> j.getDuration("shutdown-drain-timeout"),
+            Duration.ofSeconds(5));
+    problems.throwIfAny();
+    return new NodeSettings(nodeName, dataDir, drain, codecs, servers, clients, routeList, config);
+  }
+
+  private static void checkDistinctPorts(
+      List<TcpSettings.Server> servers, ConfigProblems problems) {
+    Map<String, String> seen = new HashMap<>();
+    for (TcpSettings.Server s : servers) {
+      if (s.port() == 0) continue;
+      String key = s.host() + ":" + s.port();
+      String other = seen.putIfAbsent(key, s.name());
+      if (other != null)
+        problems.add(
+            "junction.endpoints." + s.name() + ".port",
+            key + " is already used by endpoint '" + other + "'");
+    }
+  }
+}

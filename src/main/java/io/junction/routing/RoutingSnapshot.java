@@ -1,0 +1,102 @@
+package io.junction.routing;
+
+import io.junction.message.Envelope;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An immutable view of the route table and the live destinations, published by the {@link Router}
+ * to every source. Sources evaluate routes themselves with it, so a message takes no extra actor
+ * hop to be routed and a reload swaps the whole table at once.
+ */
+public final class RoutingSnapshot {
+  private static final Logger MESSAGE_LOG = LoggerFactory.getLogger("junction.messages");
+
+  /** Counts what the evaluation did, so the caller can update its own counters. */
+  public record Outcome(int matched, int delivered, int failed) {
+    static final Outcome NONE = new Outcome(0, 0, 0);
+  }
+
+  private final long version;
+  private final Map<String, List<Route>> bySource;
+  private final Map<String, ActorRef<Deliver>> destinations;
+  private final RouteMetrics metrics;
+
+  RoutingSnapshot(
+      long version,
+      List<Route> routes,
+      Map<String, ActorRef<Deliver>> destinations,
+      RouteMetrics metrics) {
+    this.version = version;
+    Map<String, List<Route>> by = new LinkedHashMap<>();
+    for (Route r : routes) by.computeIfAbsent(r.from(), k -> new ArrayList<>()).add(r);
+    by.replaceAll((k, v) -> List.copyOf(v));
+    this.bySource = Map.copyOf(by);
+    this.destinations = Map.copyOf(destinations);
+    this.metrics = metrics;
+  }
+
+  /** An empty table, for sources that start before the router answered. */
+  public static RoutingSnapshot empty() {
+    return new RoutingSnapshot(0, List.of(), Map.of(), RouteMetrics.NONE);
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public List<Route> routesFrom(String source) {
+    return bySource.getOrDefault(source, List.of());
+  }
+
+  /**
+   * Sends {@code message} along every matching route from its source. {@code reply} is how this
+   * source writes back to where the message came from.
+   */
+  public Outcome route(Envelope message, Consumer<Envelope> reply) {
+    List<Route> routes = bySource.get(message.source());
+    if (routes == null) return Outcome.NONE;
+    int matched = 0, delivered = 0, failed = 0;
+    for (Route r : routes) {
+      if (!r.where().matches(message)) continue;
+      matched++;
+      metrics.matched(r.name());
+      for (Destination d : r.to()) {
+        if (deliver(d, message, reply)) {
+          delivered++;
+          metrics.delivered(r.name());
+        } else {
+          failed++;
+          metrics.failed(r.name());
+        }
+      }
+    }
+    return new Outcome(matched, delivered, failed);
+  }
+
+  private boolean deliver(Destination d, Envelope message, Consumer<Envelope> reply) {
+    if (d == Destination.Reply.INSTANCE) {
+      reply.accept(message);
+      return true;
+    }
+    if (d == Destination.Log.INSTANCE) {
+      MESSAGE_LOG.info("{} {}", message.source(), MessageText.render(message));
+      return true;
+    }
+    ActorRef<Deliver> ref = destinations.get(d.text());
+    if (ref == null) return false;
+    ref.tell(new Deliver(message, null));
+    return true;
+  }
+
+  /** The destination actor registered under {@code name}, if it is up. */
+  public java.util.Optional<ActorRef<Deliver>> destination(String name) {
+    return java.util.Optional.ofNullable(destinations.get(name));
+  }
+}
