@@ -1,0 +1,98 @@
+package io.junction.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.junction.endpoint.EndpointStatus;
+import io.junction.node.Endpoints;
+import io.junction.node.Guardian;
+import io.junction.node.NodeSettings;
+import io.junction.tcp.TcpConnection;
+import io.junction.tcp.TcpServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/** A whole node started in this JVM from a config snippet, for tests over real sockets. */
+public final class TestNode implements AutoCloseable {
+  public static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private final ActorSystem<Guardian.Command> system;
+  private final ActorTestKit kit;
+  private final Guardian.Refs refs;
+
+  private TestNode(Config config) {
+    NodeSettings settings = NodeSettings.fromConfig(config);
+    system = ActorSystem.create(Guardian.create(settings), "junction", config);
+    kit = ActorTestKit.create(system);
+    TestProbe<Guardian.Refs> probe = kit.createTestProbe();
+    system.tell(new Guardian.GetRefs(probe.ref()));
+    refs = probe.receiveMessage(TIMEOUT);
+  }
+
+  /** Starts a node from {@code hocon} (over reference.conf). Use port 0 for listeners. */
+  public static TestNode start(String hocon) {
+    ConfigFactory.invalidateCaches();
+    return new TestNode(ConfigFactory.load(ConfigFactory.parseString(hocon)));
+  }
+
+  public ActorTestKit kit() {
+    return kit;
+  }
+
+  public ActorSystem<Guardian.Command> system() {
+    return system;
+  }
+
+  public List<EndpointStatus> statuses() {
+    TestProbe<List<EndpointStatus>> probe = kit.createTestProbe();
+    refs.endpoints().tell(new Endpoints.GetStatuses(probe.ref()));
+    return probe.receiveMessage(TIMEOUT);
+  }
+
+  public EndpointStatus status(String endpoint) {
+    return statuses().stream()
+        .filter(s -> s.name().equals(endpoint))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no endpoint " + endpoint));
+  }
+
+  /** The bound port of a listening endpoint, waiting until it is bound. */
+  public int port(String endpoint) {
+    TestProbe<Object> probe = kit.createTestProbe();
+    return probe.awaitAssert(
+        TIMEOUT,
+        () -> {
+          EndpointStatus s = status(endpoint);
+          if (!s.state().equals("bound")) throw new AssertionError(endpoint + " is " + s.state());
+          return Integer.parseInt(s.address().substring(s.address().lastIndexOf(':') + 1));
+        });
+  }
+
+  public Map<String, ActorRef<TcpConnection.Command>> connections(String endpoint) {
+    TestProbe<java.util.Optional<ActorRef<TcpServer.Command>>> server = kit.createTestProbe();
+    refs.endpoints().tell(new Endpoints.GetTcpServer(endpoint, server.ref()));
+    ActorRef<TcpServer.Command> ref = server.receiveMessage(TIMEOUT).orElseThrow();
+    TestProbe<Map<String, ActorRef<TcpConnection.Command>>> probe = kit.createTestProbe();
+    ref.tell(new TcpServer.GetConnections(probe.ref()));
+    return probe.receiveMessage(TIMEOUT);
+  }
+
+  /** Retries {@code check} until it passes or {@link #TIMEOUT} runs out. */
+  public <T> T await(java.util.function.Supplier<T> check) {
+    return kit.<Object>createTestProbe().awaitAssert(TIMEOUT, check::get);
+  }
+
+  public Guardian.Refs refs() {
+    return refs;
+  }
+
+  @Override
+  public void close() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}
