@@ -194,10 +194,13 @@ public final class TcpClient extends AbstractBehavior<TcpClient.Command> {
     metrics.connectionsActive.set(0);
     Duration delay = backoff(attempt++);
     state = "disconnected";
-    detail = cause == null ? "closed by peer" : String.valueOf(cause.getMessage());
+    detail = cause == null ? "closed by peer" : rootMessage(cause);
+    // Log the first failures and then only every power of two, so a long outage stays readable.
+    boolean loud = attempt <= 2 || Integer.bitCount(attempt - 1) == 1;
     getContext()
         .getLog()
-        .warn(
+        .atLevel(loud ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG)
+        .log(
             "{} {} {}:{} ({}); reconnecting in {} ms",
             settings.name(),
             wasConnected ? "lost" : "cannot reach",
@@ -207,6 +210,12 @@ public final class TcpClient extends AbstractBehavior<TcpClient.Command> {
             delay.toMillis());
     timers.startSingleTimer(Reconnect.INSTANCE, delay);
     return this;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
   private Duration backoff(int n) {
