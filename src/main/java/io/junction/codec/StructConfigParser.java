@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,7 +60,8 @@ final class StructConfigParser {
       String tagField,
       Optional<String> lengthField,
       boolean lengthIncludesHeader,
-      Map<String, String> bodies) {}
+      Map<String, String> bodies,
+      boolean ok) {}
 
   private final ConfigProblems problems;
   private int before;
@@ -224,7 +226,8 @@ final class StructConfigParser {
                 tp + ".length-includes-header",
                 () -> t.getBoolean("length-includes-header"),
                 false);
-    Map<String, String> bodies = new java.util.LinkedHashMap<>();
+    // Sorted by tag value so that "already the body of tag N" names the smaller tag.
+    Map<String, String> bodies = new TreeMap<>(StructConfigParser::byTag);
     ConfigObject b = problems.read(tp + ".bodies", () -> t.getObject("bodies"), null);
     if (b != null) {
       if (b.isEmpty()) problems.add(tp + ".bodies", "must map at least one tag to a struct");
@@ -237,7 +240,28 @@ final class StructConfigParser {
         }
       }
     }
-    if (problems.all().size() != before) return Optional.empty();
-    return Optional.of(new TaggedDecl(name, path, header, tag, length, includes, bodies));
+    boolean ok = problems.all().size() == before;
+    return Optional.of(new TaggedDecl(name, path, header, tag, length, includes, bodies, ok));
+  }
+
+  /** Orders tag keys numerically, keys that are not numbers after them; never equal if distinct. */
+  private static int byTag(String a, String b) {
+    Long x = parseTag(a);
+    Long y = parseTag(b);
+    if (x != null && y != null && !x.equals(y)) return Long.compare(x, y);
+    if (x != null && y == null) return -1;
+    if (x == null && y != null) return 1;
+    return a.compareTo(b);
+  }
+
+  /** A tag key as a number (decimal or 0x hex), or null when it is not one. */
+  static Long parseTag(String key) {
+    try {
+      return key.startsWith("0x") || key.startsWith("0X")
+          ? Long.parseLong(key.substring(2), 16)
+          : Long.parseLong(key);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 }

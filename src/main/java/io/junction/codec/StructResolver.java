@@ -131,7 +131,7 @@ final class StructResolver {
         problems.add(bp, "tag " + value.get() + " is mapped twice");
       }
     }
-    if (problems.all().size() != before || header.isEmpty()) return Optional.empty();
+    if (!d.ok() || problems.all().size() != before || header.isEmpty()) return Optional.empty();
     return Optional.of(
         new TaggedLayout(
             d.name(),
@@ -166,13 +166,8 @@ final class StructResolver {
   }
 
   private Optional<Long> tagValue(String key, Optional<StructLayout.Field> tag, String path) {
-    long v;
-    try {
-      v =
-          key.startsWith("0x") || key.startsWith("0X")
-              ? Long.parseLong(key.substring(2), 16)
-              : Long.parseLong(key);
-    } catch (NumberFormatException e) {
+    Long v = StructConfigParser.parseTag(key);
+    if (v == null) {
       problems.add(path, "tag must be an integer (decimal or 0x hex), got '" + key + "'");
       return Optional.empty();
     }
