@@ -7,7 +7,12 @@ public class CodecException extends RuntimeException {
   private final long offset;
 
   public CodecException(String codec, long offset, String reason) {
-    super(codec + " at offset " + offset + ": " + reason);
+    this(codec + " at offset " + offset + ": " + reason, codec, offset);
+  }
+
+  /** For subclasses that compose their own message. */
+  protected CodecException(String message, String codec, long offset) {
+    super(message);
     this.codec = codec;
     this.offset = offset;
   }

@@ -8,7 +8,7 @@ package io.junction.codec;
  * connection layer catches it, reports it to the peer and the log, and goes on with the next frame.
  * The message reads like {@code Person.name at offset 0: 130 bytes do not fit in char[128]}.
  */
-public final class StructCodecException extends RuntimeException {
+public final class StructCodecException extends CodecException {
   private static final long serialVersionUID = 1L;
 
   private final String structName;
@@ -17,7 +17,7 @@ public final class StructCodecException extends RuntimeException {
   private final String reason;
 
   public StructCodecException(String structName, String fieldPath, long offset, String reason) {
-    super(render(structName, fieldPath, offset, reason));
+    super(render(structName, fieldPath, offset, reason), structName, offset);
     this.structName = structName;
     this.fieldPath = fieldPath == null ? "" : fieldPath;
     this.offset = offset;
@@ -35,6 +35,7 @@ public final class StructCodecException extends RuntimeException {
   }
 
   /** Byte offset from the start of the struct (or frame) where the problem is. */
+  @Override
   public long offset() {
     return offset;
   }

@@ -138,6 +138,50 @@ public sealed interface Framing {
     }
   }
 
+  /**
+   * Frames whose length a C struct layout determines: the struct's size, or for a tagged message
+   * the length its header declares (read from the first {@code headerSize} bytes).
+   */
+  record Struct(io.junction.codec.MessageLayout layout, int maxFrameBytes) implements Framing {
+    @Override
+    public Flow<ByteString, ByteString, NotUsed> decoder() {
+      io.junction.codec.MessageLayout l = layout;
+      int max = maxFrameBytes;
+      return Flow.of(ByteString.class)
+          .statefulMap(
+              ByteString::emptyByteString,
+              (buffered, chunk) -> cutByHeader(buffered.concat(chunk), l, max),
+              remainder -> java.util.Optional.empty())
+          .mapConcat(frames -> frames);
+    }
+
+    private static org.apache.pekko.japi.Pair<ByteString, List<ByteString>> cutByHeader(
+        ByteString data, io.junction.codec.MessageLayout layout, int max) {
+      List<ByteString> frames = new ArrayList<>();
+      ByteString rest = data;
+      while (rest.size() >= layout.headerSize()) {
+        int length;
+        try {
+          length = layout.frameLength(rest.take(layout.headerSize()));
+        } catch (io.junction.codec.CodecException e) {
+          throw new FramingException("bad frame header: " + e.getMessage());
+        }
+        if (length > max || length < layout.headerSize())
+          throw new FramingException(
+              "frame header declares " + length + " bytes; the limit is " + max);
+        if (rest.size() < length) break;
+        frames.add(rest.take(length).compact());
+        rest = rest.drop(length);
+      }
+      return org.apache.pekko.japi.Pair.create(rest.compact(), frames);
+    }
+
+    @Override
+    public ByteString encode(ByteString payload) {
+      return payload;
+    }
+  }
+
   /** Bytes as they arrive, in chunks of at most {@code maxFrameBytes}. */
   record Raw(int maxFrameBytes) implements Framing {
     @Override

@@ -15,11 +15,19 @@ public final class FramingSettings {
   private FramingSettings() {}
 
   /**
-   * @param impliedSize the frame size the endpoint's codec implies (a struct), used by {@code
-   *     fixed} framing when no {@code size} is given
+   * @param layout the endpoint's struct layout, if its codec is a struct: {@code struct} framing
+   *     uses it, {@code fixed} framing takes its size when no {@code size} is given
    */
   public static Framing fromConfig(
-      Config framing, String path, OptionalInt impliedSize, ConfigProblems problems) {
+      Config framing,
+      String path,
+      java.util.Optional<io.junction.codec.MessageLayout> layout,
+      ConfigProblems problems) {
+    OptionalInt impliedSize =
+        layout
+            .filter(l -> l instanceof io.junction.codec.StructLayout)
+            .map(l -> OptionalInt.of(l.maxFrameLength()))
+            .orElse(OptionalInt.empty());
     String kind = problems.read(path + ".kind", () -> framing.getString("kind"), "raw");
     try {
       switch (kind) {
@@ -64,6 +72,17 @@ public final class FramingSettings {
           problems.add(path + ".size", "is required unless the endpoint's codec is a struct");
           return new Framing.FixedSize(1);
         }
+        case "struct" -> {
+          problems.rejectUnknownKeys(path, framing, Set.of("kind", "max-frame-bytes"));
+          if (layout.isEmpty()) {
+            problems.add(
+                path + ".kind", "struct framing needs the endpoint's codec to be struct:NAME");
+            return new Framing.Raw(DEFAULT_MAX);
+          }
+          return forLayout(
+              layout.get(),
+              framing.hasPath("max-frame-bytes") ? max(framing, path, problems) : DEFAULT_MAX);
+        }
         case "raw" -> {
           problems.rejectUnknownKeys(path, framing, Set.of("kind", "max-frame-bytes"));
           return new Framing.Raw(max(framing, path, problems));
@@ -71,7 +90,9 @@ public final class FramingSettings {
         default -> {
           problems.add(
               path + ".kind",
-              "unknown framing '" + kind + "' (expected length-prefixed, delimiter, fixed or raw)");
+              "unknown framing '"
+                  + kind
+                  + "' (expected length-prefixed, delimiter, fixed, struct or raw)");
           return new Framing.Raw(DEFAULT_MAX);
         }
       }
@@ -79,6 +100,12 @@ public final class FramingSettings {
       problems.add(path, e.getMessage());
       return new Framing.Raw(DEFAULT_MAX);
     }
+  }
+
+  /** The framing a struct codec implies when the endpoint names none. */
+  public static Framing forLayout(io.junction.codec.MessageLayout layout, int maxFrameBytes) {
+    if (layout instanceof io.junction.codec.StructLayout s) return new Framing.FixedSize(s.size());
+    return new Framing.Struct(layout, Math.min(maxFrameBytes, layout.maxFrameLength()));
   }
 
   private static int intOr(Config c, String key, int fallback) {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueType;
 import io.junction.codec.Codecs;
+import io.junction.codec.StructRegistry;
 import io.junction.config.ConfigProblems;
 import io.junction.routing.Route;
 import io.junction.routing.RouteSettings;
@@ -66,7 +67,9 @@ public record NodeSettings(
     }
     Config j = config.getConfig("junction");
     problems.rejectUnknownKeys("junction", j, KEYS);
-    Codecs codecs = new Codecs();
+    Config structs =
+        problems.read("junction.structs", () -> j.getConfig("structs"), ConfigFactory.empty());
+    Codecs codecs = new Codecs(StructRegistry.fromConfig(structs, "junction.structs", problems));
     List<TcpSettings.Server> servers = new ArrayList<>();
     List<TcpSettings.Client> clients = new ArrayList<>();
     Map<String, Set<String>> targets = new HashMap<>();

@@ -8,7 +8,6 @@ import io.junction.framing.Framing;
 import io.junction.framing.FramingSettings;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -150,17 +149,23 @@ public final class TcpSettings {
 
   private static Framing framing(
       Config c, String path, Codecs codecs, String codecSpec, ConfigProblems problems) {
-    OptionalInt implied = codecs.fixedSize(codecSpec);
+    Optional<io.junction.codec.MessageLayout> layout;
+    try {
+      layout = codecs.layoutOf(codecs.resolve(codecSpec));
+    } catch (IllegalArgumentException e) {
+      layout = Optional.empty(); // reported under .codec
+    }
     if (!c.hasPath("framing")) {
-      if (implied.isPresent()) return new Framing.FixedSize(implied.getAsInt());
+      if (layout.isPresent()) return FramingSettings.forLayout(layout.get(), 1 << 20);
       problems.add(
-          path + ".framing", "is required (kind = length-prefixed, delimiter, fixed or raw)");
+          path + ".framing",
+          "is required (kind = length-prefixed, delimiter, fixed, struct or raw)");
       return new Framing.Raw(1 << 20);
     }
     Config f = problems.read(path + ".framing", () -> c.getConfig("framing"), null);
     return f == null
         ? new Framing.Raw(1 << 20)
-        : FramingSettings.fromConfig(f, path + ".framing", implied, problems);
+        : FramingSettings.fromConfig(f, path + ".framing", layout, problems);
   }
 
   private static PayloadCodec codec(

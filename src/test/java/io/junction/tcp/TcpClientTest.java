@@ -41,7 +41,9 @@ class TcpClientTest {
               .formatted(names[i], peerPorts[i], max, overflow[i]));
       routes.append("r-%1$s { from = in-%1$s, to = \"tcp:out-%1$s\" }\n".formatted(names[i]));
     }
-    node = TestNode.start("junction {\n endpoints {\n" + endpoints + "}\n routes {\n" + routes + "}\n}");
+    node =
+        TestNode.start(
+            "junction {\n endpoints {\n" + endpoints + "}\n routes {\n" + routes + "}\n}");
   }
 
   @AfterAll
