@@ -1,0 +1,104 @@
+package io.junction.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+
+  private record Result(int exit, String out, String err) {}
+
+  private static Result run(String... args) {
+    PrintStream oldOut = System.out, oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.commandLine().execute(args);
+      return new Result(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void listsEveryProblemByConfigPathAndExitsWithTwo(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("broken.conf");
+    Files.writeString(
+        conf,
+        """
+        junction {
+          colour = blue
+          structs.Bad.fields = [ { name = x, type = "int33" } ]
+          endpoints {
+            a { kind = tcp-server, port = 70000, framing { kind = delimiter }, max-conections = 3 }
+            b { kind = tcp-server, port = 7100, codec = "struct:Nope", idle-timeout = soon }
+            c { kind = tcp-sever, port = 7101 }
+            d { kind = tcp-client, port = 7102, framing { kind = length-prefixed, length-bytes = 3 } }
+            e { kind = tcp-server, port = 7100, framing { kind = raw } }
+          }
+          routes {
+            r1 { from = nowhere, to = reply }
+            r2 { from = a, to = [ "tcp:ghost", "smoke:signal" ] }
+            r3 { from = a }
+          }
+          shutdown-drain-timeout = forever
+        }
+        """);
+    Result r = run("check", "--config", conf.toString());
+    assertEquals(2, r.exit(), r.out() + r.err());
+    for (String expected :
+        new String[] {
+          "junction.colour: unknown key",
+          "junction.structs.Bad.fields[0].type",
+          "junction.endpoints.a.port: must be between 0 and 65535, was 70000",
+          "junction.endpoints.a.max-conections: unknown key",
+          "junction.endpoints.b.codec: no struct named 'Nope'",
+          "junction.endpoints.b.idle-timeout",
+          "junction.endpoints.c.kind: unknown endpoint kind 'tcp-sever'",
+          "junction.endpoints.d.framing: length-bytes must be 1, 2 or 4, was 3",
+          "junction.endpoints.e.port: 127.0.0.1:7100 is already used by endpoint 'b'",
+          "junction.routes.r1.from: no endpoint named 'nowhere'",
+          "junction.routes.r2.to[0]: no tcp destination named 'ghost'",
+          "junction.routes.r2.to[1]: unknown destination kind 'smoke'",
+          "junction.routes.r3.to: is required",
+          "junction.shutdown-drain-timeout"
+        }) assertTrue(r.err().contains(expected), "missing '" + expected + "' in:\n" + r.err());
+  }
+
+  @Test
+  void runRefusesABrokenConfigWithExitTwoBeforeBindingAnything(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("broken.conf");
+    Files.writeString(conf, "junction.endpoints.x { kind = tcp-server, port = -1 }");
+    Result r = run("run", "--config", conf.toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("junction.endpoints.x.port"), r.err());
+  }
+
+  @Test
+  void reportsASyntaxErrorWithItsLine(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("syntax.conf");
+    Files.writeString(conf, "junction {\n endpoints {\n");
+    Result r = run("check", "--config", conf.toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("syntax.conf: 3"), r.err());
+  }
+
+  @Test
+  void acceptsTheDemoConfigAndPrintsTheStructLayout() {
+    Result r = run("check", "--config", "conf/application.conf");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("struct Person: size 132"), r.out());
+    assertTrue(r.out().contains("   128      4  age"), r.out());
+  }
+}
