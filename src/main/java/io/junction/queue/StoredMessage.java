@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.util.ByteString;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * One message as the queue keeps it in events and snapshots: the envelope flattened and written as
@@ -116,8 +117,11 @@ public record StoredMessage(
     return out;
   }
 
+  // Pekko's mapper has the Scala module, which reads untyped nested maps and lists as Scala ones.
   @SuppressWarnings("unchecked")
   private static Object normalize(Object v) {
+    if (v instanceof scala.collection.Map<?, ?> sm) v = CollectionConverters.asJava(sm);
+    if (v instanceof scala.collection.Iterable<?> si) v = toList(si);
     if (v instanceof Integer i) return i.longValue();
     if (v instanceof Short s) return s.longValue();
     if (v instanceof Float f) return f.doubleValue();
@@ -128,5 +132,11 @@ public record StoredMessage(
       return out;
     }
     return v;
+  }
+
+  private static List<Object> toList(scala.collection.Iterable<?> si) {
+    List<Object> out = new ArrayList<>();
+    CollectionConverters.asJava(si).forEach(out::add);
+    return out;
   }
 }
