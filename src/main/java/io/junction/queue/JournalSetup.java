@@ -37,7 +37,9 @@ public final class JournalSetup {
 
   private JournalSetup() {}
 
-  /** {@code config} with the persistence plugins set for the selected journal; throws on problems. */
+  /**
+   * {@code config} with the persistence plugins set for the selected journal; throws on problems.
+   */
   public static Config configure(Config config) {
     ConfigProblems problems = new ConfigProblems();
     Config out = configure(config, problems);
@@ -66,8 +68,7 @@ public final class JournalSetup {
             .withValue("jdbc-snapshot-store.use-shared-db", str("slick"))
             .withValue("jdbc-read-journal.use-shared-db", str("slick"))
             .withValue("jdbc-durable-state-store.use-shared-db", str("slick"))
-            .withValue(
-                "pekko-persistence-jdbc.shared-databases.slick.profile", str(db.profile()))
+            .withValue("pekko-persistence-jdbc.shared-databases.slick.profile", str(db.profile()))
             .withValue(
                 "pekko-persistence-jdbc.shared-databases.slick.db",
                 ConfigValueFactory.fromMap(slickDb));
@@ -85,23 +86,36 @@ public final class JournalSetup {
     String kind = problems.read(base + ".kind", () -> j.getString("kind"), "h2");
     switch (kind) {
       case "h2" -> {
-        String path = problems.read(base + ".h2.path", () -> j.getString("h2.path"), "data/journal");
-        String opts = problems.read(base + ".h2.url-options", () -> j.getString("h2.url-options"), "");
+        String path =
+            problems.read(base + ".h2.path", () -> j.getString("h2.path"), "data/journal");
+        String opts =
+            problems.read(base + ".h2.url-options", () -> j.getString("h2.url-options"), "");
         Path dir = Path.of(path).toAbsolutePath();
         String url = "jdbc:h2:file:" + dir.resolve("junction") + opts;
         return new Database(kind, url, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, dir);
       }
       case "postgres" -> {
         String url = problems.read(base + ".postgres.url", () -> j.getString("postgres.url"), "");
-        String user = problems.read(base + ".postgres.user", () -> j.getString("postgres.user"), "");
-        String env = problems.read(base + ".postgres.password-env", () -> j.getString("postgres.password-env"), "");
+        String user =
+            problems.read(base + ".postgres.user", () -> j.getString("postgres.user"), "");
+        String env =
+            problems.read(
+                base + ".postgres.password-env", () -> j.getString("postgres.password-env"), "");
         String password = env.isEmpty() ? null : System.getenv(env);
         if (password == null) {
-          problems.add(base + ".postgres.password-env", "environment variable " + env + " is not set");
+          problems.add(
+              base + ".postgres.password-env", "environment variable " + env + " is not set");
           password = "";
         }
         return new Database(
-            kind, url, "org.postgresql.Driver", "slick.jdbc.PostgresProfile$", user, password, pool, null);
+            kind,
+            url,
+            "org.postgresql.Driver",
+            "slick.jdbc.PostgresProfile$",
+            user,
+            password,
+            pool,
+            null);
       }
       default -> {
         problems.add(base + ".kind", "must be h2 or postgres, was \"" + kind + "\"");
@@ -120,14 +134,18 @@ public final class JournalSetup {
     if (db == null) throw new IllegalArgumentException("junction.journal is invalid");
     try {
       if (db.h2Directory() != null) Files.createDirectories(db.h2Directory());
-      String script = db.kind().equals("h2") ? "schema/h2/h2-create-schema.sql" : "schema/postgres/postgres-create-schema.sql";
+      String script =
+          db.kind().equals("h2")
+              ? "schema/h2/h2-create-schema.sql"
+              : "schema/postgres/postgres-create-schema.sql";
       try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
           Statement st = c.createStatement()) {
         c.setAutoCommit(true); // CREATE INDEX CONCURRENTLY (PostgreSQL) refuses a transaction
         for (String sql : statements(readScript(script))) st.execute(sql);
       }
     } catch (IOException | SQLException e) {
-      throw new IllegalStateException("cannot create the journal schema at " + db.url() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the journal schema at " + db.url() + ": " + e.getMessage(), e);
     }
   }
 
@@ -138,7 +156,10 @@ public final class JournalSetup {
       String sql = raw.strip();
       if (sql.isEmpty()) continue;
       if (!sql.toUpperCase(java.util.Locale.ROOT).contains("IF NOT EXISTS"))
-        sql = sql.replaceFirst("(?i)^CREATE\\s+((UNIQUE\\s+)?INDEX(\\s+CONCURRENTLY)?|TABLE|SEQUENCE)\\s", "CREATE $1 IF NOT EXISTS ");
+        sql =
+            sql.replaceFirst(
+                "(?i)^CREATE\\s+((UNIQUE\\s+)?INDEX(\\s+CONCURRENTLY)?|TABLE|SEQUENCE)\\s",
+                "CREATE $1 IF NOT EXISTS ");
       out.add(sql);
     }
     return out;

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.PostStop;
@@ -78,17 +79,19 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
       QueueSettings settings,
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
-      BackoffSupervisorStrategy onPersistFailure) {
-    super(QueueEntity.persistenceId(name), onPersistFailure);
+      BackoffSupervisorStrategy onJournalFailure) {
+    super(QueueEntity.persistenceId(name), onJournalFailure);
     this.name = name;
     this.settings = settings;
     this.ctx = ctx;
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
   }
 
+  // Pekko keeps the empty state object across journal-failure restarts of this same instance, so it
+  // must never be mutated: the first event replaces it with a fresh state (see eventHandler).
   @Override
   public QueueState emptyState() {
-    return new QueueState(settings.maxDeadLetters());
+    return QueueState.pristine(settings.maxDeadLetters());
   }
 
   @Override
@@ -115,7 +118,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   @Override
   public EventHandler<QueueState, QueueEvent> eventHandler() {
-    return QueueState::apply;
+    return (state, event) ->
+        (state.isPristine() ? new QueueState(settings.maxDeadLetters()) : state).apply(event);
   }
 
   @Override
@@ -123,7 +127,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(RecoveryFailed.class, this::onRecoveryFailed)
-        .onSignal(PreRestart.instance(), s -> failOutstanding("restarting"))
+        .onSignal(PreRestart.instance(), s -> onRestart())
         .onSignal(PostStop.instance(), s -> failOutstanding("stopped"))
         .build();
   }
@@ -169,18 +173,18 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private Effect<QueueEvent, QueueState> write(QueueState s) {
-    return write(s, List.of(), () -> {});
+    return write(s, List.of(), st -> {});
   }
 
   private Effect<QueueEvent, QueueState> write(
-      QueueState s, List<QueueEvent> extra, Runnable afterExtra) {
+      QueueState s, List<QueueEvent> extra, Consumer<QueueState> afterExtra) {
     flushRequested = false;
     PendingWrites.Batch batch = pending.drain(s, settings, name, System.currentTimeMillis());
     List<QueueEvent> events = new ArrayList<>(batch.events());
     events.addAll(extra);
     if (events.isEmpty()) {
       batch.onWritten().forEach(Runnable::run);
-      afterExtra.run();
+      afterExtra.accept(s);
       return Effect().none();
     }
     writing = batch.publishers();
@@ -190,9 +194,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
             state -> {
               writing = List.of();
               batch.onWritten().forEach(Runnable::run);
-              afterExtra.run();
+              afterExtra.accept(state);
               dispatch(state);
             });
+  }
+
+  // A journal failure restarts this same instance: leases are gone (recovery makes their messages
+  // ready again), so subscribers start with empty prefetch windows.
+  private void onRestart() {
+    failOutstanding("restarting after a journal failure");
+    flushRequested = false;
+    subscribers.values().forEach(sub -> sub.inFlight = 0);
   }
 
   private void failOutstanding(String why) {
@@ -405,21 +417,21 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return write(
         s,
         List.of(new QueueEvent.QueuePurged(now)),
-        () -> c.replyTo().tell(new Purged(name, s.lastPurged)));
+        st -> c.replyTo().tell(new Purged(name, st.lastPurged)));
   }
 
   private Effect<QueueEvent, QueueState> onPurgeDeadLetters(QueueState s, PurgeDeadLetters c) {
     return write(
         s,
         List.of(new QueueEvent.DeadLettersPurged(System.currentTimeMillis())),
-        () -> c.replyTo().tell(new Purged(name, s.lastPurged)));
+        st -> c.replyTo().tell(new Purged(name, st.lastPurged)));
   }
 
   private Effect<QueueEvent, QueueState> onRedrive(QueueState s, RedriveDeadLetters c) {
     return write(
         s,
         List.of(new QueueEvent.DeadLettersRedriven(c.max(), System.currentTimeMillis())),
-        () -> c.replyTo().tell(new Redriven(name, s.lastRedriven)));
+        st -> c.replyTo().tell(new Redriven(name, st.lastRedriven)));
   }
 
   // ---- lifecycle ----

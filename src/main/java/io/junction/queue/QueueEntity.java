@@ -13,12 +13,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
-
 /**
  * One durable queue: an event-sourced entity (persistence id {@code Queue|<name>}) with
  * at-least-once delivery. A publish is acknowledged once its event is in the journal; publishes
- * arriving while a write is in flight are persisted together in the next write. This class is
- * the queue's public face (protocol, type key, factory); {@link QueueBehavior} implements it.
+ * arriving while a write is in flight are persisted together in the next write. This class is the
+ * queue's public face (protocol, type key, factory); {@link QueueBehavior} implements it.
  */
 public final class QueueEntity {
 
@@ -40,8 +39,8 @@ public final class QueueEntity {
   public record Ack(List<String> receiptIds, ActorRef<Settled> replyTo) implements Command {}
 
   /**
-   * Reject deliveries: requeued after {@code delay} (counting as a failed delivery), or straight
-   * to the dead letters when {@code requeue} is false. {@code replyTo} may be null.
+   * Reject deliveries: requeued after {@code delay} (counting as a failed delivery), or straight to
+   * the dead letters when {@code requeue} is false. {@code replyTo} may be null.
    */
   public record Nack(
       List<String> receiptIds, boolean requeue, Duration delay, ActorRef<Settled> replyTo)

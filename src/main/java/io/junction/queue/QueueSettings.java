@@ -78,8 +78,8 @@ public record QueueSettings(
   }
 
   /**
-   * Parses {@code queues.<name>} of the {@code junction.queues} section, each problem recorded
-   * with its full path; keys not set for the queue come from {@code defaults}.
+   * Parses {@code queues.<name>} of the {@code junction.queues} section, each problem recorded with
+   * its full path; keys not set for the queue come from {@code defaults}.
    *
    * @param queues the {@code junction.queues} config object
    * @param path the full path of {@code queues}, e.g. {@code junction.queues}, for messages
@@ -94,7 +94,9 @@ public record QueueSettings(
     return parse(c, base, defaults, problems);
   }
 
-  /** Parses a section that holds the per-queue keys directly, e.g. {@code junction.queue-defaults}. */
+  /**
+   * Parses a section that holds the per-queue keys directly, e.g. {@code junction.queue-defaults}.
+   */
   public static QueueSettings parse(
       Config c, String base, QueueSettings defaults, ConfigProblems problems) {
     QueueSettings d = defaults;
@@ -125,7 +127,8 @@ public record QueueSettings(
 
   private static int readInt(Config c, String base, String key, int fallback, ConfigProblems p) {
     if (!c.hasPath(key)) return fallback;
-    return p.read(ConfigProblems.join(base, key), () -> checkPositive(c.getInt(key), key), fallback);
+    return p.read(
+        ConfigProblems.join(base, key), () -> checkPositive(c.getInt(key), key), fallback);
   }
 
   private static int checkPositive(int v, String key) {
@@ -143,7 +146,8 @@ public record QueueSettings(
       Config c, String base, String key, Duration fallback, boolean offAllowed, ConfigProblems p) {
     if (!c.hasPath(key)) return fallback;
     if (offAllowed && isOff(c, key)) return Duration.ZERO;
-    return p.read(ConfigProblems.join(base, key), () -> checkDuration(c.getDuration(key)), fallback);
+    return p.read(
+        ConfigProblems.join(base, key), () -> checkDuration(c.getDuration(key)), fallback);
   }
 
   private static Duration checkDuration(Duration d) {

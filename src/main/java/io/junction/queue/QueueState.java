@@ -35,7 +35,10 @@ final class QueueState {
 
   /** A leased message: who holds it (null for pull leases), its receipt and lease deadline. */
   record InFlight(
-      StoredMessage message, String receipt, long deadline, ActorRef<QueueEntity.Delivery> holder) {}
+      StoredMessage message,
+      String receipt,
+      long deadline,
+      ActorRef<QueueEntity.Delivery> holder) {}
 
   private final int maxDeadLetters;
   long nextSeq = 1;
@@ -55,8 +58,24 @@ final class QueueState {
   final Map<String, Long> receipts = new HashMap<>();
   final ArrayDeque<DeadLetter> deadLetters = new ArrayDeque<>();
 
+  private final boolean pristine;
+
   QueueState(int maxDeadLetters) {
+    this(maxDeadLetters, false);
+  }
+
+  private QueueState(int maxDeadLetters, boolean pristine) {
     this.maxDeadLetters = maxDeadLetters;
+    this.pristine = pristine;
+  }
+
+  /** An empty state that is never mutated; the first event replaces it. */
+  static QueueState pristine(int maxDeadLetters) {
+    return new QueueState(maxDeadLetters, true);
+  }
+
+  boolean isPristine() {
+    return pristine;
   }
 
   // ---- durable changes: only from events, identical live and in recovery ----

@@ -22,7 +22,9 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  */
 public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.Command>> {
 
-  /** Queue names: letters, digits, '.', '_' and '-' (they become persistence ids and actor names). */
+  /**
+   * Queue names: letters, digits, '.', '_' and '-' (they become persistence ids and actor names).
+   */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
 
   /** Per-queue settings: the declared queues and the defaults for queues created on demand. */
@@ -80,7 +82,12 @@ public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.
   private Behavior<ShardingEnvelope<QueueEntity.Command>> onEnvelope(
       ShardingEnvelope<QueueEntity.Command> e) {
     if (!NAME.matcher(e.entityId()).matches()) {
-      getContext().getLog().warn("dropping {} for invalid queue name '{}'", e.message().getClass().getSimpleName(), e.entityId());
+      getContext()
+          .getLog()
+          .warn(
+              "dropping {} for invalid queue name '{}'",
+              e.message().getClass().getSimpleName(),
+              e.entityId());
       return this;
     }
     queue(e.entityId()).tell(e.message());

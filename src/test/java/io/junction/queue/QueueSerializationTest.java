@@ -104,7 +104,8 @@ class QueueSerializationTest {
     roundTrip(new QueueEvent.MessagesAcked(List.of(1L, 2L)));
     roundTrip(new QueueEvent.MessagesReturned(List.of(new Returned(1, 2, 0))));
     roundTrip(
-        new QueueEvent.MessagesDeadLettered(List.of(new DeadLettered(1, "rejected by consumer")), 5));
+        new QueueEvent.MessagesDeadLettered(
+            List.of(new DeadLettered(1, "rejected by consumer")), 5));
     roundTrip(new QueueEvent.QueuePurged(1));
     roundTrip(new QueueEvent.DeadLettersPurged(1));
     roundTrip(new QueueEvent.DeadLettersRedriven(10, 1));
