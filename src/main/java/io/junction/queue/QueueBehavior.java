@@ -25,6 +25,7 @@ import io.junction.queue.QueueEntity.Subscribe;
 import io.junction.queue.QueueEntity.SubscriberTerminated;
 import io.junction.queue.QueueEntity.Unsubscribe;
 import io.junction.queue.QueueState.InFlight;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -220,7 +221,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private Effect<QueueEvent, QueueState> onLease(QueueState s, Lease c) {
     long now = System.currentTimeMillis();
     prepare(s, now);
-    long deadline = now + c.visibility().toMillis();
+    Duration visibility = c.visibility() == null ? settings.ackTimeout() : c.visibility();
+    long deadline = now + visibility.toMillis();
     List<Delivery> out = new ArrayList<>();
     for (int i = 0; i < c.max() && !s.ready.isEmpty(); i++)
       out.add(delivery(s.lease(nextReceipt(), deadline, null)));

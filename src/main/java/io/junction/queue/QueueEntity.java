@@ -30,9 +30,17 @@ public final class QueueEntity {
 
   /** Append a message; the reply comes once it is durable, or is an error (e.g. queue full). */
   public record Publish(Envelope envelope, Duration delay, ActorRef<StatusReply<Enqueued>> replyTo)
-      implements Command {}
+      implements Command {
+    /** A publish delivered as soon as possible (no delay). */
+    public static Publish of(Envelope envelope, ActorRef<StatusReply<Enqueued>> replyTo) {
+      return new Publish(envelope, Duration.ZERO, replyTo);
+    }
+  }
 
-  /** Lease up to {@code max} ready messages for {@code visibility}; the reply may be empty. */
+  /**
+   * Lease up to {@code max} ready messages for {@code visibility} (null: the queue's ack-timeout);
+   * the reply may be empty. Unacknowledged leased messages are redelivered after the visibility.
+   */
   public record Lease(int max, Duration visibility, ActorRef<Leased> replyTo) implements Command {}
 
   /** Acknowledge deliveries: their messages are removed for good. {@code replyTo} may be null. */

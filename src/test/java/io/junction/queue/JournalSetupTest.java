@@ -27,11 +27,16 @@ class JournalSetupTest {
     Config c = JournalSetup.configure(with("junction.journal.h2.path = \"" + dir + "\""));
     assertEquals("jdbc-journal", c.getString("pekko.persistence.journal.plugin"));
     assertEquals("jdbc-snapshot-store", c.getString("pekko.persistence.snapshot-store.plugin"));
-    for (String p : List.of("jdbc-journal", "jdbc-snapshot-store", "jdbc-read-journal", "jdbc-durable-state-store"))
+    for (String p :
+        List.of(
+            "jdbc-journal", "jdbc-snapshot-store", "jdbc-read-journal", "jdbc-durable-state-store"))
       assertEquals("slick", c.getString(p + ".use-shared-db"));
     String url = c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
-    assertEquals("jdbc:h2:file:" + dir.resolve("junction") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", url);
-    assertEquals("slick.jdbc.H2Profile$", c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
+    assertEquals(
+        "jdbc:h2:file:" + dir.resolve("junction") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", url);
+    assertEquals(
+        "slick.jdbc.H2Profile$",
+        c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
   }
 
   @Test
@@ -43,16 +48,25 @@ class JournalSetupTest {
                 junction.journal.kind = postgres
                 junction.journal.postgres { url = "jdbc:postgresql://db:5432/j", user = u, password-env = PATH }
                 """));
-    assertEquals("slick.jdbc.PostgresProfile$", c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
-    assertEquals("jdbc:postgresql://db:5432/j", c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url"));
-    assertEquals("org.postgresql.Driver", c.getString("pekko-persistence-jdbc.shared-databases.slick.db.driver"));
-    assertEquals(System.getenv("PATH"), c.getString("pekko-persistence-jdbc.shared-databases.slick.db.password"));
+    assertEquals(
+        "slick.jdbc.PostgresProfile$",
+        c.getString("pekko-persistence-jdbc.shared-databases.slick.profile"));
+    assertEquals(
+        "jdbc:postgresql://db:5432/j",
+        c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url"));
+    assertEquals(
+        "org.postgresql.Driver",
+        c.getString("pekko-persistence-jdbc.shared-databases.slick.db.driver"));
+    assertEquals(
+        System.getenv("PATH"),
+        c.getString("pekko-persistence-jdbc.shared-databases.slick.db.password"));
   }
 
   @Test
   void reportsEveryJournalProblemWithItsPath() {
     ConfigProblems problems = new ConfigProblems();
-    JournalSetup.configure(with("junction.journal { kind = mongo, pool-size = 0, colour = red }"), problems);
+    JournalSetup.configure(
+        with("junction.journal { kind = mongo, pool-size = 0, colour = red }"), problems);
     List<String> paths = problems.all().stream().map(ConfigProblems.Problem::path).toList();
     assertTrue(paths.contains("junction.journal.kind"), paths.toString());
     assertTrue(paths.contains("junction.journal.pool-size"), paths.toString());
@@ -66,7 +80,8 @@ class JournalSetupTest {
   void missingPostgresPasswordVariableIsAProblem() {
     ConfigProblems problems = new ConfigProblems();
     JournalSetup.configure(
-        with("junction.journal { kind = postgres, postgres.password-env = JUNCTION_NO_SUCH_VAR_42 }"),
+        with(
+            "junction.journal { kind = postgres, postgres.password-env = JUNCTION_NO_SUCH_VAR_42 }"),
         problems);
     assertEquals("junction.journal.postgres.password-env", problems.all().get(0).path());
   }
@@ -75,7 +90,8 @@ class JournalSetupTest {
   void schemaCreationIsIdempotentOnH2() throws Exception {
     Config c = JournalSetup.configure(with("junction.journal.h2.path = \"" + dir + "\""));
     JournalSetup.createSchema(c);
-    JournalSetup.createSchema(c); // the shipped script alone fails here (index without IF NOT EXISTS)
+    JournalSetup.createSchema(
+        c); // the shipped script alone fails here (index without IF NOT EXISTS)
     String url = c.getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
     try (Connection conn = DriverManager.getConnection(url, "", "")) {
       conn.createStatement().execute("SELECT COUNT(*) FROM \"event_journal\"");

@@ -26,7 +26,9 @@ import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The queue on the real embedded H2 file journal: survives a restart, keeps the journal bounded. */
+/**
+ * The queue on the real embedded H2 file journal: survives a restart, keeps the journal bounded.
+ */
 class QueueJournalH2Test {
 
   @TempDir Path dir;
@@ -48,7 +50,8 @@ class QueueJournalH2Test {
     Config c =
         JournalSetup.configure(
             ConfigFactory.load()
-                .withValue("junction.journal.h2.path", ConfigValueFactory.fromAnyRef(dir.toString())));
+                .withValue(
+                    "junction.journal.h2.path", ConfigValueFactory.fromAnyRef(dir.toString())));
     JournalSetup.createSchema(c);
     return c;
   }
@@ -111,9 +114,15 @@ class QueueJournalH2Test {
       probe.awaitAssert(
           Duration.ofSeconds(10),
           () -> {
-            long rows = count(config, "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ?", pid);
+            long rows =
+                count(
+                    config,
+                    "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ?",
+                    pid);
             assertTrue(rows <= 30, "journal rows after 200 events: " + rows);
-            long snapshots = count(config, "SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?", pid);
+            long snapshots =
+                count(
+                    config, "SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?", pid);
             assertTrue(snapshots >= 1 && snapshots <= 3, "snapshots kept: " + snapshots);
             return null;
           });
@@ -124,7 +133,8 @@ class QueueJournalH2Test {
   }
 
   static long count(Config config, String sql, String pid) {
-    JournalSetup.Database db = JournalSetup.database(config, new io.junction.config.ConfigProblems());
+    JournalSetup.Database db =
+        JournalSetup.database(config, new io.junction.config.ConfigProblems());
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
         PreparedStatement st = c.prepareStatement(sql)) {
       st.setString(1, pid);
@@ -139,7 +149,8 @@ class QueueJournalH2Test {
 
   // DB_CLOSE_ON_EXIT=FALSE keeps the database open in this JVM: close it so the temp dir can go.
   static void shutdownH2(Config config) {
-    JournalSetup.Database db = JournalSetup.database(config, new io.junction.config.ConfigProblems());
+    JournalSetup.Database db =
+        JournalSetup.database(config, new io.junction.config.ConfigProblems());
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
       c.createStatement().execute("SHUTDOWN");
     } catch (Exception e) {

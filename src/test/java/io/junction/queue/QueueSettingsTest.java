@@ -53,7 +53,8 @@ class QueueSettingsTest {
   void offMeansNoTtlAndNoMaxLength() {
     ConfigProblems problems = new ConfigProblems();
     QueueSettings q =
-        Queues.Settings.fromConfig(with("junction.queues.q { ttl = off, max-length = off }"), problems)
+        Queues.Settings.fromConfig(
+                with("junction.queues.q { ttl = off, max-length = off }"), problems)
             .settingsFor("q");
     assertEquals(Duration.ZERO, q.ttl());
     assertEquals(0, q.maxLength());
