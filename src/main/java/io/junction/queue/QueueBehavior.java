@@ -27,9 +27,7 @@ import io.junction.queue.QueueEntity.Unsubscribe;
 import io.junction.queue.QueueState.InFlight;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -56,21 +54,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  */
 final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, QueueState> {
 
-  private static final class Subscriber {
-    final int prefetch;
-    int inFlight;
-
-    Subscriber(int prefetch) {
-      this.prefetch = prefetch;
-    }
-  }
-
   private final String name;
   private final QueueSettings settings;
   private final ActorContext<Command> ctx;
   private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
   private final PendingWrites pending = new PendingWrites();
-  private final Map<ActorRef<Delivery>, Subscriber> subscribers = new LinkedHashMap<>();
+  private final Subscribers subscribers = new Subscribers();
   private List<ActorRef<StatusReply<Enqueued>>> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
@@ -205,7 +194,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private void onRestart() {
     failOutstanding("restarting after a journal failure");
     flushRequested = false;
-    subscribers.values().forEach(sub -> sub.inFlight = 0);
+    subscribers.emptyWindows();
   }
 
   private void failOutstanding(String why) {
@@ -231,15 +220,14 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private Effect<QueueEvent, QueueState> onSubscribe(QueueState s, Subscribe c) {
-    if (c.prefetch() < 1 || subscribers.containsKey(c.consumer())) return Effect().none();
-    subscribers.put(c.consumer(), new Subscriber(c.prefetch()));
+    if (!subscribers.add(c.consumer(), c.prefetch())) return Effect().none();
     ctx.watchWith(c.consumer(), new SubscriberTerminated(c.consumer()));
     dispatch(s);
     return Effect().none();
   }
 
   private Effect<QueueEvent, QueueState> onUnsubscribe(QueueState s, Unsubscribe c) {
-    if (subscribers.remove(c.consumer()) == null) return Effect().none();
+    if (!subscribers.remove(c.consumer())) return Effect().none();
     ctx.unwatch(c.consumer());
     // A clean unsubscribe is not a failed delivery: back to ready without an event.
     for (InFlight f : s.endLeases(f -> c.consumer().equals(f.holder())))
@@ -257,23 +245,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return Effect().none();
   }
 
-  // Round-robin over subscribers with free prefetch: pipelined, not one message at a time.
   private void dispatch(QueueState s) {
     if (subscribers.isEmpty()) return;
     long now = System.currentTimeMillis();
     prepare(s, now);
-    long deadline = now + settings.ackTimeout().toMillis();
-    boolean progress = true;
-    while (progress && !s.ready.isEmpty()) {
-      progress = false;
-      for (Map.Entry<ActorRef<Delivery>, Subscriber> e : subscribers.entrySet()) {
-        Subscriber sub = e.getValue();
-        if (sub.inFlight >= sub.prefetch || s.ready.isEmpty()) continue;
-        sub.inFlight++;
-        e.getKey().tell(delivery(s.lease(nextReceipt(), deadline, e.getKey())));
-        progress = true;
-      }
-    }
+    subscribers.fill(s, now + settings.ackTimeout().toMillis(), this::nextReceipt, this::delivery);
   }
 
   // Due delayed messages become ready; expired ones (TTL) leave now and are dead-lettered.
@@ -347,10 +323,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private InFlight endLease(QueueState s, String receipt) {
     InFlight f = s.endLease(receipt);
-    if (f != null && f.holder() != null) {
-      Subscriber sub = subscribers.get(f.holder());
-      if (sub != null) sub.inFlight--;
-    }
+    if (f != null) subscribers.released(f.holder());
     return f;
   }
 
@@ -366,8 +339,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private Effect<QueueEvent, QueueState> onTick(QueueState s) {
     long now = System.currentTimeMillis();
     for (InFlight f : s.endLeases(f -> f.deadline() <= now)) {
-      if (f.holder() != null && subscribers.containsKey(f.holder()))
-        subscribers.get(f.holder()).inFlight--;
+      subscribers.released(f.holder());
       failDelivery(f.message(), "lease expired", 0);
     }
     prepare(s, now);
@@ -415,7 +387,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private Effect<QueueEvent, QueueState> onPurge(QueueState s, Purge c) {
     long now = System.currentTimeMillis();
-    subscribers.values().forEach(sub -> sub.inFlight = 0);
+    subscribers.emptyWindows();
     return write(
         s,
         List.of(new QueueEvent.QueuePurged(now)),

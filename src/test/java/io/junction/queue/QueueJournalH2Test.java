@@ -92,7 +92,7 @@ class QueueJournalH2Test {
   }
 
   @Test
-  void snapshotsAndEventDeletionKeepTheJournalBounded() throws Exception {
+  void snapshotsAndEventDeletionKeepTheJournalBoundedAndRecoveryExact() throws Exception {
     Config config = config();
     ActorTestKit kit = ActorTestKit.create("h2-bounded", config);
     try {
@@ -126,8 +126,24 @@ class QueueJournalH2Test {
             assertTrue(snapshots >= 1 && snapshots <= 3, "snapshots kept: " + snapshots);
             return null;
           });
+      for (int i = 0; i < 5; i++) {
+        q.tell(new Publish(msg("left" + i), Duration.ZERO, replies.ref()));
+        assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+      }
     } finally {
       kit.shutdownTestKit();
+    }
+    ActorTestKit again = ActorTestKit.create("h2-bounded-again", config);
+    try {
+      ActorRef<Command> q = again.spawn(QueueEntity.create("bounded", settings(10)));
+      TestProbe<QueueStats> stats = again.createTestProbe();
+      q.tell(new GetStats(stats.ref()));
+      QueueStats s = stats.receiveMessage(Duration.ofSeconds(20));
+      assertEquals(5, s.depth());
+      assertEquals(105, s.published());
+      assertEquals(100, s.acked());
+    } finally {
+      again.shutdownTestKit();
       shutdownH2(config);
     }
   }
