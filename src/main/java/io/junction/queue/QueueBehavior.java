@@ -16,8 +16,6 @@ import io.junction.queue.QueueEntity.Publish;
 import io.junction.queue.QueueEntity.Purge;
 import io.junction.queue.QueueEntity.PurgeDeadLetters;
 import io.junction.queue.QueueEntity.Purged;
-import io.junction.queue.QueueEntity.QueueStats;
-import io.junction.queue.QueueEntity.QueuedMessage;
 import io.junction.queue.QueueEntity.RedriveDeadLetters;
 import io.junction.queue.QueueEntity.Redriven;
 import io.junction.queue.QueueEntity.Settled;
@@ -352,36 +350,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private Effect<QueueEvent, QueueState> onPeek(QueueState s, Peek c) {
     prepare(s, System.currentTimeMillis());
-    List<QueuedMessage> out = new ArrayList<>();
-    for (StoredMessage m : s.ready.values()) {
-      if (out.size() >= c.max()) break;
-      out.add(new QueuedMessage(m.seq(), m.deliveries(), m.envelope()));
-    }
-    c.replyTo().tell(new Peeked(name, List.copyOf(out)));
+    c.replyTo().tell(new Peeked(name, s.peek(c.max())));
     return Effect().none();
   }
 
   private Effect<QueueEvent, QueueState> onPeekDeadLetters(QueueState s, PeekDeadLetters c) {
-    List<DeadLetter> out = s.deadLetters.stream().limit(Math.max(0, c.max())).toList();
-    c.replyTo().tell(new DeadLetters(name, out));
+    c.replyTo().tell(new DeadLetters(name, s.oldestDeadLetters(c.max())));
     return Effect().none();
   }
 
   private Effect<QueueEvent, QueueState> onGetStats(QueueState s, GetStats c) {
-    c.replyTo()
-        .tell(
-            new QueueStats(
-                name,
-                s.waiting(),
-                s.ready.size(),
-                s.delayed.size(),
-                s.leased.size(),
-                s.deadLetters.size(),
-                subscribers.size(),
-                s.published,
-                s.delivered,
-                s.acked,
-                s.deadLettered));
+    c.replyTo().tell(s.stats(name, subscribers.size()));
     return Effect().none();
   }
 

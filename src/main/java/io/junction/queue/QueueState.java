@@ -213,6 +213,36 @@ final class QueueState {
     return live.size() - leased.size();
   }
 
+  // ---- queries ----
+
+  List<QueueEntity.QueuedMessage> peek(int max) {
+    List<QueueEntity.QueuedMessage> out = new ArrayList<>();
+    for (StoredMessage m : ready.values()) {
+      if (out.size() >= max) break;
+      out.add(new QueueEntity.QueuedMessage(m.seq(), m.deliveries(), m.envelope()));
+    }
+    return List.copyOf(out);
+  }
+
+  List<DeadLetter> oldestDeadLetters(int max) {
+    return deadLetters.stream().limit(Math.max(0, max)).toList();
+  }
+
+  QueueEntity.QueueStats stats(String queue, int subscribers) {
+    return new QueueEntity.QueueStats(
+        queue,
+        waiting(),
+        ready.size(),
+        delayed.size(),
+        leased.size(),
+        deadLetters.size(),
+        subscribers,
+        published,
+        delivered,
+        acked,
+        deadLettered);
+  }
+
   // ---- snapshots ----
 
   Snapshot toSnapshot() {
