@@ -1,0 +1,404 @@
+package io.junction.queue;
+
+import io.junction.queue.QueueEntity.Ack;
+import io.junction.queue.QueueEntity.Command;
+import io.junction.queue.QueueEntity.DeadLetters;
+import io.junction.queue.QueueEntity.Delivery;
+import io.junction.queue.QueueEntity.Enqueued;
+import io.junction.queue.QueueEntity.GetStats;
+import io.junction.queue.QueueEntity.Lease;
+import io.junction.queue.QueueEntity.Leased;
+import io.junction.queue.QueueEntity.Nack;
+import io.junction.queue.QueueEntity.Peek;
+import io.junction.queue.QueueEntity.PeekDeadLetters;
+import io.junction.queue.QueueEntity.Peeked;
+import io.junction.queue.QueueEntity.Publish;
+import io.junction.queue.QueueEntity.Purge;
+import io.junction.queue.QueueEntity.PurgeDeadLetters;
+import io.junction.queue.QueueEntity.Purged;
+import io.junction.queue.QueueEntity.RedriveDeadLetters;
+import io.junction.queue.QueueEntity.Redriven;
+import io.junction.queue.QueueEntity.Settled;
+import io.junction.queue.QueueEntity.Subscribe;
+import io.junction.queue.QueueEntity.SubscriberTerminated;
+import io.junction.queue.QueueEntity.Unsubscribe;
+import io.junction.queue.QueueState.InFlight;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The event-sourced implementation of {@link QueueEntity}. Leases and subscriptions are transient
+ * (not journaled): after a restart every unacknowledged message is ready again with its journaled
+ * delivery count, which is what at-least-once allows.
+ */
+final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, QueueState> {
+
+  private final String name;
+  private final QueueSettings settings;
+  private final ActorContext<Command> ctx;
+  private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
+  private final PendingWrites pending = new PendingWrites();
+  private final Subscribers subscribers = new Subscribers();
+  private List<ActorRef<StatusReply<Enqueued>>> writing = List.of();
+  private long receiptCounter;
+  private boolean flushRequested;
+
+  QueueBehavior(
+      String name,
+      QueueSettings settings,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      BackoffSupervisorStrategy onJournalFailure) {
+    super(QueueEntity.persistenceId(name), onJournalFailure);
+    this.name = name;
+    this.settings = settings;
+    this.ctx = ctx;
+    timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
+  }
+
+  // Pekko keeps the empty state object across journal-failure restarts of this same instance, so it
+  // must never be mutated: the first event replaces it with a fresh state (see eventHandler).
+  @Override
+  public QueueState emptyState() {
+    return QueueState.pristine(settings.maxDeadLetters());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Snapshots bound recovery to the queue's depth; covered events are deleted.
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2)
+        .withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SnapshotAdapter<QueueState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(QueueState state) {
+        return state.toSnapshot(); // an immutable copy: the store serializes it on its own thread
+      }
+
+      @Override
+      public QueueState fromJournal(Object from) {
+        return QueueState.fromSnapshot((QueueState.Snapshot) from, settings.maxDeadLetters());
+      }
+    };
+  }
+
+  @Override
+  public EventHandler<QueueState, QueueEvent> eventHandler() {
+    return (state, event) ->
+        (state.isPristine() ? new QueueState(settings.maxDeadLetters()) : state).apply(event);
+  }
+
+  @Override
+  public SignalHandler<QueueState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(RecoveryFailed.class, this::onRecoveryFailed)
+        .onSignal(PreRestart.instance(), s -> onRestart())
+        .onSignal(PostStop.instance(), s -> failOutstanding("stopped"))
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, QueueEvent, QueueState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Publish.class, this::onPublish)
+        .onCommand(QueueEntity.Flush.class, (s, c) -> write(s))
+        .onCommand(Lease.class, this::onLease)
+        .onCommand(Ack.class, this::onAck)
+        .onCommand(Nack.class, this::onNack)
+        .onCommand(Subscribe.class, this::onSubscribe)
+        .onCommand(Unsubscribe.class, this::onUnsubscribe)
+        .onCommand(SubscriberTerminated.class, this::onSubscriberTerminated)
+        .onCommand(QueueEntity.Tick.class, (s, c) -> onTick(s))
+        .onCommand(Peek.class, this::onPeek)
+        .onCommand(PeekDeadLetters.class, this::onPeekDeadLetters)
+        .onCommand(GetStats.class, this::onGetStats)
+        .onCommand(Purge.class, this::onPurge)
+        .onCommand(PurgeDeadLetters.class, this::onPurgeDeadLetters)
+        .onCommand(RedriveDeadLetters.class, this::onRedrive)
+        .build();
+  }
+
+  // ---- publishing: buffered, then written as one batch ----
+
+  private Effect<QueueEvent, QueueState> onPublish(QueueState s, Publish c) {
+    long delay = c.delay() == null ? 0 : c.delay().toMillis();
+    pending.publishes.add(new PendingWrites.PendingPublish(c.envelope(), delay, c.replyTo()));
+    if (pending.publishes.size() >= settings.maxBatch()) return write(s);
+    requestFlush();
+    return Effect().none();
+  }
+
+  // The Flush message queues behind whatever is already in the mailbox, so everything that arrived
+  // meanwhile (or was stashed during the previous write) joins the batch.
+  private void requestFlush() {
+    if (flushRequested) return;
+    flushRequested = true;
+    ctx.getSelf().tell(QueueEntity.Flush.INSTANCE);
+  }
+
+  private Effect<QueueEvent, QueueState> write(QueueState s) {
+    return write(s, List.of(), st -> {});
+  }
+
+  private Effect<QueueEvent, QueueState> write(
+      QueueState s, List<QueueEvent> extra, Consumer<QueueState> afterExtra) {
+    flushRequested = false;
+    PendingWrites.Batch batch = pending.drain(s, settings, name, System.currentTimeMillis());
+    List<QueueEvent> events = new ArrayList<>(batch.events());
+    events.addAll(extra);
+    if (events.isEmpty()) {
+      batch.onWritten().forEach(Runnable::run);
+      afterExtra.accept(s);
+      return Effect().none();
+    }
+    writing = batch.publishers();
+    return Effect()
+        .persist(events)
+        .thenRun(
+            state -> {
+              writing = List.of();
+              batch.onWritten().forEach(Runnable::run);
+              afterExtra.accept(state);
+              dispatch(state);
+            });
+  }
+
+  // A journal failure restarts this same instance: leases are gone (recovery makes their messages
+  // ready again), so subscribers start with empty prefetch windows.
+  private void onRestart() {
+    failOutstanding("restarting after a journal failure");
+    flushRequested = false;
+    subscribers.emptyWindows();
+  }
+
+  private void failOutstanding(String why) {
+    String msg = "queue '" + name + "' " + why + " before the message was stored; publish again";
+    writing.forEach(r -> r.tell(StatusReply.error(msg)));
+    pending.publishes.forEach(p -> p.replyTo().tell(StatusReply.error(msg)));
+    writing = List.of();
+    pending.publishes.clear();
+  }
+
+  // ---- delivering ----
+
+  private Effect<QueueEvent, QueueState> onLease(QueueState s, Lease c) {
+    long now = System.currentTimeMillis();
+    prepare(s, now);
+    Duration visibility = c.visibility() == null ? settings.ackTimeout() : c.visibility();
+    long deadline = now + visibility.toMillis();
+    List<Delivery> out = new ArrayList<>();
+    for (int i = 0; i < c.max() && !s.ready.isEmpty(); i++)
+      out.add(delivery(s.lease(nextReceipt(), deadline, null)));
+    c.replyTo().tell(new Leased(name, List.copyOf(out)));
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onSubscribe(QueueState s, Subscribe c) {
+    if (!subscribers.add(c.consumer(), c.prefetch())) return Effect().none();
+    ctx.watchWith(c.consumer(), new SubscriberTerminated(c.consumer()));
+    dispatch(s);
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onUnsubscribe(QueueState s, Unsubscribe c) {
+    if (!subscribers.remove(c.consumer())) return Effect().none();
+    ctx.unwatch(c.consumer());
+    // A clean unsubscribe is not a failed delivery: back to ready without an event.
+    for (InFlight f : s.endLeases(f -> c.consumer().equals(f.holder())))
+      s.ready.put(f.message().seq(), f.message());
+    dispatch(s);
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onSubscriberTerminated(
+      QueueState s, SubscriberTerminated c) {
+    subscribers.remove(c.consumer());
+    for (InFlight f : s.endLeases(f -> c.consumer().equals(f.holder())))
+      failDelivery(f.message(), "subscriber terminated", 0);
+    requestFlush();
+    return Effect().none();
+  }
+
+  private void dispatch(QueueState s) {
+    if (subscribers.isEmpty()) return;
+    long now = System.currentTimeMillis();
+    prepare(s, now);
+    subscribers.fill(s, now + settings.ackTimeout().toMillis(), this::nextReceipt, this::delivery);
+  }
+
+  // Due delayed messages become ready; expired ones (TTL) leave now and are dead-lettered.
+  private void prepare(QueueState s, long now) {
+    s.promoteDue(now);
+    if (settings.ttl().isZero()) return;
+    List<Long> expired = s.takeExpired(now);
+    if (expired.isEmpty()) return;
+    expired.forEach(seq -> pending.deadLetter(new QueueEvent.DeadLettered(seq, "ttl expired")));
+    requestFlush();
+  }
+
+  private Delivery delivery(InFlight f) {
+    StoredMessage m = f.message();
+    return new Delivery(name, f.receipt(), m.seq(), m.deliveries() + 1, m.envelope());
+  }
+
+  private String nextReceipt() {
+    return incarnation + "-" + (++receiptCounter);
+  }
+
+  // ---- settling ----
+
+  private Effect<QueueEvent, QueueState> onAck(QueueState s, Ack c) {
+    List<String> unknown = new ArrayList<>();
+    int settled = 0;
+    for (String receipt : c.receiptIds()) {
+      InFlight f = endLease(s, receipt);
+      if (f == null) unknown.add(receipt);
+      else {
+        pending.ack(f.message().seq());
+        settled++;
+      }
+    }
+    return settle(s, settled, unknown, c.replyTo());
+  }
+
+  private Effect<QueueEvent, QueueState> onNack(QueueState s, Nack c) {
+    long notBefore =
+        c.delay() == null || c.delay().isZero()
+            ? 0
+            : System.currentTimeMillis() + c.delay().toMillis();
+    List<String> unknown = new ArrayList<>();
+    int settled = 0;
+    for (String receipt : c.receiptIds()) {
+      InFlight f = endLease(s, receipt);
+      if (f == null) unknown.add(receipt);
+      else if (!c.requeue()) {
+        pending.deadLetter(QueueState.dead(f.message(), "rejected by consumer"));
+        settled++;
+      } else {
+        failDelivery(f.message(), "nacked", notBefore);
+        settled++;
+      }
+    }
+    return settle(s, settled, unknown, c.replyTo());
+  }
+
+  private Effect<QueueEvent, QueueState> settle(
+      QueueState s, int settled, List<String> unknown, ActorRef<Settled> replyTo) {
+    Settled reply = new Settled(settled, List.copyOf(unknown));
+    if (settled == 0) {
+      if (replyTo != null) replyTo.tell(reply);
+      return Effect().none();
+    }
+    if (replyTo != null) pending.afterWrite(() -> replyTo.tell(reply));
+    dispatch(s); // the freed prefetch slots can be refilled before the ack is written
+    requestFlush();
+    return Effect().none();
+  }
+
+  private InFlight endLease(QueueState s, String receipt) {
+    InFlight f = s.endLease(receipt);
+    if (f != null) subscribers.released(f.holder());
+    return f;
+  }
+
+  private void failDelivery(StoredMessage m, String why, long notBefore) {
+    if (m.deliveries() + 1 >= settings.maxDeliveries()) {
+      String reason = "max-deliveries (" + settings.maxDeliveries() + ") reached: " + why;
+      pending.deadLetter(QueueState.dead(m, reason));
+    } else {
+      pending.returnMessage(QueueState.returned(m, notBefore));
+    }
+  }
+
+  private Effect<QueueEvent, QueueState> onTick(QueueState s) {
+    long now = System.currentTimeMillis();
+    for (InFlight f : s.endLeases(f -> f.deadline() <= now)) {
+      subscribers.released(f.holder());
+      failDelivery(f.message(), "lease expired", 0);
+    }
+    prepare(s, now);
+    dispatch(s);
+    if (!pending.isEmpty()) requestFlush();
+    return Effect().none();
+  }
+
+  // ---- inspection and administration ----
+
+  private Effect<QueueEvent, QueueState> onPeek(QueueState s, Peek c) {
+    prepare(s, System.currentTimeMillis());
+    c.replyTo().tell(new Peeked(name, s.peek(c.max())));
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onPeekDeadLetters(QueueState s, PeekDeadLetters c) {
+    c.replyTo().tell(new DeadLetters(name, s.oldestDeadLetters(c.max())));
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onGetStats(QueueState s, GetStats c) {
+    c.replyTo().tell(s.stats(name, subscribers.size()));
+    return Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onPurge(QueueState s, Purge c) {
+    long now = System.currentTimeMillis();
+    subscribers.emptyWindows();
+    return write(
+        s,
+        List.of(new QueueEvent.QueuePurged(now)),
+        st -> c.replyTo().tell(new Purged(name, st.lastPurged)));
+  }
+
+  private Effect<QueueEvent, QueueState> onPurgeDeadLetters(QueueState s, PurgeDeadLetters c) {
+    return write(
+        s,
+        List.of(new QueueEvent.DeadLettersPurged(System.currentTimeMillis())),
+        st -> c.replyTo().tell(new Purged(name, st.lastPurged)));
+  }
+
+  private Effect<QueueEvent, QueueState> onRedrive(QueueState s, RedriveDeadLetters c) {
+    return write(
+        s,
+        List.of(new QueueEvent.DeadLettersRedriven(c.max(), System.currentTimeMillis())),
+        st -> c.replyTo().tell(new Redriven(name, st.lastRedriven)));
+  }
+
+  // ---- lifecycle ----
+
+  private void onRecovered(QueueState s) {
+    ctx.getLog()
+        .info(
+            "queue '{}' recovered: {} messages, {} dead letters",
+            name,
+            s.live.size(),
+            s.deadLetters.size());
+  }
+
+  private void onRecoveryFailed(QueueState s, RecoveryFailed f) {
+    ctx.getLog().warn("queue '{}': recovery failed, retrying with backoff", name, f.getFailure());
+  }
+}

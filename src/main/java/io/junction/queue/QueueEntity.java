@@ -1,0 +1,167 @@
+package io.junction.queue;
+
+import io.junction.message.CborSerializable;
+import io.junction.message.Envelope;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+
+/**
+ * One durable queue: an event-sourced entity (persistence id {@code Queue|<name>}) with
+ * at-least-once delivery. A publish is acknowledged once its event is in the journal; publishes
+ * arriving while a write is in flight are persisted together in the next write. This class is the
+ * queue's public face (protocol, type key, factory); {@link QueueBehavior} implements it.
+ */
+public final class QueueEntity {
+
+  /** Sharding-ready type key; the entity id is the queue name. */
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Queue");
+
+  /** Everything a queue accepts. */
+  public sealed interface Command extends CborSerializable {}
+
+  /** Append a message; the reply comes once it is durable, or is an error (e.g. queue full). */
+  public record Publish(Envelope envelope, Duration delay, ActorRef<StatusReply<Enqueued>> replyTo)
+      implements Command {
+    /** A publish delivered as soon as possible (no delay). */
+    public static Publish of(Envelope envelope, ActorRef<StatusReply<Enqueued>> replyTo) {
+      return new Publish(envelope, Duration.ZERO, replyTo);
+    }
+  }
+
+  /**
+   * Lease up to {@code max} ready messages for {@code visibility} (null: the queue's ack-timeout);
+   * the reply may be empty. Unacknowledged leased messages are redelivered after the visibility.
+   */
+  public record Lease(int max, Duration visibility, ActorRef<Leased> replyTo) implements Command {}
+
+  /** Acknowledge deliveries: their messages are removed for good. {@code replyTo} may be null. */
+  public record Ack(List<String> receiptIds, ActorRef<Settled> replyTo) implements Command {}
+
+  /**
+   * Reject deliveries: requeued after {@code delay} (counting as a failed delivery), or straight to
+   * the dead letters when {@code requeue} is false. {@code replyTo} may be null.
+   */
+  public record Nack(
+      List<String> receiptIds, boolean requeue, Duration delay, ActorRef<Settled> replyTo)
+      implements Command {}
+
+  /** Push deliveries to {@code consumer}, at most {@code prefetch} unacknowledged at a time. */
+  public record Subscribe(ActorRef<Delivery> consumer, int prefetch) implements Command {}
+
+  /** Stop pushing to {@code consumer}; its unacknowledged deliveries become ready again. */
+  public record Unsubscribe(ActorRef<Delivery> consumer) implements Command {}
+
+  /** The first {@code max} ready messages, without leasing them. */
+  public record Peek(int max, ActorRef<Peeked> replyTo) implements Command {}
+
+  /** The oldest {@code max} dead letters. */
+  public record PeekDeadLetters(int max, ActorRef<DeadLetters> replyTo) implements Command {}
+
+  /** Depth and counters. */
+  public record GetStats(ActorRef<QueueStats> replyTo) implements Command {}
+
+  /** Remove every message (ready, delayed and in flight); dead letters stay. */
+  public record Purge(ActorRef<Purged> replyTo) implements Command {}
+
+  /** Remove every dead letter. */
+  public record PurgeDeadLetters(ActorRef<Purged> replyTo) implements Command {}
+
+  /** Move up to {@code max} oldest dead letters back to the tail with a fresh delivery count. */
+  public record RedriveDeadLetters(int max, ActorRef<Redriven> replyTo) implements Command {}
+
+  /** A publish is durable. */
+  public record Enqueued(String messageId, long seq) implements CborSerializable {}
+
+  /** Messages leased to the caller. */
+  public record Leased(String queue, List<Delivery> deliveries) implements CborSerializable {}
+
+  /** One delivery: settle it with {@link Ack} or {@link Nack} by {@code receiptId}. */
+  public record Delivery(
+      String queue, String receiptId, long seq, int deliveryCount, Envelope envelope)
+      implements CborSerializable {}
+
+  /** How many receipts were settled, and which were unknown (expired, or never issued). */
+  public record Settled(int settled, List<String> unknownReceipts) implements CborSerializable {}
+
+  /** A message as {@link Peek} shows it. */
+  public record QueuedMessage(long seq, int deliveries, Envelope envelope)
+      implements CborSerializable {}
+
+  /** Reply to {@link Peek}. */
+  public record Peeked(String queue, List<QueuedMessage> messages) implements CborSerializable {}
+
+  /** Reply to {@link PeekDeadLetters}. */
+  public record DeadLetters(String queue, List<DeadLetter> deadLetters)
+      implements CborSerializable {}
+
+  /** Reply to {@link Purge} and {@link PurgeDeadLetters}. */
+  public record Purged(String queue, int removed) implements CborSerializable {}
+
+  /** Reply to {@link RedriveDeadLetters}. */
+  public record Redriven(String queue, int moved) implements CborSerializable {}
+
+  /**
+   * Reply to {@link GetStats}: {@code depth} counts messages not in flight (ready + delayed);
+   * {@code delivered} counts since the entity last started, the other counters since creation.
+   */
+  public record QueueStats(
+      String queue,
+      int depth,
+      int ready,
+      int delayed,
+      int inFlight,
+      int deadLetters,
+      int subscribers,
+      long published,
+      long delivered,
+      long acked,
+      long deadLettered)
+      implements CborSerializable {}
+
+  // Internal messages: package-private only because QueueBehavior (same package) handles them;
+  // nothing outside the package can name them.
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  enum Tick implements Command {
+    INSTANCE
+  }
+
+  record SubscriberTerminated(ActorRef<Delivery> consumer) implements Command {}
+
+  private QueueEntity() {}
+
+  /** The persistence id of queue {@code name}: {@code Queue|<name>}. */
+  public static PersistenceId persistenceId(String name) {
+    return PersistenceId.of(ENTITY_KEY.name(), name);
+  }
+
+  /**
+   * The queue's behavior. Supervision: journal write failures and other runtime failures restart it
+   * with backoff (0.2 s to 10 s); a restart loses only leases (their messages become ready again)
+   * and publishes not yet written (their publishers get an error); the content is recovered.
+   */
+  public static Behavior<Command> create(String name, QueueSettings settings) {
+    return Behaviors.<Command>supervise(
+            Behaviors.setup(
+                ctx ->
+                    Behaviors.withTimers(
+                        timers -> new QueueBehavior(name, settings, ctx, timers, backoff()))))
+        .onFailure(RuntimeException.class, backoff());
+  }
+
+  private static BackoffSupervisorStrategy backoff() {
+    return SupervisorStrategy.restartWithBackoff(
+        Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
+  }
+}

@@ -1,0 +1,38 @@
+package io.junction.queue;
+
+import io.junction.message.CborSerializable;
+import java.util.List;
+
+/**
+ * Journal events of a {@link QueueEntity}; each carries a batch, so one journal write covers many
+ * publishes, acks or returns.
+ */
+public sealed interface QueueEvent extends CborSerializable {
+
+  /** Messages appended to the tail of the queue, in seq order. */
+  record MessagesPublished(List<StoredMessage> messages) implements QueueEvent {}
+
+  /** Messages acknowledged by consumers and removed for good. */
+  record MessagesAcked(List<Long> seqs) implements QueueEvent {}
+
+  /** Messages returned to the queue after a failed delivery, with their new delivery count. */
+  record MessagesReturned(List<Returned> returned) implements QueueEvent {}
+
+  /** One returned message: its seq, failed deliveries so far, and when it may be redelivered. */
+  record Returned(long seq, int deliveries, long notBefore) implements CborSerializable {}
+
+  /** Messages moved to the dead letters, each with its reason. */
+  record MessagesDeadLettered(List<DeadLettered> messages, long at) implements QueueEvent {}
+
+  /** One dead-lettered message and why. */
+  record DeadLettered(long seq, String reason) implements CborSerializable {}
+
+  /** Every message of the queue (ready, delayed and in flight) was removed. */
+  record QueuePurged(long at) implements QueueEvent {}
+
+  /** Every dead letter was removed. */
+  record DeadLettersPurged(long at) implements QueueEvent {}
+
+  /** Up to {@code max} oldest dead letters were appended to the queue again with fresh counts. */
+  record DeadLettersRedriven(int max, long at) implements QueueEvent {}
+}

@@ -1,0 +1,142 @@
+package io.junction.queue;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.junction.message.CborSerializable;
+import io.junction.message.Envelope;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.util.ByteString;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * One message as the queue keeps it in events and snapshots: the envelope flattened and written as
+ * a CBOR array (no field names), so a deep queue's snapshot costs little more than its payloads.
+ *
+ * @param seq position in the queue, assigned at publish; FIFO order is seq order
+ * @param publishedAt epoch millis when the publish was persisted
+ * @param notBefore epoch millis before which the message is not delivered (0 = now)
+ * @param expiresAt epoch millis after which an undelivered message is dead-lettered (0 = never)
+ * @param deliveries failed deliveries so far (lease expired, nacked, subscriber gone)
+ */
+@JsonFormat(shape = JsonFormat.Shape.ARRAY)
+@JsonPropertyOrder({
+  "seq",
+  "publishedAt",
+  "notBefore",
+  "expiresAt",
+  "deliveries",
+  "id",
+  "source",
+  "connection",
+  "type",
+  "headers",
+  "payload",
+  "fields",
+  "timestamp"
+})
+public record StoredMessage(
+    long seq,
+    long publishedAt,
+    long notBefore,
+    long expiresAt,
+    int deliveries,
+    String id,
+    String source,
+    String connection,
+    String type,
+    Map<String, String> headers,
+    byte[] payload,
+    Map<String, Object> fields,
+    long timestamp)
+    implements CborSerializable {
+
+  static StoredMessage of(long seq, long now, long notBefore, long expiresAt, Envelope e) {
+    return new StoredMessage(
+        seq,
+        now,
+        notBefore,
+        expiresAt,
+        0,
+        e.id(),
+        e.source(),
+        e.connection(),
+        e.type(),
+        e.headers(),
+        e.payload().toArray(),
+        e.fields(),
+        e.timestamp());
+  }
+
+  /** The envelope as published; integral field values read back as {@link Long} as documented. */
+  public Envelope envelope() {
+    return new Envelope(
+        id,
+        source,
+        connection,
+        type,
+        headers,
+        ByteString.fromArrayUnsafe(payload),
+        normalizeMap(fields),
+        timestamp);
+  }
+
+  StoredMessage withDeliveries(int newDeliveries, long newNotBefore) {
+    return new StoredMessage(
+        seq,
+        publishedAt,
+        newNotBefore,
+        expiresAt,
+        newDeliveries,
+        id,
+        source,
+        connection,
+        type,
+        headers,
+        payload,
+        fields,
+        timestamp);
+  }
+
+  StoredMessage requeuedAs(long newSeq, long now) {
+    return new StoredMessage(
+        newSeq, now, 0, 0, 0, id, source, connection, type, headers, payload, fields, timestamp);
+  }
+
+  boolean expired(long now) {
+    return expiresAt > 0 && now >= expiresAt;
+  }
+
+  // CBOR keeps small integers small, so Jackson reads them back as Integer: undo that.
+  private static Map<String, Object> normalizeMap(Map<String, Object> m) {
+    if (m == null || m.isEmpty()) return Map.of();
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, normalize(v)));
+    return out;
+  }
+
+  // Pekko's mapper has the Scala module, which reads untyped nested maps and lists as Scala ones.
+  @SuppressWarnings("unchecked")
+  private static Object normalize(Object v) {
+    if (v instanceof scala.collection.Map<?, ?> sm) v = CollectionConverters.asJava(sm);
+    if (v instanceof scala.collection.Iterable<?> si) v = toList(si);
+    if (v instanceof Integer i) return i.longValue();
+    if (v instanceof Short s) return s.longValue();
+    if (v instanceof Float f) return f.doubleValue();
+    if (v instanceof Map<?, ?> m) return normalizeMap((Map<String, Object>) m);
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object o : l) out.add(normalize(o));
+      return out;
+    }
+    return v;
+  }
+
+  private static List<Object> toList(scala.collection.Iterable<?> si) {
+    List<Object> out = new ArrayList<>();
+    CollectionConverters.asJava(si).forEach(out::add);
+    return out;
+  }
+}

@@ -1,0 +1,126 @@
+package io.junction.queue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.junction.message.Envelope;
+import io.junction.queue.QueueEntity.*;
+import io.junction.queue.QueueEvent.DeadLettered;
+import io.junction.queue.QueueEvent.Returned;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class QueueSerializationTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  // Envelope.fields is Map<String,Object>: CBOR reads small integers back as Integer, so replies
+  // carrying an envelope compare equal only with non-integral fields; StoredMessage normalizes.
+  static Envelope envelope() {
+    return envelopeWith(Map.of("name", "Ada"));
+  }
+
+  static Envelope envelopeWithNumbers() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("name", "Ada");
+    fields.put("age", 36L);
+    fields.put("big", 1L << 40);
+    fields.put("nested", Map.of("n", 1L));
+    fields.put("list", List.of(1L, 2L));
+    return envelopeWith(fields);
+  }
+
+  static Envelope envelopeWith(Map<String, Object> fields) {
+    return new Envelope(
+        "id-1",
+        "people",
+        "conn-7",
+        "Person",
+        Map.of("h", "v"),
+        ByteString.fromString("hello"),
+        fields,
+        1234L);
+  }
+
+  static StoredMessage stored() {
+    return StoredMessage.of(7, 1000, 0, 5000, envelope());
+  }
+
+  private Object roundTrip(Object o) {
+    return testKit.serializationTestKit().verifySerialization(o, false);
+  }
+
+  @Test
+  void everyCommandSerializes() {
+    TestProbe<Object> p = testKit.createTestProbe();
+    roundTrip(new Publish(envelope(), Duration.ofSeconds(1), p.ref().narrow()));
+    roundTrip(new Lease(10, Duration.ofSeconds(5), p.ref().narrow()));
+    roundTrip(new Ack(List.of("r1", "r2"), p.ref().narrow()));
+    roundTrip(new Ack(List.of("r1"), null));
+    roundTrip(new Nack(List.of("r1"), true, Duration.ofMillis(100), p.ref().narrow()));
+    roundTrip(new Subscribe(p.ref().narrow(), 8));
+    roundTrip(new Unsubscribe(p.ref().narrow()));
+    roundTrip(new Peek(3, p.ref().narrow()));
+    roundTrip(new PeekDeadLetters(3, p.ref().narrow()));
+    roundTrip(new GetStats(p.ref().narrow()));
+    roundTrip(new Purge(p.ref().narrow()));
+    roundTrip(new PurgeDeadLetters(p.ref().narrow()));
+    roundTrip(new RedriveDeadLetters(5, p.ref().narrow()));
+  }
+
+  @Test
+  void everyReplySerializes() {
+    Delivery d = new Delivery("q", "r-1", 7, 2, envelope());
+    assertEquals(d, roundTrip(d));
+    assertEquals(new Enqueued("id", 3), roundTrip(new Enqueued("id", 3)));
+    assertEquals(new Leased("q", List.of(d)), roundTrip(new Leased("q", List.of(d))));
+    assertEquals(new Settled(1, List.of("x")), roundTrip(new Settled(1, List.of("x"))));
+    QueuedMessage qm = new QueuedMessage(1, 0, envelope());
+    assertEquals(new Peeked("q", List.of(qm)), roundTrip(new Peeked("q", List.of(qm))));
+    roundTrip(new DeadLetters("q", List.of(new DeadLetter(stored(), "ttl expired", 9))));
+    assertEquals(new Purged("q", 3), roundTrip(new Purged("q", 3)));
+    assertEquals(new Redriven("q", 3), roundTrip(new Redriven("q", 3)));
+    QueueStats stats = new QueueStats("q", 1, 1, 0, 2, 3, 1, 10, 11, 12, 13);
+    assertEquals(stats, roundTrip(stats));
+    roundTrip(StatusReply.success(new Enqueued("id", 3)));
+  }
+
+  @Test
+  void everyEventAndTheSnapshotSerialize() {
+    roundTrip(new QueueEvent.MessagesPublished(List.of(stored())));
+    roundTrip(new QueueEvent.MessagesAcked(List.of(1L, 2L)));
+    roundTrip(new QueueEvent.MessagesReturned(List.of(new Returned(1, 2, 0))));
+    roundTrip(
+        new QueueEvent.MessagesDeadLettered(
+            List.of(new DeadLettered(1, "rejected by consumer")), 5));
+    roundTrip(new QueueEvent.QueuePurged(1));
+    roundTrip(new QueueEvent.DeadLettersPurged(1));
+    roundTrip(new QueueEvent.DeadLettersRedriven(10, 1));
+    roundTrip(
+        new QueueState.Snapshot(
+            8, List.of(stored()), List.of(new DeadLetter(stored(), "x", 1)), 1, 2, 3));
+  }
+
+  @Test
+  void storedMessageKeepsTheEnvelopeIntactIncludingLongFields() {
+    StoredMessage back =
+        (StoredMessage) roundTrip(StoredMessage.of(7, 1000, 0, 5000, envelopeWithNumbers()));
+    assertEquals(7, back.seq());
+    assertEquals(5000, back.expiresAt());
+    assertArrayEquals("hello".getBytes(), back.payload());
+    assertEquals(envelopeWithNumbers(), back.envelope());
+  }
+}

@@ -1,0 +1,82 @@
+package io.junction.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.junction.config.ConfigProblems;
+import io.junction.queue.QueueSettings.Overflow;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QueueSettingsTest {
+
+  static Config with(String hocon) {
+    return ConfigFactory.parseString(hocon).withFallback(ConfigFactory.load()).resolve();
+  }
+
+  @Test
+  void referenceDefaultsMatchTheDocumentedDefaults() {
+    ConfigProblems problems = new ConfigProblems();
+    Queues.Settings s = Queues.Settings.fromConfig(ConfigFactory.load(), problems);
+    assertTrue(problems.isEmpty(), problems.all().toString());
+    assertEquals(QueueSettings.DEFAULTS, s.defaults());
+  }
+
+  @Test
+  void declaredQueueOverridesDefaultsKeyByKey() {
+    ConfigProblems problems = new ConfigProblems();
+    Queues.Settings s =
+        Queues.Settings.fromConfig(
+            with(
+                """
+                junction.queues {
+                  people { max-deliveries = 3, ack-timeout = 5s, ttl = 1h, max-length = 10, overflow = drop-oldest }
+                  plain {}
+                }
+                """),
+            problems);
+    assertTrue(problems.isEmpty(), problems.all().toString());
+    QueueSettings people = s.settingsFor("people");
+    assertEquals(3, people.maxDeliveries());
+    assertEquals(Duration.ofSeconds(5), people.ackTimeout());
+    assertEquals(Duration.ofHours(1), people.ttl());
+    assertEquals(10, people.maxLength());
+    assertEquals(Overflow.DROP_OLDEST, people.overflow());
+    assertEquals(QueueSettings.DEFAULTS, s.settingsFor("plain"));
+    assertEquals(QueueSettings.DEFAULTS, s.settingsFor("undeclared"));
+  }
+
+  @Test
+  void offMeansNoTtlAndNoMaxLength() {
+    ConfigProblems problems = new ConfigProblems();
+    QueueSettings q =
+        Queues.Settings.fromConfig(
+                with("junction.queues.q { ttl = off, max-length = off }"), problems)
+            .settingsFor("q");
+    assertEquals(Duration.ZERO, q.ttl());
+    assertEquals(0, q.maxLength());
+  }
+
+  @Test
+  void reportsEveryProblemWithItsFullPath() {
+    ConfigProblems problems = new ConfigProblems();
+    Queues.Settings.fromConfig(
+        with(
+            """
+            junction.queues {
+              people { max-deliveries = lots, ack-timeout = -1s, overflow = explode, colour = red }
+              "bad name!" {}
+            }
+            """),
+        problems);
+    List<String> paths = problems.all().stream().map(ConfigProblems.Problem::path).toList();
+    assertTrue(paths.contains("junction.queues.people.max-deliveries"), paths.toString());
+    assertTrue(paths.contains("junction.queues.people.ack-timeout"), paths.toString());
+    assertTrue(paths.contains("junction.queues.people.overflow"), paths.toString());
+    assertTrue(paths.contains("junction.queues.people.colour"), paths.toString());
+    assertTrue(paths.contains("junction.queues.\"bad name!\""), paths.toString());
+  }
+}
