@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.junction.config.ConfigProblems;
 import io.junction.node.Guardian;
 import io.junction.node.NodeSettings;
+import io.junction.queue.JournalSetup;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -37,12 +38,14 @@ public final class RunCommand implements Callable<Integer> {
     Config loaded;
     NodeSettings settings;
     try {
-      loaded = ConfigLoader.load(config);
+      loaded = JournalSetup.configure(ConfigLoader.load(config));
       settings = NodeSettings.fromConfig(loaded);
     } catch (ConfigProblems.InvalidConfigException e) {
       System.err.println(config + ": " + e.getMessage());
       return 2;
     }
+    // Before any queue starts: the journal's tables must exist (idempotent).
+    JournalSetup.createSchema(loaded);
     ActorSystem<Guardian.Command> system =
         ActorSystem.create(Guardian.create(settings), "junction", loaded);
     // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one makes the exit status 0

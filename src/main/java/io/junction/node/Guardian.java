@@ -1,5 +1,8 @@
 package io.junction.node;
 
+import io.junction.queue.QueueDestination;
+import io.junction.queue.QueueEntity;
+import io.junction.queue.Queues;
 import io.junction.routing.Router;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -10,11 +13,12 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
 /**
- * The node's root: spawns the router and the endpoints from {@link NodeSettings}, and ties the
- * endpoints into {@link CoordinatedShutdown} (stop accepting, then drain connections within the
- * configured time).
+ * The node's root: spawns the router, the durable queues (with a {@code queue:<name>} destination
+ * per declared queue) and the endpoints from {@link NodeSettings}, and ties the endpoints into
+ * {@link CoordinatedShutdown} (stop accepting, then drain connections within the configured time).
  */
 public final class Guardian {
 
@@ -25,7 +29,10 @@ public final class Guardian {
   public record GetRefs(ActorRef<Refs> replyTo) implements Command {}
 
   /** The node's top-level actors. */
-  public record Refs(ActorRef<Router.Command> router, ActorRef<Endpoints.Command> endpoints) {}
+  public record Refs(
+      ActorRef<Router.Command> router,
+      ActorRef<Endpoints.Command> endpoints,
+      ActorRef<ShardingEnvelope<QueueEntity.Command>> queues) {}
 
   private Guardian() {}
 
@@ -35,8 +42,12 @@ public final class Guardian {
           ActorRef<Router.Command> router = ctx.spawn(Router.create(settings.routes()), "router");
           ActorRef<Endpoints.Command> endpoints =
               ctx.spawn(Endpoints.create(settings, router), "endpoints");
+          ActorRef<ShardingEnvelope<QueueEntity.Command>> queues =
+              ctx.spawn(Queues.create(settings.queues()), "queues");
+          for (String q : settings.queues().declared().keySet())
+            ctx.spawn(QueueDestination.create(q, queues, router), "queue-destination-" + q);
           registerShutdown(ctx.getSystem(), endpoints, settings.drainTimeout());
-          Refs refs = new Refs(router, endpoints);
+          Refs refs = new Refs(router, endpoints, queues);
           return Behaviors.receive(Command.class)
               .onMessage(
                   GetRefs.class,

@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigValueType;
 import io.junction.codec.Codecs;
 import io.junction.codec.StructRegistry;
 import io.junction.config.ConfigProblems;
+import io.junction.queue.JournalSetup;
+import io.junction.queue.Queues;
 import io.junction.routing.Route;
 import io.junction.routing.RouteSettings;
 import io.junction.tcp.TcpSettings;
@@ -32,6 +34,7 @@ public record NodeSettings(
     List<TcpSettings.Server> tcpServers,
     List<TcpSettings.Client> tcpClients,
     List<Route> routes,
+    Queues.Settings queues,
     Config config) {
 
   /** Top-level keys of {@code junction}; anything else is a typo. */
@@ -43,6 +46,7 @@ public record NodeSettings(
           "endpoints",
           "structs",
           "queues",
+          "queue-defaults",
           "routes",
           "journal",
           "http",
@@ -100,6 +104,9 @@ public record NodeSettings(
         targets.computeIfAbsent("tcp", k -> new HashSet<>()).add(name);
     }
     checkDistinctPorts(servers, problems);
+    Queues.Settings queues = Queues.Settings.fromConfig(config, problems);
+    JournalSetup.configure(config, problems); // validates junction.journal
+    targets.put("queue", queues.declared().keySet());
     Config routes =
         problems.read("junction.routes", () -> j.getConfig("routes"), ConfigFactory.empty());
     List<Route> routeList =
@@ -115,7 +122,8 @@ public record NodeSettings(
             () -> j.getDuration("shutdown-drain-timeout"),
             Duration.ofSeconds(5));
     problems.throwIfAny();
-    return new NodeSettings(nodeName, dataDir, drain, codecs, servers, clients, routeList, config);
+    return new NodeSettings(
+        nodeName, dataDir, drain, codecs, servers, clients, routeList, queues, config);
   }
 
   private static void checkDistinctPorts(

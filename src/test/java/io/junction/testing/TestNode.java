@@ -6,6 +6,7 @@ import io.junction.endpoint.EndpointStatus;
 import io.junction.node.Endpoints;
 import io.junction.node.Guardian;
 import io.junction.node.NodeSettings;
+import io.junction.queue.JournalSetup;
 import io.junction.tcp.TcpConnection;
 import io.junction.tcp.TcpServer;
 import java.time.Duration;
@@ -24,8 +25,12 @@ public final class TestNode implements AutoCloseable {
   private final ActorTestKit kit;
   private final Guardian.Refs refs;
 
-  private TestNode(Config config) {
+  private final java.nio.file.Path dataDir;
+
+  private TestNode(Config config, java.nio.file.Path dataDir) {
+    this.dataDir = dataDir;
     NodeSettings settings = NodeSettings.fromConfig(config);
+    JournalSetup.createSchema(config);
     system = ActorSystem.create(Guardian.create(settings), "junction", config);
     kit = ActorTestKit.create(system);
     TestProbe<Guardian.Refs> probe = kit.createTestProbe();
@@ -35,8 +40,17 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node from {@code hocon} (over reference.conf). Use port 0 for listeners. */
   public static TestNode start(String hocon) {
-    ConfigFactory.invalidateCaches();
-    return new TestNode(ConfigFactory.load(ConfigFactory.parseString(hocon)));
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("junction-node");
+      ConfigFactory.invalidateCaches();
+      Config config =
+          ConfigFactory.parseString(hocon)
+              .withFallback(
+                  ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
+      return new TestNode(JournalSetup.configure(ConfigFactory.load(config)), dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public ActorTestKit kit() {
@@ -94,5 +108,8 @@ public final class TestNode implements AutoCloseable {
   public void close() throws Exception {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try (var files = java.nio.file.Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 }

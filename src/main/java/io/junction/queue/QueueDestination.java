@@ -1,0 +1,68 @@
+package io.junction.queue;
+
+import io.junction.routing.Deliver;
+import io.junction.routing.Router;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Destination {@code queue:<name>}: publishes each delivered message to the queue and acknowledges
+ * the delivery only once the queue answered that the message is durable.
+ */
+public final class QueueDestination {
+  private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
+
+  private QueueDestination() {}
+
+  private record Published(
+      Deliver deliver, StatusReply<QueueEntity.Enqueued> reply, Throwable failure) {}
+
+  /** Registers itself with {@code router} as {@code queue:<queue>}. */
+  public static Behavior<Deliver> create(
+      String queue,
+      ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
+      ActorRef<Router.Command> router) {
+    String name = "queue:" + queue;
+    return Behaviors.<Object>setup(
+            ctx -> {
+              router.tell(new Router.RegisterDestination(name, ctx.getSelf().narrow()));
+              return Behaviors.receive(Object.class)
+                  .onMessage(
+                      Deliver.class,
+                      d -> {
+                        ctx
+                            .<ShardingEnvelope<QueueEntity.Command>,
+                                StatusReply<QueueEntity.Enqueued>>
+                                ask(
+                                    statusReplyClass(),
+                                    queues,
+                                    PUBLISH_TIMEOUT,
+                                    replyTo ->
+                                        new ShardingEnvelope<>(
+                                            queue, QueueEntity.Publish.of(d.envelope(), replyTo)),
+                                    (reply, failure) -> new Published(d, reply, failure));
+                        return Behaviors.same();
+                      })
+                  .onMessage(
+                      Published.class,
+                      p -> {
+                        if (p.failure() != null) p.deliver().fail(name, p.failure().getMessage());
+                        else if (p.reply().isError())
+                          p.deliver().fail(name, p.reply().getError().getMessage());
+                        else p.deliver().succeed(name);
+                        return Behaviors.same();
+                      })
+                  .build();
+            })
+        .narrow();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Class<StatusReply<QueueEntity.Enqueued>> statusReplyClass() {
+    return (Class<StatusReply<QueueEntity.Enqueued>>) (Class<?>) StatusReply.class;
+  }
+}
