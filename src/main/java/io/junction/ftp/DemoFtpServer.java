@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.ftpserver.FtpServer;
 import org.apache.ftpserver.FtpServerFactory;
@@ -17,8 +18,8 @@ import org.apache.ftpserver.usermanager.impl.WritePermission;
 
 /**
  * The demo FTP server (embedded Apache FtpServer): one writable account on one plain-FTP port, a
- * development convenience so the demo config can archive files without external services. Not
- * for production: plain FTP sends the password in clear text.
+ * development convenience so the demo config can archive files without external services. Not for
+ * production: plain FTP sends the password in clear text.
  *
  * <p>{@link #start} and {@link #stop} block briefly (bind, unbind): call them on {@code
  * junction.blocking-io-dispatcher} or at startup.
@@ -51,8 +52,17 @@ public final class DemoFtpServer {
 
     @Override
     public String toString() {
-      return "Settings[enabled=" + enabled + ", host=" + host + ", port=" + port + ", user="
-          + user + ", password=******, home=" + home + "]";
+      return "Settings[enabled="
+          + enabled
+          + ", host="
+          + host
+          + ", port="
+          + port
+          + ", user="
+          + user
+          + ", password=******, home="
+          + home
+          + "]";
     }
   }
 
@@ -78,7 +88,7 @@ public final class DemoFtpServer {
     user.setName(settings.user());
     user.setPassword(settings.password());
     user.setHomeDirectory(settings.home().toAbsolutePath().toString());
-    user.setAuthorities(List.of(new WritePermission()));
+    user.setAuthorities(new ArrayList<>(List.of(new WritePermission())));
     try {
       users.save(user);
       factory.setUserManager(users);
@@ -86,8 +96,14 @@ public final class DemoFtpServer {
       server.start();
       return new DemoFtpServer(server, listener);
     } catch (FtpException e) {
-      throw new IOException("cannot start demo FTP server on " + settings.host() + ":"
-          + settings.port() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot start demo FTP server on "
+              + settings.host()
+              + ":"
+              + settings.port()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -35,10 +35,7 @@ final class FtpSession implements RemoteSession {
   }
 
   static FtpSession open(RemoteSettings s) throws IOException {
-    FTPClient client =
-        s.protocol().isTls()
-            ? FtpsTrust.client(s)
-            : new FTPClient();
+    FTPClient client = s.protocol().isTls() ? FtpsTrust.client(s) : new FTPClient();
     client.setConnectTimeout(millis(s.connectTimeout()));
     // Applies to the control socket once connected: a silent server cannot hang a transfer.
     client.setDefaultTimeout(millis(s.dataTimeout()));
@@ -113,10 +110,12 @@ final class FtpSession implements RemoteSession {
     return new FilterOutputStream(raw) {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
-        call(path, () -> {
-          raw.write(b, off, len);
-          return null;
-        });
+        call(
+            path,
+            () -> {
+              raw.write(b, off, len);
+              return null;
+            });
       }
 
       @Override
@@ -129,10 +128,13 @@ final class FtpSession implements RemoteSession {
   /** Closes the data connection and reads the transfer's final reply: 226 or it failed. */
   private void finish(Closeable raw, String path, String what) throws IOException {
     transfer = null;
-    boolean ok = call(path, () -> {
-      raw.close();
-      return client.completePendingCommand();
-    });
+    boolean ok =
+        call(
+            path,
+            () -> {
+              raw.close();
+              return client.completePendingCommand();
+            });
     if (!ok) throw new RemoteException.TransferFailed(what + ": " + reply(), server, path, null);
   }
 
@@ -167,7 +169,8 @@ final class FtpSession implements RemoteSession {
   @Override
   public void mkdirs(String dir) throws IOException {
     String home = call(dir, client::printWorkingDirectory);
-    String prefix = dir.startsWith("/") ? "/" : "";
+    // Absolute prefixes, so that changing directory to test existence cannot shift later ones.
+    String prefix = dir.startsWith("/") || home == null ? (dir.startsWith("/") ? "/" : "") : home;
     for (String segment : dir.split("/")) {
       if (segment.isEmpty()) continue;
       String current = RemotePaths.child(prefix, segment);

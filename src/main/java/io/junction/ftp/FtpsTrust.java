@@ -39,7 +39,8 @@ final class FtpsTrust {
     if (s.trustAll()) return TrustManagerUtils.getAcceptAllTrustManager();
     KeyStore store = null;
     if (s.truststoreFile() != null) {
-      char[] password = s.truststorePassword() == null ? null : s.truststorePassword().reveal().toCharArray();
+      char[] password =
+          s.truststorePassword() == null ? null : s.truststorePassword().reveal().toCharArray();
       try (InputStream in = Files.newInputStream(s.truststoreFile())) {
         store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(in, password);

@@ -5,10 +5,10 @@ import java.nio.file.Path;
 /**
  * Checks paths before they reach a server or the local disk.
  *
- * <p>Every remote path is {@linkplain #requireClean clean}: no NUL or control characters (a CR
- * or LF in an FTP path would inject a command). Names built from message fields go through
- * {@link #resolve}, which also refuses {@code ..} segments and absolute paths. Names that come
- * from a server go through {@link #localTarget} before becoming a local file.
+ * <p>Every remote path is {@linkplain #requireClean clean}: no NUL or control characters (a CR or
+ * LF in an FTP path would inject a command). Names built from message fields go through {@link
+ * #resolve}, which also refuses {@code ..} segments and absolute paths. Names that come from a
+ * server go through {@link #localTarget} before becoming a local file.
  */
 public final class RemotePaths {
   private RemotePaths() {}

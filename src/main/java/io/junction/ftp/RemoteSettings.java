@@ -9,11 +9,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where and how to reach one FTP, FTPS or SFTP server; immutable, validated, and printable
- * (secrets are {@link Secret}s, so {@code toString} masks them).
+ * Where and how to reach one FTP, FTPS or SFTP server; immutable, validated, and printable (secrets
+ * are {@link Secret}s, so {@code toString} masks them).
  *
- * <p>Optional components are {@code null} when unset. Build one with {@link #of}, then the
- * {@code with...} methods, or read it from config with {@link #fromConfig}.
+ * <p>Optional components are {@code null} when unset. Build one with {@link #of}, then the {@code
+ * with...} methods, or read it from config with {@link #fromConfig}.
  */
 public record RemoteSettings(
     Protocol protocol,
@@ -84,15 +84,29 @@ public record RemoteSettings(
   /** Settings with every default; port 0 means the protocol's well-known port. */
   public static RemoteSettings of(Protocol protocol, String host, int port, String username) {
     return new RemoteSettings(
-        protocol, host, port, username, null, null, null, DEFAULT_PASSIVE, DEFAULT_BINARY,
-        DEFAULT_CONNECT_TIMEOUT, DEFAULT_DATA_TIMEOUT, DEFAULT_BUFFER_SIZE, null, null, null,
-        null, false);
+        protocol,
+        host,
+        port,
+        username,
+        null,
+        null,
+        null,
+        DEFAULT_PASSIVE,
+        DEFAULT_BINARY,
+        DEFAULT_CONNECT_TIMEOUT,
+        DEFAULT_DATA_TIMEOUT,
+        DEFAULT_BUFFER_SIZE,
+        null,
+        null,
+        null,
+        null,
+        false);
   }
 
   /**
-   * Reads the section at {@code path} of {@code config}; every problem is added to {@code
-   * problems} with its full path, and the result is empty if there was any. Secrets come from
-   * {@code password-env} / {@code password-file} (and the like), never inline.
+   * Reads the section at {@code path} of {@code config}; every problem is added to {@code problems}
+   * with its full path, and the result is empty if there was any. Secrets come from {@code
+   * password-env} / {@code password-file} (and the like), never inline.
    */
   public static Optional<RemoteSettings> fromConfig(
       Config config, String path, ConfigProblems problems) {
@@ -106,77 +120,216 @@ public record RemoteSettings(
 
   public RemoteSettings withPassword(String pw) {
     return new RemoteSettings(
-        protocol, host, port, username, pw == null ? null : Secret.of(pw), privateKeyFile,
-        privateKeyPassphrase, passive, binary, connectTimeout, dataTimeout, bufferSize,
-        knownHostsFile, hostKeyFingerprint, truststoreFile, truststorePassword, trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        pw == null ? null : Secret.of(pw),
+        privateKeyFile,
+        privateKeyPassphrase,
+        passive,
+        binary,
+        connectTimeout,
+        dataTimeout,
+        bufferSize,
+        knownHostsFile,
+        hostKeyFingerprint,
+        truststoreFile,
+        truststorePassword,
+        trustAll);
   }
 
   /** SFTP public key authentication; {@code passphrase} may be null for an unencrypted key. */
   public RemoteSettings withPrivateKey(Path keyFile, String passphrase) {
     return new RemoteSettings(
-        protocol, host, port, username, password, keyFile,
-        passphrase == null ? null : Secret.of(passphrase), passive, binary, connectTimeout,
-        dataTimeout, bufferSize, knownHostsFile, hostKeyFingerprint, truststoreFile,
-        truststorePassword, trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        keyFile,
+        passphrase == null ? null : Secret.of(passphrase),
+        passive,
+        binary,
+        connectTimeout,
+        dataTimeout,
+        bufferSize,
+        knownHostsFile,
+        hostKeyFingerprint,
+        truststoreFile,
+        truststorePassword,
+        trustAll);
   }
 
   public RemoteSettings withPassive(boolean value) {
     return new RemoteSettings(
-        protocol, host, port, username, password, privateKeyFile, privateKeyPassphrase, value,
-        binary, connectTimeout, dataTimeout, bufferSize, knownHostsFile, hostKeyFingerprint,
-        truststoreFile, truststorePassword, trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        privateKeyFile,
+        privateKeyPassphrase,
+        value,
+        binary,
+        connectTimeout,
+        dataTimeout,
+        bufferSize,
+        knownHostsFile,
+        hostKeyFingerprint,
+        truststoreFile,
+        truststorePassword,
+        trustAll);
   }
 
   public RemoteSettings withBinary(boolean value) {
     return new RemoteSettings(
-        protocol, host, port, username, password, privateKeyFile, privateKeyPassphrase, passive,
-        value, connectTimeout, dataTimeout, bufferSize, knownHostsFile, hostKeyFingerprint,
-        truststoreFile, truststorePassword, trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        privateKeyFile,
+        privateKeyPassphrase,
+        passive,
+        value,
+        connectTimeout,
+        dataTimeout,
+        bufferSize,
+        knownHostsFile,
+        hostKeyFingerprint,
+        truststoreFile,
+        truststorePassword,
+        trustAll);
   }
 
   public RemoteSettings withTimeouts(Duration connect, Duration data) {
     return new RemoteSettings(
-        protocol, host, port, username, password, privateKeyFile, privateKeyPassphrase, passive,
-        binary, connect, data, bufferSize, knownHostsFile, hostKeyFingerprint, truststoreFile,
-        truststorePassword, trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        privateKeyFile,
+        privateKeyPassphrase,
+        passive,
+        binary,
+        connect,
+        data,
+        bufferSize,
+        knownHostsFile,
+        hostKeyFingerprint,
+        truststoreFile,
+        truststorePassword,
+        trustAll);
   }
 
   public RemoteSettings withBufferSize(int bytes) {
     return new RemoteSettings(
-        protocol, host, port, username, password, privateKeyFile, privateKeyPassphrase, passive,
-        binary, connectTimeout, dataTimeout, bytes, knownHostsFile, hostKeyFingerprint,
-        truststoreFile, truststorePassword, trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        privateKeyFile,
+        privateKeyPassphrase,
+        passive,
+        binary,
+        connectTimeout,
+        dataTimeout,
+        bytes,
+        knownHostsFile,
+        hostKeyFingerprint,
+        truststoreFile,
+        truststorePassword,
+        trustAll);
   }
 
   /** SFTP: accept only the host keys listed for this host in an OpenSSH known_hosts file. */
   public RemoteSettings withKnownHosts(Path file) {
     return new RemoteSettings(
-        protocol, host, port, username, password, privateKeyFile, privateKeyPassphrase, passive,
-        binary, connectTimeout, dataTimeout, bufferSize, file, hostKeyFingerprint, truststoreFile,
-        truststorePassword, trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        privateKeyFile,
+        privateKeyPassphrase,
+        passive,
+        binary,
+        connectTimeout,
+        dataTimeout,
+        bufferSize,
+        file,
+        hostKeyFingerprint,
+        truststoreFile,
+        truststorePassword,
+        trustAll);
   }
 
   /** SFTP: accept only the host key with this fingerprint ({@code SHA256:base64...}). */
   public RemoteSettings withHostKeyFingerprint(String fingerprint) {
     return new RemoteSettings(
-        protocol, host, port, username, password, privateKeyFile, privateKeyPassphrase, passive,
-        binary, connectTimeout, dataTimeout, bufferSize, knownHostsFile, fingerprint,
-        truststoreFile, truststorePassword, trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        privateKeyFile,
+        privateKeyPassphrase,
+        passive,
+        binary,
+        connectTimeout,
+        dataTimeout,
+        bufferSize,
+        knownHostsFile,
+        fingerprint,
+        truststoreFile,
+        truststorePassword,
+        trustAll);
   }
 
   /** FTPS: verify the server certificate (and its host name) against this PKCS12/JKS store. */
   public RemoteSettings withTruststore(Path file, String storePassword) {
     return new RemoteSettings(
-        protocol, host, port, username, password, privateKeyFile, privateKeyPassphrase, passive,
-        binary, connectTimeout, dataTimeout, bufferSize, knownHostsFile, hostKeyFingerprint, file,
-        storePassword == null ? null : Secret.of(storePassword), trustAll);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        privateKeyFile,
+        privateKeyPassphrase,
+        passive,
+        binary,
+        connectTimeout,
+        dataTimeout,
+        bufferSize,
+        knownHostsFile,
+        hostKeyFingerprint,
+        file,
+        storePassword == null ? null : Secret.of(storePassword),
+        trustAll);
   }
 
   /** FTPS, development only: accept any certificate (no protection against interception). */
   public RemoteSettings withTrustAll(boolean value) {
     return new RemoteSettings(
-        protocol, host, port, username, password, privateKeyFile, privateKeyPassphrase, passive,
-        binary, connectTimeout, dataTimeout, bufferSize, knownHostsFile, hostKeyFingerprint,
-        truststoreFile, truststorePassword, value);
+        protocol,
+        host,
+        port,
+        username,
+        password,
+        privateKeyFile,
+        privateKeyPassphrase,
+        passive,
+        binary,
+        connectTimeout,
+        dataTimeout,
+        bufferSize,
+        knownHostsFile,
+        hostKeyFingerprint,
+        truststoreFile,
+        truststorePassword,
+        value);
   }
 }

@@ -73,7 +73,8 @@ final class RemoteSettingsConfig {
     boolean trustAll = flag(c, path, "trust-all", false, problems);
     Duration connect =
         duration(c, path, "connect-timeout", RemoteSettings.DEFAULT_CONNECT_TIMEOUT, problems);
-    Duration data = duration(c, path, "data-timeout", RemoteSettings.DEFAULT_DATA_TIMEOUT, problems);
+    Duration data =
+        duration(c, path, "data-timeout", RemoteSettings.DEFAULT_DATA_TIMEOUT, problems);
     int buffer =
         c.hasPath("buffer-size")
             ? problems.read(
@@ -93,8 +94,22 @@ final class RemoteSettingsConfig {
     try {
       return Optional.of(
           new RemoteSettings(
-              protocol, host, port, user, password, keyFile, passphrase, passive, binary,
-              connect, data, buffer, knownHosts, fingerprint, truststore, storePassword,
+              protocol,
+              host,
+              port,
+              user,
+              password,
+              keyFile,
+              passphrase,
+              passive,
+              binary,
+              connect,
+              data,
+              buffer,
+              knownHosts,
+              fingerprint,
+              truststore,
+              storePassword,
               trustAll));
     } catch (IllegalArgumentException e) {
       problems.add(path, e.getMessage());
@@ -130,7 +145,8 @@ final class RemoteSettingsConfig {
         }
         return Secret.of(value);
       } catch (IOException | RuntimeException e) {
-        problems.add(join(path, fileKey), "cannot read " + file + " (" + e.getClass().getName() + ")");
+        problems.add(
+            join(path, fileKey), "cannot read " + file + " (" + e.getClass().getName() + ")");
       }
     }
     return null;

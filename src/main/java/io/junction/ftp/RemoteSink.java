@@ -16,14 +16,15 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Writes incoming bytes to a remote file, pulling the next element only after the previous one
- * was written (backpressure to the producer). Connects in {@code preStart}; on upstream
- * completion it closes the transfer and checks the server's final reply before completing the
- * materialized {@link IOResult}; on upstream failure it drops the connection and fails with that
- * failure. Blocks: run it on {@code junction.blocking-io-dispatcher}.
+ * Writes incoming bytes to a remote file, pulling the next element only after the previous one was
+ * written (backpressure to the producer). Connects in {@code preStart}; on upstream completion it
+ * closes the transfer and checks the server's final reply before completing the materialized {@link
+ * IOResult}; on upstream failure it drops the connection and fails with that failure. Blocks: run
+ * it on {@code junction.blocking-io-dispatcher}.
  */
 final class RemoteSink
-    extends AbstractGraphStageWithMaterializedValue<SinkShape<ByteString>, CompletionStage<IOResult>> {
+    extends AbstractGraphStageWithMaterializedValue<
+        SinkShape<ByteString>, CompletionStage<IOResult>> {
 
   private final Inlet<ByteString> in = Inlet.create("RemoteSink.in");
   private final SinkShape<ByteString> shape = SinkShape.of(in);

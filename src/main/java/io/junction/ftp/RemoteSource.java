@@ -20,11 +20,12 @@ import org.apache.pekko.util.ByteString;
  * stays flat whatever the file size. Connects in {@code preStart} and disconnects on completion,
  * failure and cancellation. Blocks: run it on {@code junction.blocking-io-dispatcher}.
  *
- * <p>The materialized {@link IOResult} counts the bytes emitted; it fails with the stream's
- * failure (a {@link RemoteException}) and completes normally on cancellation.
+ * <p>The materialized {@link IOResult} counts the bytes emitted; it fails with the stream's failure
+ * (a {@link RemoteException}) and completes normally on cancellation.
  */
 final class RemoteSource
-    extends AbstractGraphStageWithMaterializedValue<SourceShape<ByteString>, CompletionStage<IOResult>> {
+    extends AbstractGraphStageWithMaterializedValue<
+        SourceShape<ByteString>, CompletionStage<IOResult>> {
 
   private final Outlet<ByteString> out = Outlet.create("RemoteSource.out");
   private final SourceShape<ByteString> shape = SourceShape.of(out);

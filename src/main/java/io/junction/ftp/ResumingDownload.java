@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * Downloads a remote file to a local file that appears only when complete: bytes go to {@code
  * .name.part} beside the target; after a retryable failure (dropped connection, timeout) the
  * download resumes from the part file's length with REST / an SFTP offset, up to the {@link
- * RetryPolicy}'s attempts with exponential backoff; at the end the part's size is checked
- * against the remote size and the part is atomically moved to the target.
+ * RetryPolicy}'s attempts with exponential backoff; at the end the part's size is checked against
+ * the remote size and the part is atomically moved to the target.
  *
  * <p>Authentication, trust, not-found and permission errors are not retried. If the remote size
  * changes between attempts, the download starts again from byte 0. On final failure the part file
@@ -123,7 +123,8 @@ public final class ResumingDownload {
     Set<StandardOpenOption> options =
         Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     return Ftp.fromPath(settings, remotePath, offset)
-        .toMat(FileIO.toPath(part, options).withAttributes(Ftp.blocking("ftpPartFile")), Keep.right())
+        .toMat(
+            FileIO.toPath(part, options).withAttributes(Ftp.blocking("ftpPartFile")), Keep.right())
         .run(Materializer.matFromSystem(system));
   }
 
@@ -149,7 +150,10 @@ public final class ResumingDownload {
     RemoteException remote = findRemote(failure);
     if (remote != null && remote.isRetryable() && n < retry.maxAttempts()) {
       log.warn(
-          "Download attempt {} of {} failed, resuming: {}", n, retry.maxAttempts(), remote.getMessage());
+          "Download attempt {} of {} failed, resuming: {}",
+          n,
+          retry.maxAttempts(),
+          remote.getMessage());
       return Patterns.after(retry.backoff(n), system, () -> attempt(n + 1));
     }
     return CompletableFuture.supplyAsync(

@@ -5,8 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How often and how patiently to retry a transfer that failed for a retryable reason: at most
- * {@code maxAttempts} attempts in all, waiting {@code minBackoff * 2^(attempt-1)} (capped at
- * {@code maxBackoff}, plus up to 20% jitter) between them.
+ * {@code maxAttempts} attempts in all, waiting {@code minBackoff * 2^(attempt-1)} (capped at {@code
+ * maxBackoff}, plus up to 20% jitter) between them.
  */
 public record RetryPolicy(int maxAttempts, Duration minBackoff, Duration maxBackoff) {
 

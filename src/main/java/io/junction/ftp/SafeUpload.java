@@ -8,10 +8,10 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 
 /**
- * An upload that never leaves a partial file under the final name: bytes go to {@code
- * .name.part} in the same directory, the remote size is checked against the bytes sent, and only
- * then is the file renamed to {@code name}. On any failure the temporary file is removed (best
- * effort; a removal failure is attached as suppressed) and no final file appears.
+ * An upload that never leaves a partial file under the final name: bytes go to {@code .name.part}
+ * in the same directory, the remote size is checked against the bytes sent, and only then is the
+ * file renamed to {@code name}. On any failure the temporary file is removed (best effort; a
+ * removal failure is attached as suppressed) and no final file appears.
  *
  * <p>Directory pollers must skip names starting with {@code .} and ending with {@code .part}.
  */
@@ -25,8 +25,8 @@ public final class SafeUpload {
   }
 
   /**
-   * Uploads the stream to {@code path} safely, replacing an existing file. The materialized
-   * result completes once the file is in place under its final name.
+   * Uploads the stream to {@code path} safely, replacing an existing file. The materialized result
+   * completes once the file is in place under its final name.
    */
   public static Sink<ByteString, CompletionStage<IOResult>> toPath(
       RemoteSettings settings, String path) {
@@ -56,7 +56,10 @@ public final class SafeUpload {
                       long size = s.size(part);
                       if (size != sent.getCount()) {
                         throw new RemoteException.TransferFailed(
-                            "remote size " + size + " differs from " + sent.getCount()
+                            "remote size "
+                                + size
+                                + " differs from "
+                                + sent.getCount()
                                 + " bytes sent",
                             settings.server(),
                             part,

@@ -114,17 +114,21 @@ final class SftpSession implements RemoteSession {
         append
             ? EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.APPEND)
             : EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC);
-    net.schmizz.sshj.sftp.RemoteFile file = call("cannot write", path, () -> sftp.open(path, modes));
+    net.schmizz.sshj.sftp.RemoteFile file =
+        call("cannot write", path, () -> sftp.open(path, modes));
     transfer = file;
     long start = append ? call("cannot write", path, file::length) : 0L;
     OutputStream out = file.new RemoteFileOutputStream(start, IN_FLIGHT);
     return new FilterOutputStream(out) {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
-        call("upload failed", path, () -> {
-          out.write(b, off, len);
-          return null;
-        });
+        call(
+            "upload failed",
+            path,
+            () -> {
+              out.write(b, off, len);
+              return null;
+            });
       }
 
       @Override
@@ -167,28 +171,38 @@ final class SftpSession implements RemoteSession {
 
   @Override
   public void mkdirs(String dir) throws IOException {
-    call("cannot create directory", dir, () -> {
-      sftp.mkdirs(dir);
-      return null;
-    });
+    call(
+        "cannot create directory",
+        dir,
+        () -> {
+          sftp.mkdirs(dir);
+          return null;
+        });
   }
 
   @Override
   public void move(String from, String to) throws IOException {
-    call("cannot rename to " + to, from, () -> {
-      // SFTP v3 rename refuses an existing target; replacing is remove-then-rename (not atomic).
-      if (sftp.statExistence(to) != null) sftp.rm(to);
-      sftp.rename(from, to);
-      return null;
-    });
+    call(
+        "cannot rename to " + to,
+        from,
+        () -> {
+          // SFTP v3 rename refuses an existing target; replacing is remove-then-rename (not
+          // atomic).
+          if (sftp.statExistence(to) != null) sftp.rm(to);
+          sftp.rename(from, to);
+          return null;
+        });
   }
 
   @Override
   public void remove(String path) throws IOException {
-    call("cannot remove", path, () -> {
-      sftp.rm(path);
-      return null;
-    });
+    call(
+        "cannot remove",
+        path,
+        () -> {
+          sftp.rm(path);
+          return null;
+        });
   }
 
   @Override
@@ -247,8 +261,13 @@ final class SftpSession implements RemoteSession {
         case NO_SUCH_FILE, NO_SUCH_PATH -> new RemoteException.NotFound(message, server, path, e);
         case PERMISSION_DENIED, WRITE_PROTECT ->
             new RemoteException.PermissionDenied(message, server, path, e);
-        case OP_UNSUPPORTED, BAD_MESSAGE, INVALID_FILENAME, FILE_IS_A_DIRECTORY,
-            NOT_A_DIRECTORY, NO_SPACE_ON_FILESYSTEM, QUOTA_EXCEEDED ->
+        case OP_UNSUPPORTED,
+            BAD_MESSAGE,
+            INVALID_FILENAME,
+            FILE_IS_A_DIRECTORY,
+            NOT_A_DIRECTORY,
+            NO_SPACE_ON_FILESYSTEM,
+            QUOTA_EXCEEDED ->
             new RemoteException(message, server, path, false, e);
         default -> new RemoteException.TransferFailed(message, server, path, e);
       };
