@@ -58,7 +58,8 @@ final class SftpSession implements RemoteSession {
       }
       if (s.hostKeyFingerprint() != null) ssh.addHostKeyVerifier(s.hostKeyFingerprint());
       ssh.setConnectTimeout(millis(s.connectTimeout()));
-      ssh.setTimeout(millis(s.dataTimeout()));
+      // Request timeouts, not a socket read timeout: sshj's reader thread would die on idle.
+      ssh.getTransport().setTimeoutMs(millis(s.dataTimeout()));
       ssh.connect(s.host(), s.port());
       if (s.privateKeyFile() != null) {
         String key = s.privateKeyFile().toString();
@@ -70,7 +71,9 @@ final class SftpSession implements RemoteSession {
       } else {
         ssh.authPassword(s.username(), s.password() == null ? "" : s.password().reveal());
       }
-      return new SftpSession(ssh, ssh.newSFTPClient(), s.server());
+      SFTPClient sftp = ssh.newSFTPClient();
+      sftp.getSFTPEngine().setTimeoutMs(millis(s.dataTimeout()));
+      return new SftpSession(ssh, sftp, s.server());
     } catch (UserAuthException e) {
       disconnect(ssh);
       throw new RemoteException.AuthenticationFailed(
