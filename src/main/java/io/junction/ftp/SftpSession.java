@@ -1,5 +1,6 @@
 package io.junction.ftp;
 
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
@@ -32,6 +33,9 @@ final class SftpSession implements RemoteSession {
 
   /** Requests in flight per transfer: enough to fill the pipe, small enough to bound memory. */
   private static final int IN_FLIGHT = 16;
+
+  /** Bytes per write request; 32 KiB is what every SFTP server accepts. */
+  private static final int WRITE_CHUNK = 32 * 1024;
 
   private final SSHClient ssh;
   private final SFTPClient sftp;
@@ -121,7 +125,9 @@ final class SftpSession implements RemoteSession {
         call("cannot write", path, () -> sftp.open(path, modes));
     transfer = file;
     long start = append ? call("cannot write", path, file::length) : 0L;
-    OutputStream out = file.new RemoteFileOutputStream(start, IN_FLIGHT);
+    // Coalesces small stream elements into fewer, larger write requests.
+    OutputStream out =
+        new BufferedOutputStream(file.new RemoteFileOutputStream(start, IN_FLIGHT), WRITE_CHUNK);
     return new FilterOutputStream(out) {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
@@ -129,7 +135,10 @@ final class SftpSession implements RemoteSession {
             "upload failed",
             path,
             () -> {
-              out.write(b, off, len);
+              // Slices, so one large element never becomes an oversized request.
+              for (int done = 0; done < len; done += WRITE_CHUNK) {
+                out.write(b, off + done, Math.min(WRITE_CHUNK, len - done));
+              }
               return null;
             });
       }
