@@ -137,6 +137,23 @@ abstract class RemoteTransferContract {
   }
 
   @Test
+  void emitsChunksNoLargerThanTheBufferSize() throws Exception {
+    TestFiles.random(home().resolve("chunks.bin"), 200_000, 13);
+    int largest =
+        await(
+            Ftp.fromPath(settings().withBufferSize(4096), "chunks.bin")
+                .runWith(Sink.fold(0, (max, b) -> Math.max(max, b.size())), system));
+    assertTrue(largest > 0 && largest <= 4096, "largest chunk " + largest);
+  }
+
+  @Test
+  void operationsRunOnTheBlockingIoDispatcher() throws Exception {
+    String thread =
+        await(Ftp.withSession(settings(), system, s -> Thread.currentThread().getName()));
+    assertTrue(thread.contains("junction.blocking-io-dispatcher"), thread);
+  }
+
+  @Test
   void listsDirectoriesRecursivelyWithSizesAndTypes() throws Exception {
     Files.createDirectories(home().resolve("tree/sub/deeper"));
     Files.createDirectories(home().resolve("tree/empty"));
