@@ -218,14 +218,14 @@ final class FtpSession implements RemoteSession {
     } else if (client.isConnected()) {
       try {
         client.logout();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         log.debug("QUIT failed on {}: {}", server, e.toString());
       }
     }
     if (client.isConnected()) {
       try {
         client.disconnect();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         log.debug("disconnect failed on {}: {}", server, e.toString());
       }
     }
@@ -276,7 +276,7 @@ final class FtpSession implements RemoteSession {
   private static void closeQuietly(Closeable c) {
     try {
       c.close();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // Aborting: the connection is being dropped anyway.
     }
   }

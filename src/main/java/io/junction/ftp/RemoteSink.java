@@ -123,10 +123,9 @@ final class RemoteSink
 
     private void abort() {
       out = null;
-      if (session != null) {
-        session.close();
-        session = null;
-      }
+      RemoteSession open = session;
+      session = null; // first: close runs at most once, even if it throws
+      if (open != null) open.close();
     }
 
     @Override

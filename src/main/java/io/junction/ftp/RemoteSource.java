@@ -115,10 +115,9 @@ final class RemoteSource
 
     private void abort() {
       in = null;
-      if (session != null) {
-        session.close();
-        session = null;
-      }
+      RemoteSession open = session;
+      session = null; // first: close runs at most once, even if it throws
+      if (open != null) open.close();
     }
 
     @Override

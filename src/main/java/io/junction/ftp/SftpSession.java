@@ -225,17 +225,15 @@ final class SftpSession implements RemoteSession {
   @Override
   public void close() {
     if (transfer != null) {
-      try {
-        transfer.close();
-      } catch (IOException e) {
-        log.debug("closing remote file on {} failed: {}", server, e.toString());
-      }
+      // Aborting: dropping the connection releases the remote handle; a CLOSE request on a
+      // possibly dead transport could only wait for the timeout.
       transfer = null;
-    }
-    try {
-      sftp.close();
-    } catch (IOException e) {
-      log.debug("closing SFTP channel on {} failed: {}", server, e.toString());
+    } else {
+      try {
+        sftp.close();
+      } catch (IOException | RuntimeException e) {
+        log.debug("closing SFTP channel on {} failed: {}", server, e.toString());
+      }
     }
     disconnect(ssh);
   }
@@ -252,7 +250,7 @@ final class SftpSession implements RemoteSession {
   private static void disconnect(SSHClient ssh) {
     try {
       ssh.disconnect();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       log.debug("SSH disconnect failed: {}", e.toString());
     }
   }
@@ -284,6 +282,9 @@ final class SftpSession implements RemoteSession {
         default -> new RemoteException.TransferFailed(message, server, path, e);
       };
     } catch (IOException e) {
+      throw new RemoteException.TransferFailed(what + ": " + e, server, path, e);
+    } catch (RuntimeException e) {
+      // sshj can throw unchecked exceptions from a transport that broke under it.
       throw new RemoteException.TransferFailed(what + ": " + e, server, path, e);
     }
   }
