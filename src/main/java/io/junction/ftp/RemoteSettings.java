@@ -119,217 +119,116 @@ public record RemoteSettings(
   }
 
   public RemoteSettings withPassword(String pw) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        pw == null ? null : Secret.of(pw),
-        privateKeyFile,
-        privateKeyPassphrase,
-        passive,
-        binary,
-        connectTimeout,
-        dataTimeout,
-        bufferSize,
-        knownHostsFile,
-        hostKeyFingerprint,
-        truststoreFile,
-        truststorePassword,
-        trustAll);
+    return copy(b -> b.password = pw == null ? null : Secret.of(pw));
   }
 
   /** SFTP public key authentication; {@code passphrase} may be null for an unencrypted key. */
   public RemoteSettings withPrivateKey(Path keyFile, String passphrase) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        password,
-        keyFile,
-        passphrase == null ? null : Secret.of(passphrase),
-        passive,
-        binary,
-        connectTimeout,
-        dataTimeout,
-        bufferSize,
-        knownHostsFile,
-        hostKeyFingerprint,
-        truststoreFile,
-        truststorePassword,
-        trustAll);
+    return copy(
+        b -> {
+          b.privateKeyFile = keyFile;
+          b.privateKeyPassphrase = passphrase == null ? null : Secret.of(passphrase);
+        });
   }
 
   public RemoteSettings withPassive(boolean value) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        password,
-        privateKeyFile,
-        privateKeyPassphrase,
-        value,
-        binary,
-        connectTimeout,
-        dataTimeout,
-        bufferSize,
-        knownHostsFile,
-        hostKeyFingerprint,
-        truststoreFile,
-        truststorePassword,
-        trustAll);
+    return copy(b -> b.passive = value);
   }
 
   public RemoteSettings withBinary(boolean value) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        password,
-        privateKeyFile,
-        privateKeyPassphrase,
-        passive,
-        value,
-        connectTimeout,
-        dataTimeout,
-        bufferSize,
-        knownHostsFile,
-        hostKeyFingerprint,
-        truststoreFile,
-        truststorePassword,
-        trustAll);
+    return copy(b -> b.binary = value);
   }
 
   public RemoteSettings withTimeouts(Duration connect, Duration data) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        password,
-        privateKeyFile,
-        privateKeyPassphrase,
-        passive,
-        binary,
-        connect,
-        data,
-        bufferSize,
-        knownHostsFile,
-        hostKeyFingerprint,
-        truststoreFile,
-        truststorePassword,
-        trustAll);
+    return copy(
+        b -> {
+          b.connectTimeout = connect;
+          b.dataTimeout = data;
+        });
   }
 
   public RemoteSettings withBufferSize(int bytes) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        password,
-        privateKeyFile,
-        privateKeyPassphrase,
-        passive,
-        binary,
-        connectTimeout,
-        dataTimeout,
-        bytes,
-        knownHostsFile,
-        hostKeyFingerprint,
-        truststoreFile,
-        truststorePassword,
-        trustAll);
+    return copy(b -> b.bufferSize = bytes);
   }
 
   /** SFTP: accept only the host keys listed for this host in an OpenSSH known_hosts file. */
   public RemoteSettings withKnownHosts(Path file) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        password,
-        privateKeyFile,
-        privateKeyPassphrase,
-        passive,
-        binary,
-        connectTimeout,
-        dataTimeout,
-        bufferSize,
-        file,
-        hostKeyFingerprint,
-        truststoreFile,
-        truststorePassword,
-        trustAll);
+    return copy(b -> b.knownHostsFile = file);
   }
 
   /** SFTP: accept only the host key with this fingerprint ({@code SHA256:base64...}). */
   public RemoteSettings withHostKeyFingerprint(String fingerprint) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        password,
-        privateKeyFile,
-        privateKeyPassphrase,
-        passive,
-        binary,
-        connectTimeout,
-        dataTimeout,
-        bufferSize,
-        knownHostsFile,
-        fingerprint,
-        truststoreFile,
-        truststorePassword,
-        trustAll);
+    return copy(b -> b.hostKeyFingerprint = fingerprint);
   }
 
   /** FTPS: verify the server certificate (and its host name) against this PKCS12/JKS store. */
   public RemoteSettings withTruststore(Path file, String storePassword) {
-    return new RemoteSettings(
-        protocol,
-        host,
-        port,
-        username,
-        password,
-        privateKeyFile,
-        privateKeyPassphrase,
-        passive,
-        binary,
-        connectTimeout,
-        dataTimeout,
-        bufferSize,
-        knownHostsFile,
-        hostKeyFingerprint,
-        file,
-        storePassword == null ? null : Secret.of(storePassword),
-        trustAll);
+    return copy(
+        b -> {
+          b.truststoreFile = file;
+          b.truststorePassword = storePassword == null ? null : Secret.of(storePassword);
+        });
   }
 
   /** FTPS, development only: accept any certificate (no protection against interception). */
   public RemoteSettings withTrustAll(boolean value) {
+    return copy(b -> b.trustAll = value);
+  }
+
+  /** Copies these settings with some components changed; the result is validated again. */
+  private RemoteSettings copy(java.util.function.Consumer<Copy> change) {
+    Copy b = new Copy(this);
+    change.accept(b);
     return new RemoteSettings(
         protocol,
         host,
         port,
         username,
-        password,
-        privateKeyFile,
-        privateKeyPassphrase,
-        passive,
-        binary,
-        connectTimeout,
-        dataTimeout,
-        bufferSize,
-        knownHostsFile,
-        hostKeyFingerprint,
-        truststoreFile,
-        truststorePassword,
-        value);
+        b.password,
+        b.privateKeyFile,
+        b.privateKeyPassphrase,
+        b.passive,
+        b.binary,
+        b.connectTimeout,
+        b.dataTimeout,
+        b.bufferSize,
+        b.knownHostsFile,
+        b.hostKeyFingerprint,
+        b.truststoreFile,
+        b.truststorePassword,
+        b.trustAll);
+  }
+
+  /** The changeable components, as a scratch pad for {@link #copy}. */
+  private static final class Copy {
+    Secret password;
+    Path privateKeyFile;
+    Secret privateKeyPassphrase;
+    boolean passive;
+    boolean binary;
+    Duration connectTimeout;
+    Duration dataTimeout;
+    int bufferSize;
+    Path knownHostsFile;
+    String hostKeyFingerprint;
+    Path truststoreFile;
+    Secret truststorePassword;
+    boolean trustAll;
+
+    Copy(RemoteSettings s) {
+      password = s.password;
+      privateKeyFile = s.privateKeyFile;
+      privateKeyPassphrase = s.privateKeyPassphrase;
+      passive = s.passive;
+      binary = s.binary;
+      connectTimeout = s.connectTimeout;
+      dataTimeout = s.dataTimeout;
+      bufferSize = s.bufferSize;
+      knownHostsFile = s.knownHostsFile;
+      hostKeyFingerprint = s.hostKeyFingerprint;
+      truststoreFile = s.truststoreFile;
+      truststorePassword = s.truststorePassword;
+      trustAll = s.trustAll;
+    }
   }
 }
