@@ -1,0 +1,98 @@
+package io.junction.ftp;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.stream.IOResult;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * An upload that never leaves a partial file under the final name: bytes go to {@code .name.part}
+ * in the same directory, the remote size is checked against the bytes sent, and only then is the
+ * file renamed to {@code name}. On any failure the temporary file is removed (best effort; a
+ * removal failure is attached as suppressed) and no final file appears.
+ *
+ * <p>Directory pollers must skip names starting with {@code .} and ending with {@code .part}.
+ */
+public final class SafeUpload {
+  private SafeUpload() {}
+
+  /** The temporary name used while uploading {@code path}: {@code dir/.name.part}. */
+  public static String partName(String path) {
+    String parent = RemotePaths.parent(path);
+    return RemotePaths.child(parent, "." + RemotePaths.fileName(path) + ".part");
+  }
+
+  /**
+   * Uploads the stream to {@code path} safely, replacing an existing file. The materialized result
+   * completes once the file is in place under its final name.
+   */
+  public static Sink<ByteString, CompletionStage<IOResult>> toPath(
+      RemoteSettings settings, String path) {
+    RemotePaths.requireClean(path);
+    String part = partName(path);
+    return Sink.<ByteString, CompletionStage<IOResult>>fromMaterializer(
+            (mat, attributes) ->
+                Ftp.toPath(settings, part, false)
+                    .mapMaterializedValue(
+                        upload -> commit(settings, upload, part, path, mat.system())))
+        .mapMaterializedValue(nested -> nested.thenCompose(result -> result));
+  }
+
+  private static CompletionStage<IOResult> commit(
+      RemoteSettings settings,
+      CompletionStage<IOResult> upload,
+      String part,
+      String path,
+      ClassicActorSystemProvider system) {
+    return upload
+        .thenCompose(
+            sent ->
+                Ftp.withSession(
+                    settings,
+                    system,
+                    s -> {
+                      long size = s.size(part);
+                      if (size != sent.getCount()) {
+                        throw new RemoteException.TransferFailed(
+                            "remote size "
+                                + size
+                                + " differs from "
+                                + sent.getCount()
+                                + " bytes sent",
+                            settings.server(),
+                            part,
+                            null);
+                      }
+                      s.move(part, path);
+                      return sent;
+                    }))
+        .exceptionallyCompose(failure -> cleanUp(settings, part, unwrap(failure), system));
+  }
+
+  private static CompletionStage<IOResult> cleanUp(
+      RemoteSettings settings, String part, Throwable failure, ClassicActorSystemProvider system) {
+    return Ftp.withSession(
+            settings,
+            system,
+            s -> {
+              try {
+                s.remove(part);
+              } catch (RemoteException.NotFound alreadyGone) {
+                // nothing was created, or the rename already happened
+              }
+              return null;
+            })
+        .handle(
+            (ignored, removalFailure) -> {
+              if (removalFailure != null) failure.addSuppressed(unwrap(removalFailure));
+              throw new CompletionException(failure);
+            });
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+    return t;
+  }
+}

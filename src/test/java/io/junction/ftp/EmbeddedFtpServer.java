@@ -1,0 +1,177 @@
+package io.junction.ftp;
+
+import java.io.File;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ftpserver.FtpServer;
+import org.apache.ftpserver.FtpServerFactory;
+import org.apache.ftpserver.filesystem.nativefs.NativeFileSystemFactory;
+import org.apache.ftpserver.filesystem.nativefs.impl.NativeFileSystemView;
+import org.apache.ftpserver.filesystem.nativefs.impl.NativeFtpFile;
+import org.apache.ftpserver.ftplet.Authority;
+import org.apache.ftpserver.ftplet.DefaultFtplet;
+import org.apache.ftpserver.ftplet.FileSystemView;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpFile;
+import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.ftpserver.ftplet.Ftplet;
+import org.apache.ftpserver.ftplet.FtpletResult;
+import org.apache.ftpserver.ftplet.User;
+import org.apache.ftpserver.ftplet.UserManager;
+import org.apache.ftpserver.listener.Listener;
+import org.apache.ftpserver.listener.ListenerFactory;
+import org.apache.ftpserver.ssl.SslConfigurationFactory;
+import org.apache.ftpserver.usermanager.PropertiesUserManagerFactory;
+import org.apache.ftpserver.usermanager.impl.BaseUser;
+import org.apache.ftpserver.usermanager.impl.ConcurrentLoginPermission;
+import org.apache.ftpserver.usermanager.impl.WritePermission;
+
+/**
+ * Apache FtpServer on 127.0.0.1 and an ephemeral port for tests: user {@code alice} (writable) and
+ * {@code reader} (read-only), both with password {@code secret}; optional explicit TLS; it counts
+ * connections and can drop the next downloads after a number of bytes.
+ */
+final class EmbeddedFtpServer implements AutoCloseable {
+  static final String USER = "alice";
+  static final String READER = "reader";
+  static final String PASSWORD = "secret";
+
+  private final FtpServer server;
+  private final Listener listener;
+  private final Path home;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger dropsLeft = new AtomicInteger();
+  private final AtomicLong dropAfter = new AtomicLong();
+
+  private EmbeddedFtpServer(Path home, Path keystore, String keystorePassword) throws Exception {
+    this.home = home;
+    Files.createDirectories(home);
+    FtpServerFactory factory = new FtpServerFactory();
+    ListenerFactory listenerFactory = new ListenerFactory();
+    listenerFactory.setServerAddress("127.0.0.1");
+    listenerFactory.setPort(0);
+    if (keystore != null) {
+      SslConfigurationFactory ssl = new SslConfigurationFactory();
+      ssl.setKeystoreFile(keystore.toFile());
+      ssl.setKeystorePassword(keystorePassword);
+      ssl.setKeyPassword(keystorePassword);
+      ssl.setKeystoreType("PKCS12");
+      listenerFactory.setSslConfiguration(ssl.createSslConfiguration());
+      listenerFactory.setImplicitSsl(false);
+    }
+    listener = listenerFactory.createListener();
+    factory.addListener("default", listener);
+    UserManager users = new PropertiesUserManagerFactory().createUserManager();
+    users.save(user(USER, true));
+    users.save(user(READER, false));
+    factory.setUserManager(users);
+    factory.setFileSystem(new DroppingFileSystem());
+    Map<String, Ftplet> ftplets = new HashMap<>(); // FtpServer clears it on stop
+    ftplets.put(
+        "counter",
+        new DefaultFtplet() {
+          @Override
+          public FtpletResult onConnect(FtpSession session) {
+            connections.incrementAndGet();
+            return FtpletResult.DEFAULT;
+          }
+        });
+    factory.setFtplets(ftplets);
+    server = factory.createServer();
+    server.start();
+  }
+
+  static EmbeddedFtpServer plain(Path home) throws Exception {
+    return new EmbeddedFtpServer(home, null, null);
+  }
+
+  static EmbeddedFtpServer explicitTls(Path home, Path keystore, String password) throws Exception {
+    return new EmbeddedFtpServer(home, keystore, password);
+  }
+
+  private BaseUser user(String name, boolean writable) {
+    BaseUser user = new BaseUser();
+    user.setName(name);
+    user.setPassword(PASSWORD);
+    user.setHomeDirectory(home.toString());
+    List<Authority> authorities = new ArrayList<>();
+    authorities.add(new ConcurrentLoginPermission(50, 50));
+    if (writable) authorities.add(new WritePermission());
+    user.setAuthorities(authorities);
+    return user;
+  }
+
+  int port() {
+    return listener.getPort();
+  }
+
+  Path home() {
+    return home;
+  }
+
+  int activeSessions() {
+    return listener.getActiveSessions().size();
+  }
+
+  int totalConnections() {
+    return connections.get();
+  }
+
+  /** The next {@code times} downloads break off with an error after {@code bytes} bytes. */
+  void dropDownloads(long bytes, int times) {
+    dropAfter.set(bytes);
+    dropsLeft.set(times);
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+
+  /** The native file system, except that downloads can be made to fail part way. */
+  private final class DroppingFileSystem extends NativeFileSystemFactory {
+    @Override
+    public FileSystemView createFileSystemView(User user) throws FtpException {
+      return new NativeFileSystemView(user, false) {
+        @Override
+        public FtpFile getFile(String name) {
+          NativeFtpFile file = (NativeFtpFile) super.getFile(name);
+          return new DroppingFile(file.getAbsolutePath(), file.getPhysicalFile(), user);
+        }
+      };
+    }
+  }
+
+  private final class DroppingFile extends NativeFtpFile {
+    DroppingFile(String name, File file, User user) {
+      super(name, file, user);
+    }
+
+    @Override
+    public InputStream createInputStream(long offset) throws IOException {
+      InputStream in = super.createInputStream(offset);
+      if (dropsLeft.getAndUpdate(n -> Math.max(0, n - 1)) == 0) return in;
+      long limit = dropAfter.get();
+      return new FilterInputStream(in) {
+        private long sent;
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (sent >= limit) throw new IOException("simulated connection drop");
+          int n = super.read(b, off, (int) Math.min(len, limit - sent));
+          if (n > 0) sent += n;
+          return n;
+        }
+      };
+    }
+  }
+}
