@@ -25,8 +25,8 @@ public final class RoutingSnapshot {
 
   private final long version;
   private final Map<String, List<Route>> bySource;
+  private final Map<String, RouteMetrics.Counters> counters;
   private final Map<String, ActorRef<Deliver>> destinations;
-  private final RouteMetrics metrics;
 
   RoutingSnapshot(
       long version,
@@ -39,7 +39,9 @@ public final class RoutingSnapshot {
     by.replaceAll((k, v) -> List.copyOf(v));
     this.bySource = Map.copyOf(by);
     this.destinations = Map.copyOf(destinations);
-    this.metrics = metrics;
+    Map<String, RouteMetrics.Counters> c = new LinkedHashMap<>();
+    for (Route r : routes) c.put(r.name(), metrics.forRoute(r.name()));
+    this.counters = Map.copyOf(c);
   }
 
   /** An empty table, for sources that start before the router answered. */
@@ -66,14 +68,15 @@ public final class RoutingSnapshot {
     for (Route r : routes) {
       if (!r.where().matches(message)) continue;
       matched++;
-      metrics.matched(r.name());
+      RouteMetrics.Counters count = counters.get(r.name());
+      count.matched().increment();
       for (Destination d : r.to()) {
         if (deliver(d, message, reply)) {
           delivered++;
-          metrics.delivered(r.name());
+          count.delivered().increment();
         } else {
           failed++;
-          metrics.failed(r.name());
+          count.failed().increment();
         }
       }
     }

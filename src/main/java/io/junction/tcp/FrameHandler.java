@@ -6,27 +6,36 @@ import io.junction.framing.Framing;
 import io.junction.message.Envelope;
 import io.junction.metrics.EndpointMetrics;
 import io.junction.routing.RoutingSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a TCP connection does with each frame it reads (decode, wrap in an {@link Envelope}, route)
- * and how it turns a message back into wire bytes. Owned by one connection actor.
+ * and how it turns a message back into wire bytes.
+ *
+ * <p>Frames are handled by one thread at a time (the connection's stream); the route table is
+ * swapped by the owning actor and the counters are read by it, hence the volatile and the adders.
  */
 final class FrameHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(FrameHandler.class);
   private final String endpoint;
   private final String connection;
   private final Framing framing;
   private final PayloadCodec codec;
   private final EndpointMetrics metrics;
-  private final Logger log;
-  private RoutingSnapshot routing;
-  long framesIn;
-  long bytesIn;
-  long framesOut;
-  long bytesOut;
+  private final Consumer<Envelope> collect = this::collect;
+  private volatile RoutingSnapshot routing;
+  final LongAdder framesIn = new LongAdder();
+  final LongAdder bytesIn = new LongAdder();
+  final LongAdder framesOut = new LongAdder();
+  final LongAdder bytesOut = new LongAdder();
   private long offset;
+  private List<ByteString> replies;
 
   FrameHandler(
       String endpoint,
@@ -34,26 +43,38 @@ final class FrameHandler {
       Framing framing,
       PayloadCodec codec,
       RoutingSnapshot routing,
-      EndpointMetrics metrics,
-      Logger log) {
+      EndpointMetrics metrics) {
     this.endpoint = endpoint;
     this.connection = connection;
     this.framing = framing;
     this.codec = codec;
     this.routing = routing;
     this.metrics = metrics;
-    this.log = log;
   }
 
   void routing(RoutingSnapshot snapshot) {
     this.routing = snapshot;
   }
 
+  /** Handles one frame and returns the wire bytes of the replies its routes produced. */
+  List<ByteString> repliesTo(ByteString frame) {
+    replies = null;
+    handle(frame, collect);
+    List<ByteString> out = replies == null ? List.of() : replies;
+    replies = null;
+    return out;
+  }
+
+  private void collect(Envelope reply) {
+    if (replies == null) replies = new ArrayList<>(1);
+    replies.add(toWire(reply));
+  }
+
   /** Decodes and routes one frame; a frame that does not decode is counted, logged and skipped. */
   void handle(ByteString frame, Consumer<Envelope> reply) {
     long frameOffset = offset;
-    framesIn++;
-    bytesIn += frame.size();
+    framesIn.increment();
+    bytesIn.add(frame.size());
     offset += frame.size();
     metrics.framesIn.increment();
     metrics.bytesIn.increment(frame.size());
@@ -62,11 +83,11 @@ final class FrameHandler {
       decoded = codec.decode(frame);
     } catch (CodecException e) {
       metrics.decodeErrors.increment();
-      log.warn(
+      LOG.warn(
           "{} {}: frame {} at stream offset {} does not decode: {}",
           endpoint,
           connection,
-          framesIn,
+          framesIn.sum(),
           frameOffset,
           e.getMessage());
       return;
@@ -79,8 +100,8 @@ final class FrameHandler {
   /** The wire bytes for {@code message}: encoded by this endpoint's codec, then framed. */
   ByteString toWire(Envelope message) {
     ByteString bytes = framing.encode(codec.encode(message));
-    framesOut++;
-    bytesOut += bytes.size();
+    framesOut.increment();
+    bytesOut.add(bytes.size());
     metrics.framesOut.increment();
     metrics.bytesOut.increment(bytes.size());
     return bytes;

@@ -129,13 +129,7 @@ public final class TcpClient extends AbstractBehavior<TcpClient.Command> {
     String id = settings.name() + "-" + gen;
     handler =
         new FrameHandler(
-            settings.name(),
-            id,
-            settings.framing(),
-            settings.codec(),
-            routing,
-            metrics,
-            getContext().getLog());
+            settings.name(), id, settings.framing(), settings.codec(), routing, metrics);
     var tcp =
         Tcp.get(getContext().getSystem())
             .outgoingConnection(

@@ -5,7 +5,10 @@ import io.junction.metrics.EndpointMetrics;
 import io.junction.routing.RoutingSnapshot;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -13,20 +16,40 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One accepted TCP connection: owns its stream, counters, write buffer and lifecycle. Frames are
- * decoded and routed here; replies are framed and written here.
+ * One accepted TCP connection. The actor owns the connection's lifecycle, counters and limits (it
+ * is listed, queried and closed through it); the bytes flow through one Pekko stream:
  *
- * <p>Backpressure: when more than {@code write-buffer-bytes} wait to be written (the peer does not
- * read), the connection stops acknowledging inbound frames, so the socket is no longer read.
- * Messages from elsewhere (broadcasts) that arrive while the buffer is full are dropped and
- * counted. A failure while handling data closes or restarts this connection only, as configured.
+ * <pre>
+ * socket in → [idle timeout] → kill switch → framing → decode + route (replies) ─┐
+ *                                      messages sent to this connection (queue) ─┴→ merge
+ *   → coalesce writes (≤ write-buffer-bytes) → socket out
+ * </pre>
+ *
+ * Frames are decoded and routed inside the stream, not one actor message per frame: that halves the
+ * cost of an echo (see docs/ARCHITECTURE.md). Backpressure is the stream's own: a peer that does
+ * not read stops its replies, which stops the decoding, which stops reading its socket. Messages
+ * sent from elsewhere (broadcasts) wait in a bounded queue and are dropped, counted, when it is
+ * full. A failure while handling one frame drops that frame and goes on ({@code restart}) or closes
+ * this connection ({@code close}); it never affects any other.
  */
 public final class TcpConnection extends AbstractBehavior<TcpConnection.Command> {
+  private static final Logger LOG = LoggerFactory.getLogger(TcpConnection.class);
+  private static final int SEND_QUEUE = 1024;
 
   /** Messages a connection accepts. */
   public sealed interface Command {}
@@ -50,20 +73,7 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
     INSTANCE
   }
 
-  private record Frames(ActorRef<ConnectionStream.Ack> ack, List<ByteString> frames)
-      implements Command {}
-
-  private record InboundStarted(ActorRef<ConnectionStream.Ack> ack) implements Command {}
-
-  private enum InboundCompleted implements Command {
-    INSTANCE
-  }
-
-  private record InboundFailed(Throwable cause) implements Command {}
-
-  private enum OutboundAck implements Command {
-    INSTANCE
-  }
+  private record StreamEnded(Throwable failure) implements Command {}
 
   /** Thrown on purpose by {@link InjectFailure}. */
   static final class InjectedFailure extends RuntimeException {
@@ -74,16 +84,25 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
     }
   }
 
+  /** Ends the stream when the policy is {@code close}; carries the handler's failure. */
+  static final class HandlerFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    HandlerFailed(Throwable cause) {
+      super("handler failed: " + cause, cause);
+    }
+  }
+
   private final TcpSettings.Server settings;
   private final String id;
   private final String peer;
   private final Instant since = Instant.now();
   private final EndpointMetrics metrics;
   private final FrameHandler handler;
-  private final Outbound outbound;
-  private ActorRef<ConnectionStream.Ack> heldAck;
-  private boolean failNext;
-  private boolean closing; // flushing what is pending, then stopping
+  private final AtomicBoolean failNext = new AtomicBoolean();
+  private final BoundedSourceQueue<ByteString> sends;
+  private final UniqueKillSwitch killSwitch;
+  private boolean ended;
 
   public static Behavior<Command> create(
       TcpSettings.Server settings,
@@ -109,105 +128,68 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
     this.metrics = metrics;
     this.handler =
         new FrameHandler(
-            settings.name(),
-            id,
-            settings.framing(),
-            settings.codec(),
-            routing,
-            metrics,
-            context.getLog());
-    ActorRef<ConnectionStream.Out> out =
-        connection.handleWith(
-            ConnectionStream.<Command>flow(
-                context.getSelf(),
-                settings.framing(),
-                settings.idleTimeout(),
-                Frames::new,
-                InboundStarted::new,
-                InboundCompleted.INSTANCE,
-                InboundFailed::new,
-                OutboundAck.INSTANCE),
-            Materializer.matFromSystem(context.getSystem()));
-    this.outbound = new Outbound(out);
+            settings.name(), id, settings.framing(), settings.codec(), routing, metrics);
+    Pair<Pair<UniqueKillSwitch, BoundedSourceQueue<ByteString>>, CompletionStage<Done>> mat =
+        connection.handleWith(flow(), Materializer.matFromSystem(context.getSystem()));
+    this.killSwitch = mat.first().first();
+    this.sends = mat.first().second();
+    context.pipeToSelf(mat.second(), (done, failure) -> new StreamEnded(failure));
     metrics.connectionsActive.incrementAndGet();
-    context.getLog().debug("{} {} connected from {}", settings.name(), id, peer);
+    LOG.debug("{} {} connected from {}", settings.name(), id, peer);
+  }
+
+  private Flow<
+          ByteString,
+          ByteString,
+          Pair<Pair<UniqueKillSwitch, BoundedSourceQueue<ByteString>>, CompletionStage<Done>>>
+      flow() {
+    Flow<ByteString, ByteString, ?> in =
+        settings.idleTimeout().isPresent()
+            ? Flow.of(ByteString.class).idleTimeout(settings.idleTimeout().get())
+            : Flow.of(ByteString.class);
+    return in.viaMat(KillSwitches.single(), Keep.right())
+        .via(settings.framing().decoder())
+        .mapConcat(this::onFrame)
+        .mergeMat(Source.<ByteString>queue(SEND_QUEUE), Keep.both(), true)
+        .batchWeighted(
+            settings.writeBufferBytes(), b -> (long) b.size(), b -> b, ByteString::concat)
+        .watchTermination(Keep.both());
+  }
+
+  // Runs inside the connection's stream, one frame at a time.
+  private List<ByteString> onFrame(ByteString frame) {
+    try {
+      if (failNext.getAndSet(false)) throw new InjectedFailure();
+      return handler.repliesTo(frame);
+    } catch (RuntimeException e) {
+      metrics.handlerFailures.increment();
+      if (settings.onFailure() == TcpSettings.OnFailure.CLOSE) throw new HandlerFailed(e);
+      LOG.error(
+          "{} {}: handler failed, frame dropped, connection goes on: {}",
+          settings.name(),
+          id,
+          e.toString());
+      return List.of();
+    }
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Frames.class, this::onFrames)
-        .onMessage(InboundStarted.class, this::onInboundStarted)
-        .onMessageEquals(OutboundAck.INSTANCE, this::onOutboundAck)
         .onMessage(Send.class, this::onSend)
         .onMessage(UpdateRouting.class, this::onUpdateRouting)
         .onMessage(GetInfo.class, this::onGetInfo)
         .onMessageEquals(Close.INSTANCE, this::onClose)
         .onMessageEquals(InjectFailure.INSTANCE, this::onInjectFailure)
-        .onMessageEquals(InboundCompleted.INSTANCE, this::onInboundCompleted)
-        .onMessage(InboundFailed.class, this::onInboundFailed)
+        .onMessage(StreamEnded.class, this::onStreamEnded)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
 
-  private Behavior<Command> onInboundStarted(InboundStarted s) {
-    s.ack().tell(ConnectionStream.Ack.INSTANCE);
-    return this;
-  }
-
-  private Behavior<Command> onFrames(Frames batch) {
-    for (ByteString frame : batch.frames()) {
-      try {
-        if (failNext) {
-          failNext = false;
-          throw new InjectedFailure();
-        }
-        handler.handle(frame, this::reply);
-      } catch (RuntimeException e) {
-        metrics.handlerFailures.increment();
-        if (settings.onFailure() == TcpSettings.OnFailure.CLOSE) {
-          getContext()
-              .getLog()
-              .error("{} {}: handler failed, closing: {}", settings.name(), id, e.toString());
-          outbound.closeNow();
-          return Behaviors.stopped();
-        }
-        getContext()
-            .getLog()
-            .error(
-                "{} {}: handler failed, frame dropped, connection goes on: {}",
-                settings.name(),
-                id,
-                e.toString());
-      }
-    }
-    if (outbound.pendingBytes() <= settings.writeBufferBytes())
-      batch.ack().tell(ConnectionStream.Ack.INSTANCE);
-    else heldAck = batch.ack(); // the peer is not reading: stop reading from it too
-    return this;
-  }
-
-  private void reply(Envelope message) {
-    outbound.write(handler.toWire(message));
-  }
-
-  private Behavior<Command> onOutboundAck() {
-    outbound.onAck();
-    if (closing && outbound.isClosed()) return Behaviors.stopped();
-    if (heldAck != null && outbound.pendingBytes() <= settings.writeBufferBytes()) {
-      heldAck.tell(ConnectionStream.Ack.INSTANCE);
-      heldAck = null;
-    }
-    return this;
-  }
-
   private Behavior<Command> onSend(Send s) {
-    if (outbound.pendingBytes() > settings.writeBufferBytes()) {
-      metrics.dropped.increment();
-      return this;
-    }
+    ByteString bytes;
     try {
-      outbound.write(handler.toWire(s.message()));
+      bytes = handler.toWire(s.message());
     } catch (RuntimeException e) {
       metrics.handlerFailures.increment();
       getContext()
@@ -218,7 +200,9 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
               id,
               s.message().id(),
               e.getMessage());
+      return this;
     }
+    if (sends.offer(bytes) != QueueOfferResult.enqueued()) metrics.dropped.increment();
     return this;
   }
 
@@ -235,56 +219,61 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
                 settings.name(),
                 peer,
                 since,
-                handler.bytesIn,
-                handler.bytesOut,
-                handler.framesIn,
-                handler.framesOut));
+                handler.bytesIn.sum(),
+                handler.bytesOut.sum(),
+                handler.framesIn.sum(),
+                handler.framesOut.sum()));
     return this;
   }
 
   private Behavior<Command> onClose() {
-    closing = true;
-    outbound.closeAfterFlush();
-    return outbound.isClosed() ? Behaviors.stopped() : this;
-  }
-
-  private Behavior<Command> onInjectFailure() {
-    failNext = true;
+    killSwitch.shutdown(); // stop reading; replies already produced are still written
     return this;
   }
 
-  private Behavior<Command> onInboundCompleted() {
-    getContext().getLog().debug("{} {}: peer {} closed its side", settings.name(), id, peer);
-    closing = true;
-    outbound.closeAfterFlush();
-    return outbound.isClosed() ? Behaviors.stopped() : this;
+  private Behavior<Command> onInjectFailure() {
+    failNext.set(true);
+    return this;
   }
 
-  private Behavior<Command> onInboundFailed(InboundFailed f) {
-    if (f.cause() instanceof TimeoutException) {
+  private Behavior<Command> onStreamEnded(StreamEnded e) {
+    ended = true;
+    Throwable f = e.failure();
+    if (f == null) {
+      getContext().getLog().debug("{} {}: closed ({})", settings.name(), id, peer);
+    } else if (f instanceof TimeoutException) {
       getContext()
           .getLog()
           .info(
-              "{} {}: idle for {}, closing",
+              "{} {}: idle for {}, closed",
               settings.name(),
               id,
               settings.idleTimeout().orElse(null));
-    } else {
+    } else if (f instanceof HandlerFailed) {
+      getContext()
+          .getLog()
+          .error("{} {}: {}, connection closed", settings.name(), id, f.getMessage());
+    } else if (isFramingError(f)) {
       metrics.frameErrors.increment();
       getContext()
           .getLog()
-          .warn(
-              "{} {}: closing connection from {}: {}",
-              settings.name(),
-              id,
-              peer,
-              f.cause().getMessage());
+          .warn("{} {}: closing connection from {}: {}", settings.name(), id, peer, f.getMessage());
+    } else {
+      getContext()
+          .getLog()
+          .debug("{} {}: connection from {} ended: {}", settings.name(), id, peer, f.toString());
     }
     return Behaviors.stopped();
   }
 
+  private static boolean isFramingError(Throwable f) {
+    return f instanceof io.junction.framing.FramingException
+        || f instanceof org.apache.pekko.stream.scaladsl.Framing.FramingException;
+  }
+
   private Behavior<Command> onPostStop() {
-    outbound.closeNow();
+    if (!ended) killSwitch.abort(new IllegalStateException("connection actor stopped"));
+    if (!sends.isCompleted()) sends.complete();
     metrics.connectionsActive.decrementAndGet();
     return this;
   }

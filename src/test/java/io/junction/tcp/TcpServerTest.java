@@ -124,7 +124,11 @@ class TcpServerTest {
       good.write(WireClient.frame("still here".getBytes(StandardCharsets.UTF_8)));
       assertEquals("still here", new String(good.readFrame(), StandardCharsets.UTF_8));
     }
-    assertEquals(before + 1, node.status("frames").counters().get("frame_errors"));
+    node.await(
+        () -> {
+          assertEquals(before + 1, node.status("frames").counters().get("frame_errors"));
+          return null;
+        });
   }
 
   @Test
