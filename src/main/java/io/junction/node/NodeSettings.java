@@ -10,6 +10,7 @@ import io.junction.config.ConfigProblems;
 import io.junction.routing.Route;
 import io.junction.routing.RouteSettings;
 import io.junction.tcp.TcpSettings;
+import io.junction.udp.UdpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public record NodeSettings(
     Codecs codecs,
     List<TcpSettings.Server> tcpServers,
     List<TcpSettings.Client> tcpClients,
+    List<UdpSettings> udp,
     List<Route> routes,
     Config config) {
 
@@ -49,11 +51,12 @@ public record NodeSettings(
           "demo-ftp",
           "blocking-io-dispatcher");
 
-  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client");
+  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp");
 
   public NodeSettings {
     tcpServers = List.copyOf(tcpServers);
     tcpClients = List.copyOf(tcpClients);
+    udp = List.copyOf(udp);
     routes = List.copyOf(routes);
   }
 
@@ -72,6 +75,7 @@ public record NodeSettings(
     Codecs codecs = new Codecs(StructRegistry.fromConfig(structs, "junction.structs", problems));
     List<TcpSettings.Server> servers = new ArrayList<>();
     List<TcpSettings.Client> clients = new ArrayList<>();
+    List<UdpSettings> udp = new ArrayList<>();
     Map<String, Set<String>> targets = new HashMap<>();
     Config endpoints =
         problems.read("junction.endpoints", () -> j.getConfig("endpoints"), ConfigFactory.empty());
@@ -86,6 +90,7 @@ public record NodeSettings(
       switch (kind) {
         case "tcp-server" -> servers.add(TcpSettings.server(name, e, path, codecs, problems));
         case "tcp-client" -> clients.add(TcpSettings.client(name, e, path, codecs, problems));
+        case "udp" -> udp.add(UdpSettings.fromConfig(name, e, path, codecs, problems));
         case "" -> {}
         default ->
             problems.add(
@@ -97,9 +102,14 @@ public record NodeSettings(
                     + ")");
       }
       if (ENDPOINT_KINDS.contains(kind))
-        targets.computeIfAbsent("tcp", k -> new HashSet<>()).add(name);
+        targets
+            .computeIfAbsent(kind.startsWith("tcp") ? "tcp" : kind, k -> new HashSet<>())
+            .add(name);
     }
-    checkDistinctPorts(servers, problems);
+    checkDistinctPorts(
+        servers.stream().map(x -> new Listener(x.name(), x.host(), x.port())).toList(), problems);
+    checkDistinctPorts(
+        udp.stream().map(x -> new Listener(x.name(), x.host(), x.port())).toList(), problems);
     Config routes =
         problems.read("junction.routes", () -> j.getConfig("routes"), ConfigFactory.empty());
     List<Route> routeList =
@@ -115,13 +125,16 @@ public record NodeSettings(
             () -> j.getDuration("shutdown-drain-timeout"),
             Duration.ofSeconds(5));
     problems.throwIfAny();
-    return new NodeSettings(nodeName, dataDir, drain, codecs, servers, clients, routeList, config);
+    return new NodeSettings(
+        nodeName, dataDir, drain, codecs, servers, clients, udp, routeList, config);
   }
 
-  private static void checkDistinctPorts(
-      List<TcpSettings.Server> servers, ConfigProblems problems) {
+  private record Listener(String name, String host, int port) {}
+
+  /** Two listeners of one protocol cannot share host:port (TCP and UDP may). */
+  private static void checkDistinctPorts(List<Listener> listeners, ConfigProblems problems) {
     Map<String, String> seen = new HashMap<>();
-    for (TcpSettings.Server s : servers) {
+    for (Listener s : listeners) {
       if (s.port() == 0) continue;
       String key = s.host() + ":" + s.port();
       String other = seen.putIfAbsent(key, s.name());
