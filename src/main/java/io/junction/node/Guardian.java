@@ -1,5 +1,6 @@
 package io.junction.node;
 
+import io.junction.http.HttpServer;
 import io.junction.routing.Router;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +28,10 @@ public final class Guardian {
   /** The node's top-level actors. */
   public record Refs(ActorRef<Router.Command> router, ActorRef<Endpoints.Command> endpoints) {}
 
+  /** The HTTP API server, if {@code junction.http.enabled}. */
+  public record GetHttpServer(ActorRef<java.util.Optional<ActorRef<HttpServer.Command>>> replyTo)
+      implements Command {}
+
   private Guardian() {}
 
   public static Behavior<Command> create(NodeSettings settings) {
@@ -37,7 +42,17 @@ public final class Guardian {
               ctx.spawn(Endpoints.create(settings, router), "endpoints");
           registerShutdown(ctx.getSystem(), endpoints, settings.drainTimeout());
           Refs refs = new Refs(router, endpoints);
+          java.util.Optional<ActorRef<HttpServer.Command>> http =
+              settings.http().enabled()
+                  ? java.util.Optional.of(ctx.spawn(HttpServer.create(settings, refs), "http"))
+                  : java.util.Optional.empty();
           return Behaviors.receive(Command.class)
+              .onMessage(
+                  GetHttpServer.class,
+                  g -> {
+                    g.replyTo().tell(http);
+                    return Behaviors.same();
+                  })
               .onMessage(
                   GetRefs.class,
                   g -> {

@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigValueType;
 import io.junction.codec.Codecs;
 import io.junction.codec.StructRegistry;
 import io.junction.config.ConfigProblems;
+import io.junction.http.HttpDestinationSettings;
+import io.junction.http.HttpSettings;
 import io.junction.routing.Route;
 import io.junction.routing.RouteSettings;
 import io.junction.tcp.TcpSettings;
@@ -33,6 +35,7 @@ public record NodeSettings(
     List<TcpSettings.Server> tcpServers,
     List<TcpSettings.Client> tcpClients,
     List<UdpSettings> udp,
+    HttpSettings http,
     List<Route> routes,
     Config config) {
 
@@ -106,6 +109,15 @@ public record NodeSettings(
             .computeIfAbsent(kind.startsWith("tcp") ? "tcp" : kind, k -> new HashSet<>())
             .add(name);
     }
+    HttpSettings http =
+        j.hasPath("http")
+            ? HttpSettings.fromConfig(
+                problems.read("junction.http", () -> j.getConfig("http"), ConfigFactory.empty()),
+                "junction.http",
+                problems)
+            : HttpSettings.disabled();
+    for (HttpDestinationSettings d : http.destinations())
+      targets.computeIfAbsent("http", k -> new HashSet<>()).add(d.name());
     checkDistinctPorts(
         servers.stream().map(x -> new Listener(x.name(), x.host(), x.port())).toList(), problems);
     checkDistinctPorts(
@@ -126,7 +138,7 @@ public record NodeSettings(
             Duration.ofSeconds(5));
     problems.throwIfAny();
     return new NodeSettings(
-        nodeName, dataDir, drain, codecs, servers, clients, udp, routeList, config);
+        nodeName, dataDir, drain, codecs, servers, clients, udp, http, routeList, config);
   }
 
   private record Listener(String name, String host, int port) {}

@@ -33,10 +33,28 @@ public final class TestNode implements AutoCloseable {
     refs = probe.receiveMessage(TIMEOUT);
   }
 
-  /** Starts a node from {@code hocon} (over reference.conf). Use port 0 for listeners. */
+  /**
+   * Starts a node from {@code hocon} (over reference.conf). Use port 0 for listeners; the HTTP API
+   * listens on an ephemeral port unless the snippet says otherwise.
+   */
   public static TestNode start(String hocon) {
     ConfigFactory.invalidateCaches();
-    return new TestNode(ConfigFactory.load(ConfigFactory.parseString(hocon)));
+    return new TestNode(
+        ConfigFactory.load(
+            ConfigFactory.parseString(hocon)
+                .withFallback(ConfigFactory.parseString("junction.http.port = 0"))));
+  }
+
+  /** The HTTP API's bound port, waiting until it is bound. */
+  public int httpPort() {
+    TestProbe<java.util.Optional<ActorRef<io.junction.http.HttpServer.Command>>> server =
+        kit.createTestProbe();
+    system.tell(new Guardian.GetHttpServer(server.ref()));
+    ActorRef<io.junction.http.HttpServer.Command> ref =
+        server.receiveMessage(TIMEOUT).orElseThrow(() -> new AssertionError("HTTP is disabled"));
+    TestProbe<java.net.InetSocketAddress> address = kit.createTestProbe();
+    ref.tell(new io.junction.http.HttpServer.GetAddress(address.ref()));
+    return address.receiveMessage(TIMEOUT).getPort();
   }
 
   public ActorTestKit kit() {
