@@ -43,6 +43,7 @@ public final class ApiRoutes extends AllDirectives {
   private final HttpSettings settings;
   private final StructRegistry structs;
   private final List<String> tcpServers;
+  private final List<String> destinations;
   private final ActorRef<Publisher.Command> publisher;
   private final ActorSystem<?> system;
   private final NodeViews views;
@@ -54,12 +55,14 @@ public final class ApiRoutes extends AllDirectives {
       HttpSettings settings,
       StructRegistry structs,
       List<String> tcpServers,
+      List<String> destinations,
       io.junction.node.Guardian.Refs refs,
       ActorRef<Publisher.Command> publisher,
       ActorSystem<?> system) {
     this.settings = settings;
     this.structs = structs;
     this.tcpServers = List.copyOf(tcpServers);
+    this.destinations = List.copyOf(destinations);
     this.publisher = publisher;
     this.system = system;
     this.timeout = settings.requestTimeout();
@@ -136,22 +139,32 @@ public final class ApiRoutes extends AllDirectives {
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, Metrics.get(system).scrape()));
   }
 
+  /** Ready: every listener bound and every configured destination registered with the router. */
   private CompletionStage<HttpResponse> ready() {
+    CompletionStage<List<String>> unregistered =
+        AskPattern.ask(
+            publisher, r -> new Publisher.GetMissing(destinations, r), timeout, system.scheduler());
     return guarded(
         views
             .statuses()
-            .thenApply(
-                statuses -> {
+            .thenCombine(
+                unregistered,
+                (statuses, missing) -> {
                   List<String> waiting =
                       statuses.stream()
                           .filter(s -> LISTENER_KINDS.contains(s.kind()))
                           .filter(s -> !s.state().equals("bound"))
                           .map(s -> s.name() + " (" + s.state() + ")")
                           .toList();
-                  if (waiting.isEmpty())
+                  if (waiting.isEmpty() && missing.isEmpty())
                     return Json.response(StatusCodes.OK, Map.of("status", "READY"));
                   return Problem.unavailable(
-                      "not-ready", "Not ready", "endpoints not bound yet: " + waiting);
+                      "not-ready",
+                      "Not ready",
+                      "endpoints not bound yet: "
+                          + waiting
+                          + "; destinations not up yet: "
+                          + missing);
                 }));
   }
 

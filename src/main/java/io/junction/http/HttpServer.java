@@ -49,6 +49,7 @@ public final class HttpServer {
                       node.http(),
                       node.codecs().structs(),
                       node.tcpServers().stream().map(TcpSettings.Server::name).toList(),
+                      destinations(node),
                       refs,
                       publisher,
                       ctx.getSystem());
@@ -66,6 +67,16 @@ public final class HttpServer {
             EndpointBindException.class,
             SupervisorStrategy.restartWithBackoff(
                 Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+  }
+
+  /** Every destination the config names: what readiness waits for. */
+  private static java.util.List<String> destinations(NodeSettings node) {
+    java.util.List<String> d = new java.util.ArrayList<>();
+    node.tcpServers().forEach(s -> d.add("tcp:" + s.name()));
+    node.tcpClients().forEach(c -> d.add("tcp:" + c.name()));
+    node.udp().forEach(u -> d.add("udp:" + u.name()));
+    node.http().destinations().forEach(h -> d.add("http:" + h.name()));
+    return java.util.List.copyOf(d);
   }
 
   private static Behavior<Command> starting(

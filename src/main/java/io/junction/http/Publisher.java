@@ -31,6 +31,11 @@ public final class Publisher extends AbstractBehavior<Publisher.Command> {
   public record Publish(Destination destination, Envelope envelope, ActorRef<Object> replyTo)
       implements Command {}
 
+  /** Which of {@code expected} (destination names) are not registered with the router yet. */
+  public record GetMissing(
+      java.util.List<String> expected, ActorRef<java.util.List<String>> replyTo)
+      implements Command {}
+
   /** No destination of that name is up (not configured, or its endpoint is restarting). */
   public record NoSuchDestination(String destination) {}
 
@@ -53,12 +58,18 @@ public final class Publisher extends AbstractBehavior<Publisher.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Publish.class, this::onPublish)
+        .onMessage(GetMissing.class, this::onGetMissing)
         .onMessage(RoutingUpdated.class, u -> onRoutingUpdated(u.snapshot()))
         .build();
   }
 
   private Behavior<Command> onRoutingUpdated(RoutingSnapshot snapshot) {
     routing = snapshot;
+    return this;
+  }
+
+  private Behavior<Command> onGetMissing(GetMissing g) {
+    g.replyTo().tell(g.expected().stream().filter(d -> routing.destination(d).isEmpty()).toList());
     return this;
   }
 

@@ -1,6 +1,7 @@
 package io.junction.node;
 
 import io.junction.endpoint.EndpointStatus;
+import io.junction.http.HttpDestination;
 import io.junction.routing.Router;
 import io.junction.tcp.TcpClient;
 import io.junction.tcp.TcpServer;
@@ -77,6 +78,11 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       ActorRef<UdpEndpoint.Command> ref =
           context.spawn(supervised(UdpEndpoint.create(u, router)), "udp-" + u.name());
       statusQueries.put(u.name(), r -> ref.tell(new UdpEndpoint.GetStatus(r)));
+    }
+    for (var d : settings.http().destinations()) {
+      ActorRef<HttpDestination.Command> ref =
+          context.spawn(supervised(HttpDestination.create(d, router)), "http-" + d.name());
+      statusQueries.put("http:" + d.name(), r -> ref.tell(new HttpDestination.GetStatus(r)));
     }
   }
 
