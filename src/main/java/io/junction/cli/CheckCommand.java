@@ -41,6 +41,10 @@ public final class CheckCommand implements Callable<Integer> {
       System.out.printf(
           "endpoint %-12s tcp-client %s:%d framing=%s codec=%s%n",
           c.name(), c.host(), c.port(), c.framing(), c.codec().name());
+    for (var u : settings.udp())
+      System.out.printf(
+          "endpoint %-12s udp        %s:%d codec=%s max-datagram-bytes=%d%n",
+          u.name(), u.host(), u.port(), u.codec().name(), u.maxDatagramBytes());
     System.out.print(settings.codecs().describe());
     settings
         .routes()

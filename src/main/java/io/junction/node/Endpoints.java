@@ -1,9 +1,11 @@
 package io.junction.node;
 
 import io.junction.endpoint.EndpointStatus;
+import io.junction.http.HttpDestination;
 import io.junction.routing.Router;
 import io.junction.tcp.TcpClient;
 import io.junction.tcp.TcpServer;
+import io.junction.udp.UdpEndpoint;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -71,6 +73,16 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       ActorRef<TcpClient.Command> ref =
           context.spawn(supervised(TcpClient.create(c, router)), "tcp-client-" + c.name());
       statusQueries.put(c.name(), r -> ref.tell(new TcpClient.GetStatus(r)));
+    }
+    for (var u : settings.udp()) {
+      ActorRef<UdpEndpoint.Command> ref =
+          context.spawn(supervised(UdpEndpoint.create(u, router)), "udp-" + u.name());
+      statusQueries.put(u.name(), r -> ref.tell(new UdpEndpoint.GetStatus(r)));
+    }
+    for (var d : settings.http().destinations()) {
+      ActorRef<HttpDestination.Command> ref =
+          context.spawn(supervised(HttpDestination.create(d, router)), "http-" + d.name());
+      statusQueries.put("http:" + d.name(), r -> ref.tell(new HttpDestination.GetStatus(r)));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.junction.node;
 
+import io.junction.http.HttpServer;
 import io.junction.queue.QueueDestination;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.Queues;
@@ -34,6 +35,10 @@ public final class Guardian {
       ActorRef<Endpoints.Command> endpoints,
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues) {}
 
+  /** The HTTP API server, if {@code junction.http.enabled}. */
+  public record GetHttpServer(ActorRef<java.util.Optional<ActorRef<HttpServer.Command>>> replyTo)
+      implements Command {}
+
   private Guardian() {}
 
   public static Behavior<Command> create(NodeSettings settings) {
@@ -48,7 +53,17 @@ public final class Guardian {
             ctx.spawn(QueueDestination.create(q, queues, router), "queue-destination-" + q);
           registerShutdown(ctx.getSystem(), endpoints, settings.drainTimeout());
           Refs refs = new Refs(router, endpoints, queues);
+          java.util.Optional<ActorRef<HttpServer.Command>> http =
+              settings.http().enabled()
+                  ? java.util.Optional.of(ctx.spawn(HttpServer.create(settings, refs), "http"))
+                  : java.util.Optional.empty();
           return Behaviors.receive(Command.class)
+              .onMessage(
+                  GetHttpServer.class,
+                  g -> {
+                    g.replyTo().tell(http);
+                    return Behaviors.same();
+                  })
               .onMessage(
                   GetRefs.class,
                   g -> {

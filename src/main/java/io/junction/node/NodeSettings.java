@@ -7,11 +7,14 @@ import com.typesafe.config.ConfigValueType;
 import io.junction.codec.Codecs;
 import io.junction.codec.StructRegistry;
 import io.junction.config.ConfigProblems;
+import io.junction.http.HttpDestinationSettings;
+import io.junction.http.HttpSettings;
 import io.junction.queue.JournalSetup;
 import io.junction.queue.Queues;
 import io.junction.routing.Route;
 import io.junction.routing.RouteSettings;
 import io.junction.tcp.TcpSettings;
+import io.junction.udp.UdpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +36,8 @@ public record NodeSettings(
     Codecs codecs,
     List<TcpSettings.Server> tcpServers,
     List<TcpSettings.Client> tcpClients,
+    List<UdpSettings> udp,
+    HttpSettings http,
     List<Route> routes,
     Queues.Settings queues,
     Config config) {
@@ -53,11 +58,12 @@ public record NodeSettings(
           "demo-ftp",
           "blocking-io-dispatcher");
 
-  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client");
+  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp");
 
   public NodeSettings {
     tcpServers = List.copyOf(tcpServers);
     tcpClients = List.copyOf(tcpClients);
+    udp = List.copyOf(udp);
     routes = List.copyOf(routes);
   }
 
@@ -76,6 +82,7 @@ public record NodeSettings(
     Codecs codecs = new Codecs(StructRegistry.fromConfig(structs, "junction.structs", problems));
     List<TcpSettings.Server> servers = new ArrayList<>();
     List<TcpSettings.Client> clients = new ArrayList<>();
+    List<UdpSettings> udp = new ArrayList<>();
     Map<String, Set<String>> targets = new HashMap<>();
     Config endpoints =
         problems.read("junction.endpoints", () -> j.getConfig("endpoints"), ConfigFactory.empty());
@@ -90,6 +97,7 @@ public record NodeSettings(
       switch (kind) {
         case "tcp-server" -> servers.add(TcpSettings.server(name, e, path, codecs, problems));
         case "tcp-client" -> clients.add(TcpSettings.client(name, e, path, codecs, problems));
+        case "udp" -> udp.add(UdpSettings.fromConfig(name, e, path, codecs, problems));
         case "" -> {}
         default ->
             problems.add(
@@ -101,9 +109,23 @@ public record NodeSettings(
                     + ")");
       }
       if (ENDPOINT_KINDS.contains(kind))
-        targets.computeIfAbsent("tcp", k -> new HashSet<>()).add(name);
+        targets
+            .computeIfAbsent(kind.startsWith("tcp") ? "tcp" : kind, k -> new HashSet<>())
+            .add(name);
     }
-    checkDistinctPorts(servers, problems);
+    HttpSettings http =
+        j.hasPath("http")
+            ? HttpSettings.fromConfig(
+                problems.read("junction.http", () -> j.getConfig("http"), ConfigFactory.empty()),
+                "junction.http",
+                problems)
+            : HttpSettings.disabled();
+    for (HttpDestinationSettings d : http.destinations())
+      targets.computeIfAbsent("http", k -> new HashSet<>()).add(d.name());
+    checkDistinctPorts(
+        servers.stream().map(x -> new Listener(x.name(), x.host(), x.port())).toList(), problems);
+    checkDistinctPorts(
+        udp.stream().map(x -> new Listener(x.name(), x.host(), x.port())).toList(), problems);
     Queues.Settings queues = Queues.Settings.fromConfig(config, problems);
     JournalSetup.configure(config, problems); // validates junction.journal
     targets.put("queue", queues.declared().keySet());
@@ -123,13 +145,15 @@ public record NodeSettings(
             Duration.ofSeconds(5));
     problems.throwIfAny();
     return new NodeSettings(
-        nodeName, dataDir, drain, codecs, servers, clients, routeList, queues, config);
+        nodeName, dataDir, drain, codecs, servers, clients, udp, http, routeList, queues, config);
   }
 
-  private static void checkDistinctPorts(
-      List<TcpSettings.Server> servers, ConfigProblems problems) {
+  private record Listener(String name, String host, int port) {}
+
+  /** Two listeners of one protocol cannot share host:port (TCP and UDP may). */
+  private static void checkDistinctPorts(List<Listener> listeners, ConfigProblems problems) {
     Map<String, String> seen = new HashMap<>();
-    for (TcpSettings.Server s : servers) {
+    for (Listener s : listeners) {
       if (s.port() == 0) continue;
       String key = s.host() + ":" + s.port();
       String other = seen.putIfAbsent(key, s.name());

@@ -38,19 +38,35 @@ public final class TestNode implements AutoCloseable {
     refs = probe.receiveMessage(TIMEOUT);
   }
 
-  /** Starts a node from {@code hocon} (over reference.conf). Use port 0 for listeners. */
+  /**
+   * Starts a node from {@code hocon} (over reference.conf). Use port 0 for listeners; the HTTP API
+   * listens on an ephemeral port unless the snippet says otherwise.
+   */
   public static TestNode start(String hocon) {
     try {
       java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("junction-node");
       ConfigFactory.invalidateCaches();
       Config config =
           ConfigFactory.parseString(hocon)
+              .withFallback(ConfigFactory.parseString("junction.http.port = 0"))
               .withFallback(
                   ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
       return new TestNode(JournalSetup.configure(ConfigFactory.load(config)), dir);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The HTTP API's bound port, waiting until it is bound. */
+  public int httpPort() {
+    TestProbe<java.util.Optional<ActorRef<io.junction.http.HttpServer.Command>>> server =
+        kit.createTestProbe();
+    system.tell(new Guardian.GetHttpServer(server.ref()));
+    ActorRef<io.junction.http.HttpServer.Command> ref =
+        server.receiveMessage(TIMEOUT).orElseThrow(() -> new AssertionError("HTTP is disabled"));
+    TestProbe<java.net.InetSocketAddress> address = kit.createTestProbe();
+    ref.tell(new io.junction.http.HttpServer.GetAddress(address.ref()));
+    return address.receiveMessage(TIMEOUT).getPort();
   }
 
   public ActorTestKit kit() {

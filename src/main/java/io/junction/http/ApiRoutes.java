@@ -1,0 +1,316 @@
+package io.junction.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.junction.codec.StructRegistry;
+import io.junction.metrics.Metrics;
+import io.junction.routing.Deliver;
+import io.junction.tcp.TcpConnection;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API, version 1, as pekko-http routes: JSON in and out, RFC 9457 problem documents for
+ * every error, bearer tokens with scopes. The only place in the node that asks actors.
+ */
+public final class ApiRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+  private static final Set<String> LISTENER_KINDS = Set.of("tcp-server", "udp");
+
+  private final HttpSettings settings;
+  private final StructRegistry structs;
+  private final List<String> tcpServers;
+  private final List<String> destinations;
+  private final ActorRef<Publisher.Command> publisher;
+  private final ActorSystem<?> system;
+  private final NodeViews views;
+  private final Auth auth;
+  private final HttpMetrics metrics;
+  private final Duration timeout;
+
+  public ApiRoutes(
+      HttpSettings settings,
+      StructRegistry structs,
+      List<String> tcpServers,
+      List<String> destinations,
+      io.junction.node.Guardian.Refs refs,
+      ActorRef<Publisher.Command> publisher,
+      ActorSystem<?> system) {
+    this.settings = settings;
+    this.structs = structs;
+    this.tcpServers = List.copyOf(tcpServers);
+    this.destinations = List.copyOf(destinations);
+    this.publisher = publisher;
+    this.system = system;
+    this.timeout = settings.requestTimeout();
+    this.views = new NodeViews(refs, timeout, system.scheduler(), Metrics.get(system).registry());
+    this.auth = new Auth(settings.authRequired(), settings.tokens());
+    this.metrics = new HttpMetrics(Metrics.get(system).registry());
+  }
+
+  public Route routes() {
+    return extractRequest(
+        request ->
+            mapResponse(
+                response -> metrics.count(request, response),
+                () ->
+                    handleExceptions(
+                        exceptions(), () -> handleRejections(rejections(), this::api))));
+  }
+
+  private Route api() {
+    return concat(
+        path("metrics", () -> get(() -> complete(prometheus()))),
+        pathPrefix(
+            "v1",
+            () ->
+                concat(
+                    path(
+                        "health",
+                        () ->
+                            get(
+                                () ->
+                                    complete(
+                                        Json.response(StatusCodes.OK, Map.of("status", "UP"))))),
+                    path("ready", () -> get(() -> completeWithFuture(ready()))),
+                    path(
+                        "endpoints",
+                        () ->
+                            get(() -> requires(Scope.READ, () -> completeWithFuture(endpoints())))),
+                    path(
+                        "routes",
+                        () ->
+                            get(
+                                () ->
+                                    requires(
+                                        Scope.READ, () -> completeWithFuture(ok(views.routes()))))),
+                    path(
+                        "connections",
+                        () ->
+                            get(
+                                () ->
+                                    requires(
+                                        Scope.READ,
+                                        () ->
+                                            parameterOptional(
+                                                "endpoint",
+                                                e -> completeWithFuture(connections(e)))))),
+                    path(
+                        segment("connections").slash(segment()),
+                        id ->
+                            delete(
+                                () -> requires(Scope.ADMIN, () -> completeWithFuture(close(id))))),
+                    path(
+                        segment("publish").slash(segment()),
+                        dest -> post(() -> requires(Scope.PUBLISH, () -> publish(dest)))))));
+  }
+
+  private Route requires(Scope scope, Supplier<Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization", header -> auth.check(header, scope).map(this::complete).orElseGet(inner));
+  }
+
+  private HttpResponse prometheus() {
+    return HttpResponse.create()
+        .withEntity(
+            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, Metrics.get(system).scrape()));
+  }
+
+  /** Ready: every listener bound and every configured destination registered with the router. */
+  private CompletionStage<HttpResponse> ready() {
+    CompletionStage<List<String>> unregistered =
+        AskPattern.ask(
+            publisher, r -> new Publisher.GetMissing(destinations, r), timeout, system.scheduler());
+    return guarded(
+        views
+            .statuses()
+            .thenCombine(
+                unregistered,
+                (statuses, missing) -> {
+                  List<String> waiting =
+                      statuses.stream()
+                          .filter(s -> LISTENER_KINDS.contains(s.kind()))
+                          .filter(s -> !s.state().equals("bound"))
+                          .map(s -> s.name() + " (" + s.state() + ")")
+                          .toList();
+                  if (waiting.isEmpty() && missing.isEmpty())
+                    return Json.response(StatusCodes.OK, Map.of("status", "READY"));
+                  return Problem.unavailable(
+                      "not-ready",
+                      "Not ready",
+                      "endpoints not bound yet: "
+                          + waiting
+                          + "; destinations not up yet: "
+                          + missing);
+                }));
+  }
+
+  private CompletionStage<HttpResponse> endpoints() {
+    return ok(views.statuses().thenApply(list -> list.stream().map(NodeViews::endpoint).toList()));
+  }
+
+  private CompletionStage<HttpResponse> connections(Optional<String> endpoint) {
+    if (endpoint.isPresent() && !tcpServers.contains(endpoint.get()))
+      return CompletableFuture.completedFuture(
+          Problem.notFound(
+              "unknown-endpoint",
+              "No such TCP server endpoint",
+              "no tcp-server endpoint named '"
+                  + endpoint.get()
+                  + "' (tcp servers: "
+                  + tcpServers
+                  + ")"));
+    return ok(views.connections(endpoint.map(List::of).orElse(tcpServers)));
+  }
+
+  private CompletionStage<HttpResponse> close(String id) {
+    int dash = id.lastIndexOf('-');
+    String endpoint = dash > 0 ? id.substring(0, dash) : "";
+    HttpResponse unknown =
+        Problem.notFound(
+            "unknown-connection", "No such connection", "no live connection '" + id + "'");
+    if (!tcpServers.contains(endpoint)) return CompletableFuture.completedFuture(unknown);
+    return guarded(
+        views
+            .tcpServer(endpoint)
+            .thenCompose(
+                s ->
+                    s.isEmpty()
+                        ? CompletableFuture.completedFuture(
+                            Map.<String, ActorRef<TcpConnection.Command>>of())
+                        : views.connectionRefs(s.get()))
+            .thenApply(
+                conns -> {
+                  ActorRef<TcpConnection.Command> c = conns.get(id);
+                  if (c == null) return unknown;
+                  c.tell(TcpConnection.Close.INSTANCE);
+                  return Json.response(StatusCodes.ACCEPTED, Map.of("id", id, "state", "closing"));
+                }));
+  }
+
+  private Route publish(String destination) {
+    return parameterMap(
+        params ->
+            extractRequestEntity(
+                entity ->
+                    withSizeLimit(
+                        settings.maxBodyBytes(),
+                        () ->
+                            entity(
+                                Unmarshaller.entityToByteString(),
+                                body -> {
+                                  String media = entity.getContentType().mediaType().toString();
+                                  PublishRequest.Result r =
+                                      PublishRequest.parse(
+                                          destination, media, body, params, structs);
+                                  if (r instanceof PublishRequest.Bad bad)
+                                    return complete(bad.problem());
+                                  return completeWithFuture(deliver((PublishRequest.Ok) r));
+                                }))));
+  }
+
+  private CompletionStage<HttpResponse> deliver(PublishRequest.Ok ok) {
+    String dest = ok.destination().text();
+    return AskPattern.<Publisher.Command, Object>ask(
+            publisher,
+            replyTo -> new Publisher.Publish(ok.destination(), ok.envelope(), replyTo),
+            timeout,
+            system.scheduler())
+        .handle(
+            (reply, failure) -> {
+              if (failure != null)
+                return Problem.of(
+                    StatusCodes.GATEWAY_TIMEOUT,
+                    "delivery-timeout",
+                    "Destination did not answer",
+                    dest
+                        + " did not acknowledge message "
+                        + ok.envelope().id()
+                        + " within "
+                        + timeout);
+              if (reply instanceof Deliver.Delivered d) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("id", d.messageId());
+                body.put("destination", dest);
+                return Json.response(StatusCodes.ACCEPTED, body);
+              }
+              if (reply instanceof Deliver.DeliveryFailed f)
+                return Problem.unavailable(
+                    "delivery-failed", "Destination refused the message", dest + ": " + f.reason());
+              return Problem.notFound(
+                  "unknown-destination",
+                  "No such destination",
+                  "no destination " + dest + " is up on this node");
+            });
+  }
+
+  private CompletionStage<HttpResponse> ok(CompletionStage<?> body) {
+    return guarded(body.thenApply(b -> Json.response(StatusCodes.OK, b)));
+  }
+
+  /** A node that does not answer in time is a 503, not a 500. */
+  private CompletionStage<HttpResponse> guarded(CompletionStage<HttpResponse> response) {
+    return response.exceptionally(
+        e -> {
+          Throwable cause = e.getCause() != null ? e.getCause() : e;
+          if (!(cause instanceof TimeoutException)) log.warn("API request failed", cause);
+          return Problem.unavailable(
+              "node-busy",
+              "Node did not answer",
+              "no answer within " + timeout + ": " + cause.getMessage());
+        });
+  }
+
+  private RejectionHandler rejections() {
+    // Pekko's own choice of status and its specific message, as a problem document.
+    return RejectionHandler.defaultHandler().mapRejectionResponse(ApiRoutes::asProblem);
+  }
+
+  private static HttpResponse asProblem(HttpResponse response) {
+    if (response.entity().getContentType().equals(Problem.PROBLEM_JSON)) return response;
+    String detail =
+        response.entity() instanceof HttpEntity.Strict s ? s.getData().utf8String() : "";
+    var status = response.status();
+    String type = status.reason().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    HttpResponse problem = Problem.of(status, type, status.reason(), detail);
+    return problem.addHeaders(response.getHeaders());
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .matchAny(
+            e -> {
+              log.error("API request failed", e);
+              return complete(
+                  Problem.of(
+                      StatusCodes.INTERNAL_SERVER_ERROR,
+                      "internal-error",
+                      "Internal error",
+                      e.getClass().getSimpleName() + ": " + e.getMessage()));
+            })
+        .build();
+  }
+}

@@ -1,0 +1,48 @@
+package io.junction.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+
+/**
+ * Counts API requests as {@code junction.http.requests} tagged method, path (the API's fixed
+ * prefixes only, so ids and destinations cannot blow up the number of series) and status.
+ */
+final class HttpMetrics {
+  private static final Set<String> PATHS =
+      Set.of(
+          "/metrics",
+          "/v1/health",
+          "/v1/ready",
+          "/v1/endpoints",
+          "/v1/routes",
+          "/v1/connections",
+          "/v1/publish");
+  private final MeterRegistry registry;
+
+  HttpMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  HttpResponse count(HttpRequest request, HttpResponse response) {
+    registry
+        .counter(
+            "junction.http.requests",
+            "method",
+            request.method().value(),
+            "path",
+            label(request.getUri().path()),
+            "status",
+            Integer.toString(response.status().intValue()))
+        .increment();
+    return response;
+  }
+
+  private static String label(String path) {
+    String[] parts = path.split("/", 4); // "", "v1", "publish", rest
+    String prefix = parts.length >= 3 ? "/" + parts[1] + "/" + parts[2] : path;
+    if (PATHS.contains(prefix)) return prefix;
+    return PATHS.contains(path) ? path : "other";
+  }
+}

@@ -1,0 +1,134 @@
+package io.junction.http;
+
+import io.junction.node.Guardian;
+import io.junction.node.NodeSettings;
+import io.junction.tcp.EndpointBindException;
+import io.junction.tcp.TcpSettings;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
+
+/**
+ * The HTTP API endpoint: binds {@link ApiRoutes} on {@code junction.http.host:port} (HTTPS when TLS
+ * is configured), unbinds in {@code CoordinatedShutdown}'s service-unbind phase, and owns the
+ * {@link Publisher}. A failed bind restarts it with backoff; state lost on restart: the binding.
+ */
+public final class HttpServer {
+
+  /** Messages the HTTP server accepts. */
+  public sealed interface Command {}
+
+  /** Ask for the bound address (for tests and logs); answered once bound. */
+  public record GetAddress(ActorRef<InetSocketAddress> replyTo) implements Command {}
+
+  private record Bound(ServerBinding binding) implements Command {}
+
+  private record BindFailed(Throwable cause) implements Command {}
+
+  private static final Duration HARD_DEADLINE = Duration.ofSeconds(5);
+
+  private HttpServer() {}
+
+  public static Behavior<Command> create(NodeSettings node, Guardian.Refs refs) {
+    Behavior<Command> server =
+        Behaviors.setup(
+            ctx -> {
+              ActorRef<Publisher.Command> publisher =
+                  ctx.spawn(Publisher.create(refs.router()), "publisher");
+              ApiRoutes routes =
+                  new ApiRoutes(
+                      node.http(),
+                      node.codecs().structs(),
+                      node.tcpServers().stream().map(TcpSettings.Server::name).toList(),
+                      destinations(node),
+                      refs,
+                      publisher,
+                      ctx.getSystem());
+              HttpSettings s = node.http();
+              ServerBuilder builder = Http.get(ctx.getSystem()).newServerAt(s.host(), s.port());
+              if (s.tls().isPresent())
+                builder = builder.enableHttps(ConnectionContext.httpsServer(s.tls().get()));
+              ctx.pipeToSelf(
+                  builder.bind(routes.routes()),
+                  (b, failure) -> failure == null ? new Bound(b) : new BindFailed(failure));
+              return starting(ctx, s, new java.util.ArrayList<>());
+            });
+    return Behaviors.supervise(server)
+        .onFailure(
+            EndpointBindException.class,
+            SupervisorStrategy.restartWithBackoff(
+                Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+  }
+
+  /** Every destination the config names: what readiness waits for. */
+  private static java.util.List<String> destinations(NodeSettings node) {
+    java.util.List<String> d = new java.util.ArrayList<>();
+    node.tcpServers().forEach(s -> d.add("tcp:" + s.name()));
+    node.tcpClients().forEach(c -> d.add("tcp:" + c.name()));
+    node.udp().forEach(u -> d.add("udp:" + u.name()));
+    node.http().destinations().forEach(h -> d.add("http:" + h.name()));
+    return java.util.List.copyOf(d);
+  }
+
+  private static Behavior<Command> starting(
+      ActorContext<Command> ctx,
+      HttpSettings s,
+      java.util.List<ActorRef<InetSocketAddress>> waiting) {
+    return Behaviors.receive(Command.class)
+        .onMessage(
+            GetAddress.class,
+            g -> {
+              waiting.add(g.replyTo());
+              return Behaviors.same();
+            })
+        .onMessage(
+            BindFailed.class,
+            f -> {
+              throw new EndpointBindException(
+                  "http: cannot bind " + s.host() + ":" + s.port(), f.cause());
+            })
+        .onMessage(
+            Bound.class,
+            b -> {
+              ServerBinding binding = b.binding();
+              binding.addToCoordinatedShutdown(HARD_DEADLINE, ctx.getSystem());
+              InetSocketAddress a = binding.localAddress();
+              ctx.getLog()
+                  .info(
+                      "http API on {}://{}:{}{}",
+                      s.tls().isPresent() ? "https" : "http",
+                      a.getHostString(),
+                      a.getPort(),
+                      s.authRequired() ? " (bearer tokens required)" : "");
+              waiting.forEach(w -> w.tell(a));
+              return running(binding);
+            })
+        .build();
+  }
+
+  private static Behavior<Command> running(ServerBinding binding) {
+    return Behaviors.receive(Command.class)
+        .onMessage(
+            GetAddress.class,
+            g -> {
+              g.replyTo().tell(binding.localAddress());
+              return Behaviors.same();
+            })
+        .onSignal(
+            PostStop.class,
+            sig -> {
+              binding.unbind();
+              return Behaviors.same();
+            })
+        .build();
+  }
+}

@@ -1,0 +1,39 @@
+package io.junction.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+
+/** JSON response bodies from plain maps and lists (ordered as built). */
+final class Json {
+  // Thread-safe once configured; only used to write maps, lists and scalars.
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  static byte[] bytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON", e);
+    }
+  }
+
+  static ResponseEntity entity(Object value) {
+    return HttpEntities.create(ContentTypes.APPLICATION_JSON, bytes(value));
+  }
+
+  static HttpResponse response(StatusCode status, Object value) {
+    return HttpResponse.create().withStatus(status).withEntity(entity(value));
+  }
+
+  /** A counter's value as JSON shows it best: integral counts without ".0". */
+  static Object number(Double d) {
+    if (d == null) return 0;
+    return d == Math.rint(d) && Math.abs(d) < 9e15 ? (Object) d.longValue() : d;
+  }
+}

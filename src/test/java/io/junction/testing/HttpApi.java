@@ -1,0 +1,49 @@
+package io.junction.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A JDK {@link HttpClient} against one node's API, with bounded timeouts. */
+public final class HttpApi {
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  public HttpApi(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  public HttpRequest.Builder request(String path, String token) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    return b;
+  }
+
+  public HttpResponse<String> get(String path, String token)
+      throws IOException, InterruptedException {
+    return send(request(path, token).GET().build());
+  }
+
+  public HttpResponse<String> delete(String path, String token)
+      throws IOException, InterruptedException {
+    return send(request(path, token).DELETE().build());
+  }
+
+  public HttpResponse<String> post(String path, String token, String contentType, byte[] body)
+      throws IOException, InterruptedException {
+    return send(
+        request(path, token)
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+    return client.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+}
