@@ -50,12 +50,14 @@ public final class ApiRoutes extends AllDirectives {
   private final Auth auth;
   private final HttpMetrics metrics;
   private final Duration timeout;
+  private final QueueRoutes queueRoutes;
 
   public ApiRoutes(
       HttpSettings settings,
       StructRegistry structs,
       List<String> tcpServers,
       List<String> destinations,
+      List<String> queueNames,
       io.junction.node.Guardian.Refs refs,
       ActorRef<Publisher.Command> publisher,
       ActorSystem<?> system) {
@@ -69,6 +71,15 @@ public final class ApiRoutes extends AllDirectives {
     this.views = new NodeViews(refs, timeout, system.scheduler(), Metrics.get(system).registry());
     this.auth = new Auth(settings.authRequired(), settings.tokens());
     this.metrics = new HttpMetrics(Metrics.get(system).registry());
+    this.queueRoutes =
+        new QueueRoutes(
+            refs.queues(),
+            queueNames,
+            structs,
+            system,
+            timeout,
+            settings.maxBodyBytes(),
+            this::requires);
   }
 
   public Route routes() {
@@ -123,6 +134,7 @@ public final class ApiRoutes extends AllDirectives {
                         id ->
                             delete(
                                 () -> requires(Scope.ADMIN, () -> completeWithFuture(close(id))))),
+                    queueRoutes.routes(),
                     path(
                         segment("publish").slash(segment()),
                         dest -> post(() -> requires(Scope.PUBLISH, () -> publish(dest)))))));

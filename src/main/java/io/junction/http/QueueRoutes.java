@@ -1,0 +1,288 @@
+package io.junction.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.junction.codec.StructRegistry;
+import io.junction.queue.QueueEntity;
+import io.junction.queue.Queues;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The queue API under {@code /v1/queues}: list, publish (answered once durable), lease with a
+ * visibility timeout, ack and nack by receipt, peek, dead letters, purge.
+ */
+final class QueueRoutes extends AllDirectives {
+  private static final int MAX_LEASE = 1000;
+  private final ActorRef<ShardingEnvelope<QueueEntity.Command>> queues;
+  private final List<String> declared;
+  private final StructRegistry structs;
+  private final ActorSystem<?> system;
+  private final Duration timeout;
+  private final long maxBodyBytes;
+  private final BiFunction<Scope, Supplier<Route>, Route> requires;
+
+  QueueRoutes(
+      ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
+      List<String> declared,
+      StructRegistry structs,
+      ActorSystem<?> system,
+      Duration timeout,
+      long maxBodyBytes,
+      BiFunction<Scope, Supplier<Route>, Route> requires) {
+    this.queues = queues;
+    this.declared = List.copyOf(declared);
+    this.structs = structs;
+    this.system = system;
+    this.timeout = timeout;
+    this.maxBodyBytes = maxBodyBytes;
+    this.requires = requires;
+  }
+
+  Route routes() {
+    return pathPrefix(
+        "queues",
+        () ->
+            concat(
+                pathEnd(
+                    () -> get(() -> requires.apply(Scope.READ, () -> completeWithFuture(list())))),
+                pathPrefix(segment(), this::queue)));
+  }
+
+  private Route queue(String q) {
+    if (!Queues.NAME.matcher(q).matches())
+      return complete(
+          Problem.badRequest(
+              "bad-queue-name",
+              "Not a queue name",
+              "'" + q + "' must match " + Queues.NAME.pattern()));
+    return concat(
+        pathEnd(() -> get(() -> requires.apply(Scope.READ, () -> completeWithFuture(stats(q))))),
+        path(
+            "messages",
+            () ->
+                concat(
+                    post(() -> requires.apply(Scope.PUBLISH, () -> publish(q))),
+                    get(() -> requires.apply(Scope.PUBLISH, () -> lease(q))),
+                    delete(() -> requires.apply(Scope.ADMIN, () -> completeWithFuture(purge(q)))))),
+        path("ack", () -> post(() -> requires.apply(Scope.PUBLISH, () -> settle(q, true)))),
+        path("nack", () -> post(() -> requires.apply(Scope.PUBLISH, () -> settle(q, false)))),
+        path("peek", () -> get(() -> requires.apply(Scope.READ, () -> peek(q)))),
+        path(
+            "dead-letters",
+            () -> get(() -> requires.apply(Scope.READ, () -> completeWithFuture(deadLetters(q))))));
+  }
+
+  private <R> CompletionStage<R> ask(String q, Function<ActorRef<R>, QueueEntity.Command> cmd) {
+    return AskPattern.ask(
+        queues,
+        replyTo -> new ShardingEnvelope<>(q, cmd.apply(replyTo)),
+        timeout,
+        system.scheduler());
+  }
+
+  private CompletionStage<HttpResponse> list() {
+    List<CompletableFuture<QueueEntity.QueueStats>> all = new ArrayList<>();
+    for (String q : declared)
+      all.add(this.<QueueEntity.QueueStats>ask(q, QueueEntity.GetStats::new).toCompletableFuture());
+    return guarded(
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+            .thenApply(
+                v ->
+                    Json.response(
+                        StatusCodes.OK, all.stream().map(f -> stats(f.join())).toList())));
+  }
+
+  private CompletionStage<HttpResponse> stats(String q) {
+    return guarded(
+        this.<QueueEntity.QueueStats>ask(q, QueueEntity.GetStats::new)
+            .thenApply(s -> Json.response(StatusCodes.OK, stats(s))));
+  }
+
+  private static Map<String, Object> stats(QueueEntity.QueueStats s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", s.queue());
+    m.put("depth", s.depth());
+    m.put("ready", s.ready());
+    m.put("delayed", s.delayed());
+    m.put("in_flight", s.inFlight());
+    m.put("dead_letters", s.deadLetters());
+    m.put("subscribers", s.subscribers());
+    m.put("published", s.published());
+    m.put("delivered", s.delivered());
+    m.put("acked", s.acked());
+    m.put("dead_lettered", s.deadLettered());
+    return m;
+  }
+
+  private Route publish(String q) {
+    return parameterMap(
+        params ->
+            extractRequestEntity(
+                entity ->
+                    withSizeLimit(
+                        maxBodyBytes,
+                        () ->
+                            entity(
+                                Unmarshaller.entityToByteString(),
+                                body -> {
+                                  PublishRequest.Result r =
+                                      PublishRequest.parse(
+                                          "queue:" + q,
+                                          entity.getContentType().mediaType().toString(),
+                                          body,
+                                          params,
+                                          structs);
+                                  if (r instanceof PublishRequest.Bad bad)
+                                    return complete(bad.problem());
+                                  var env = ((PublishRequest.Ok) r).envelope();
+                                  return completeWithFuture(
+                                      guarded(
+                                          this.<StatusReply<QueueEntity.Enqueued>>ask(
+                                                  q,
+                                                  replyTo -> QueueEntity.Publish.of(env, replyTo))
+                                              .thenApply(QueueRoutes::published)));
+                                }))));
+  }
+
+  private static HttpResponse published(StatusReply<QueueEntity.Enqueued> reply) {
+    if (reply.isError())
+      return Problem.unavailable(
+          "publish-refused", "Queue refused the message", reply.getError().getMessage());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", reply.getValue().messageId());
+    body.put("seq", reply.getValue().seq());
+    return Json.response(StatusCodes.CREATED, body);
+  }
+
+  private Route lease(String q) {
+    return parameterOptional(
+        "max",
+        max ->
+            parameterOptional(
+                "visibility",
+                vis -> {
+                  int n;
+                  Duration visibility;
+                  try {
+                    n = Integer.parseInt(max.orElse("1"));
+                    visibility = vis.map(QueueRoutes::duration).orElse(Duration.ofSeconds(30));
+                  } catch (RuntimeException e) {
+                    return complete(
+                        Problem.badRequest(
+                            "bad-parameter", "Bad lease parameters", e.getMessage()));
+                  }
+                  if (n < 1 || n > MAX_LEASE || visibility.isNegative() || visibility.isZero())
+                    return complete(
+                        Problem.badRequest(
+                            "bad-parameter",
+                            "Bad lease parameters",
+                            "max must be 1.." + MAX_LEASE + " and visibility positive"));
+                  return completeWithFuture(
+                      guarded(
+                          this.<QueueEntity.Leased>ask(
+                                  q, r -> new QueueEntity.Lease(n, visibility, r))
+                              .thenApply(
+                                  l ->
+                                      Json.response(
+                                          StatusCodes.OK,
+                                          l.deliveries().stream().map(MessageView::of).toList()))));
+                }));
+  }
+
+  private Route settle(String q, boolean ack) {
+    return entity(
+        Unmarshaller.entityToByteString(),
+        body -> {
+          List<String> receipts = new ArrayList<>();
+          boolean requeue = true;
+          try {
+            JsonNode n = Json.MAPPER.readTree(body.toArray());
+            JsonNode list = n.isArray() ? n : n.path("receipts");
+            if (!list.isArray() || list.isEmpty())
+              throw new IllegalArgumentException("expected {\"receipts\": [...]}");
+            list.forEach(r -> receipts.add(r.asText()));
+            if (n.has("requeue")) requeue = n.get("requeue").asBoolean();
+          } catch (java.io.IOException | IllegalArgumentException e) {
+            return complete(
+                Problem.badRequest(
+                    "bad-receipts", "Body is not a list of receipts", e.getMessage()));
+          }
+          boolean rq = requeue;
+          CompletionStage<QueueEntity.Settled> settled =
+              ack
+                  ? ask(q, r -> new QueueEntity.Ack(receipts, r))
+                  : ask(q, r -> new QueueEntity.Nack(receipts, rq, Duration.ZERO, r));
+          return completeWithFuture(
+              guarded(
+                  settled.thenApply(
+                      s -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("settled", s.settled());
+                        m.put("unknown", s.unknownReceipts());
+                        return Json.response(StatusCodes.OK, m);
+                      })));
+        });
+  }
+
+  private Route peek(String q) {
+    return parameterOptional(
+        "max",
+        max -> {
+          int n = max.map(Integer::parseInt).orElse(10);
+          return completeWithFuture(
+              guarded(
+                  this.<QueueEntity.Peeked>ask(
+                          q, r -> new QueueEntity.Peek(Math.min(n, MAX_LEASE), r))
+                      .thenApply(
+                          p ->
+                              Json.response(
+                                  StatusCodes.OK,
+                                  p.messages().stream().map(MessageView::of).toList()))));
+        });
+  }
+
+  private CompletionStage<HttpResponse> purge(String q) {
+    return guarded(
+        this.<QueueEntity.Purged>ask(q, QueueEntity.Purge::new)
+            .thenApply(p -> Json.response(StatusCodes.OK, Map.of("removed", p.removed()))));
+  }
+
+  private CompletionStage<HttpResponse> deadLetters(String q) {
+    return guarded(
+        this.<QueueEntity.DeadLetters>ask(q, r -> new QueueEntity.PeekDeadLetters(100, r))
+            .thenApply(d -> Json.response(StatusCodes.OK, d.deadLetters())));
+  }
+
+  private static Duration duration(String s) {
+    return com.typesafe.config.ConfigFactory.parseString("d = " + s).getDuration("d");
+  }
+
+  private CompletionStage<HttpResponse> guarded(CompletionStage<HttpResponse> r) {
+    return r.exceptionally(
+        e ->
+            Problem.unavailable(
+                "queue-busy",
+                "Queue did not answer",
+                "no answer within " + timeout + ": " + e.getMessage()));
+  }
+}

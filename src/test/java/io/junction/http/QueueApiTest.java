@@ -1,0 +1,142 @@
+package io.junction.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.junction.testing.HttpApi;
+import io.junction.testing.TestNode;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The queue API over real HTTP: publish when durable, lease, ack, nack, redelivery, dead letters.
+ */
+class QueueApiTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static TestNode node;
+  static HttpApi api;
+
+  @BeforeAll
+  static void start() {
+    node =
+        TestNode.start(
+            """
+            junction {
+              structs.Person.fields = [ { name = name, type = "char[128]" }, { name = age, type = int32 } ]
+              queues {
+                jobs {}
+                flaky { max-deliveries = 2 }
+                people {}
+              }
+            }
+            """);
+    api = new HttpApi(node.httpPort());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(r.body());
+  }
+
+  private static HttpResponse<String> publish(String q, String body) throws Exception {
+    return api.post(
+        "/v1/queues/" + q + "/messages", null, "text/plain", body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static HttpResponse<String> settle(String q, String verb, JsonNode receipts)
+      throws Exception {
+    return api.post(
+        "/v1/queues/" + q + "/" + verb,
+        null,
+        "application/json",
+        JSON.writeValueAsBytes(java.util.Map.of("receipts", receipts)));
+  }
+
+  @Test
+  void publishesLeasesAcksAndNacksInFifoOrder() throws Exception {
+    for (String m : new String[] {"a", "b", "c"})
+      assertEquals(201, publish("jobs", m).statusCode());
+    assertEquals(3, json(api.get("/v1/queues/jobs", null)).get("depth").asInt());
+    JsonNode leased = json(api.get("/v1/queues/jobs/messages?max=2&visibility=30s", null));
+    assertEquals(2, leased.size());
+    assertEquals("a", leased.get(0).at("/message/payload").asText());
+    assertEquals("b", leased.get(1).at("/message/payload").asText());
+    var ack = JSON.createArrayNode().add(leased.get(0).get("receipt").asText());
+    assertEquals(1, json(settle("jobs", "ack", ack)).get("settled").asInt());
+    var nack = JSON.createArrayNode().add(leased.get(1).get("receipt").asText());
+    assertEquals(1, json(settle("jobs", "nack", nack)).get("settled").asInt());
+    JsonNode next = json(api.get("/v1/queues/jobs/messages?max=5", null));
+    assertEquals(2, next.size());
+    assertEquals("b", next.get(0).at("/message/payload").asText());
+    assertEquals(2, next.get(0).get("delivery_count").asInt());
+    assertEquals("c", next.get(1).at("/message/payload").asText());
+    // an ack for an unknown receipt is reported, not fatal
+    JsonNode unknown = json(settle("jobs", "ack", JSON.createArrayNode().add("nope")));
+    assertEquals("nope", unknown.get("unknown").get(0).asText());
+  }
+
+  @Test
+  void unackedMessageComesBackAfterItsLeaseThenGoesToDeadLetters() throws Exception {
+    assertEquals(201, publish("flaky", "poison").statusCode());
+    JsonNode first = json(api.get("/v1/queues/flaky/messages?visibility=300ms", null));
+    assertEquals(1, first.size());
+    JsonNode again =
+        node.await(
+            () -> {
+              try {
+                JsonNode l = json(api.get("/v1/queues/flaky/messages?visibility=300ms", null));
+                assertEquals(1, l.size(), "redelivered after the lease expired");
+                return l;
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            });
+    assertEquals(2, again.get(0).get("delivery_count").asInt());
+    node.await(
+        () -> {
+          try {
+            JsonNode dead = json(api.get("/v1/queues/flaky/dead-letters", null));
+            assertEquals(1, dead.size());
+            assertTrue(dead.toString().contains("max-deliveries"), dead.toString());
+            assertEquals(0, json(api.get("/v1/queues/flaky", null)).get("depth").asInt());
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          return null;
+        });
+  }
+
+  @Test
+  void encodesJsonIntoAStructAndShowsItsFieldsOnPeek() throws Exception {
+    var r =
+        api.post(
+            "/v1/queues/people/messages?struct=Person",
+            null,
+            "application/json",
+            "{\"name\":\"Alice\",\"age\":42}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(201, r.statusCode(), r.body());
+    JsonNode peeked = json(api.get("/v1/queues/people/peek", null));
+    assertEquals("Alice", peeked.get(0).at("/message/fields/name").asText());
+    assertEquals(42, peeked.get(0).at("/message/fields/age").asInt());
+    assertEquals("Person", peeked.get(0).at("/message/type").asText());
+  }
+
+  @Test
+  void rejectsBadQueueNamesAndLeaseParametersWithProblems() throws Exception {
+    var bad = api.get("/v1/queues/bad%20name/messages?max=0", null);
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.headers().firstValue("content-type").orElse("").contains("problem+json"));
+    var badMax = api.get("/v1/queues/jobs/messages?max=0", null);
+    assertEquals(400, badMax.statusCode());
+    assertTrue(json(badMax).get("detail").asText().contains("max must be"));
+  }
+}
