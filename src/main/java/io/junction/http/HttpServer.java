@@ -105,11 +105,11 @@ public final class HttpServer {
               InetSocketAddress a = binding.localAddress();
               ctx.getLog()
                   .info(
-                      "http API on {}://{}:{}{}",
-                      s.tls().isPresent() ? "https" : "http",
+                      "http listening on {}:{} ({} API{})",
                       a.getHostString(),
                       a.getPort(),
-                      s.authRequired() ? " (bearer tokens required)" : "");
+                      s.tls().isPresent() ? "https" : "http",
+                      s.authRequired() ? ", bearer tokens required" : "");
               waiting.forEach(w -> w.tell(a));
               return running(binding);
             })
