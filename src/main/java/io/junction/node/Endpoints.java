@@ -1,6 +1,7 @@
 package io.junction.node;
 
 import io.junction.endpoint.EndpointStatus;
+import io.junction.ftp.FtpEndpoint;
 import io.junction.routing.Router;
 import io.junction.tcp.TcpClient;
 import io.junction.tcp.TcpServer;
@@ -71,6 +72,12 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       ActorRef<TcpClient.Command> ref =
           context.spawn(supervised(TcpClient.create(c, router)), "tcp-client-" + c.name());
       statusQueries.put(c.name(), r -> ref.tell(new TcpClient.GetStatus(r)));
+    }
+    for (var f : settings.ftpEndpoints()) {
+      ActorRef<FtpEndpoint.Command> ref =
+          context.spawn(
+              supervised(FtpEndpoint.create(f, router, settings.dataDir())), "ftp-" + f.name());
+      statusQueries.put(f.name(), r -> ref.tell(new FtpEndpoint.GetStatus(r)));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.junction.node;
 
+import io.junction.ftp.DemoFtp;
 import io.junction.queue.QueueDestination;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.Queues;
@@ -47,6 +48,7 @@ public final class Guardian {
           for (String q : settings.queues().declared().keySet())
             ctx.spawn(QueueDestination.create(q, queues, router), "queue-destination-" + q);
           registerShutdown(ctx.getSystem(), endpoints, settings.drainTimeout());
+          DemoFtp.startIfEnabled(ctx.getSystem(), settings.config());
           Refs refs = new Refs(router, endpoints, queues);
           return Behaviors.receive(Command.class)
               .onMessage(

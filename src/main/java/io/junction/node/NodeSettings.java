@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigValueType;
 import io.junction.codec.Codecs;
 import io.junction.codec.StructRegistry;
 import io.junction.config.ConfigProblems;
+import io.junction.ftp.DemoFtpServer;
+import io.junction.ftp.FtpEndpointSettings;
 import io.junction.queue.JournalSetup;
 import io.junction.queue.Queues;
 import io.junction.routing.Route;
@@ -33,6 +35,7 @@ public record NodeSettings(
     Codecs codecs,
     List<TcpSettings.Server> tcpServers,
     List<TcpSettings.Client> tcpClients,
+    List<FtpEndpointSettings> ftpEndpoints,
     List<Route> routes,
     Queues.Settings queues,
     Config config) {
@@ -53,11 +56,12 @@ public record NodeSettings(
           "demo-ftp",
           "blocking-io-dispatcher");
 
-  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client");
+  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "ftp");
 
   public NodeSettings {
     tcpServers = List.copyOf(tcpServers);
     tcpClients = List.copyOf(tcpClients);
+    ftpEndpoints = List.copyOf(ftpEndpoints);
     routes = List.copyOf(routes);
   }
 
@@ -76,6 +80,7 @@ public record NodeSettings(
     Codecs codecs = new Codecs(StructRegistry.fromConfig(structs, "junction.structs", problems));
     List<TcpSettings.Server> servers = new ArrayList<>();
     List<TcpSettings.Client> clients = new ArrayList<>();
+    List<FtpEndpointSettings> ftp = new ArrayList<>();
     Map<String, Set<String>> targets = new HashMap<>();
     Config endpoints =
         problems.read("junction.endpoints", () -> j.getConfig("endpoints"), ConfigFactory.empty());
@@ -90,6 +95,10 @@ public record NodeSettings(
       switch (kind) {
         case "tcp-server" -> servers.add(TcpSettings.server(name, e, path, codecs, problems));
         case "tcp-client" -> clients.add(TcpSettings.client(name, e, path, codecs, problems));
+        case "ftp" -> {
+          FtpEndpointSettings.fromConfig(name, config, path, codecs, problems).ifPresent(ftp::add);
+          targets.computeIfAbsent("ftp", k -> new HashSet<>()).add(name);
+        }
         case "" -> {}
         default ->
             problems.add(
@@ -100,12 +109,12 @@ public record NodeSettings(
                     + ENDPOINT_KINDS.stream().sorted().toList()
                     + ")");
       }
-      if (ENDPOINT_KINDS.contains(kind))
-        targets.computeIfAbsent("tcp", k -> new HashSet<>()).add(name);
+      if (kind.startsWith("tcp-")) targets.computeIfAbsent("tcp", k -> new HashSet<>()).add(name);
     }
     checkDistinctPorts(servers, problems);
     Queues.Settings queues = Queues.Settings.fromConfig(config, problems);
     JournalSetup.configure(config, problems); // validates junction.journal
+    problems.read("junction.demo-ftp", () -> DemoFtpServer.Settings.fromConfig(config), null);
     targets.put("queue", queues.declared().keySet());
     Config routes =
         problems.read("junction.routes", () -> j.getConfig("routes"), ConfigFactory.empty());
@@ -123,7 +132,7 @@ public record NodeSettings(
             Duration.ofSeconds(5));
     problems.throwIfAny();
     return new NodeSettings(
-        nodeName, dataDir, drain, codecs, servers, clients, routeList, queues, config);
+        nodeName, dataDir, drain, codecs, servers, clients, ftp, routeList, queues, config);
   }
 
   private static void checkDistinctPorts(
