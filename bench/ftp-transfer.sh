@@ -20,8 +20,8 @@ mibps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
 echo "size ${SIZE} MiB, vsftpd on 127.0.0.1:$port, $(nproc) cores"
 for i in $(seq 1 "$REPEAT"); do
   # Junction: the summary line is "put file.bin: N bytes (...) in S s, R MiB/s"
-  j_up=$(junction ftp put "$work/file.bin" "$url/j.bin" | awk '{print $(NF-3)}')
-  j_down=$(junction ftp get "$url/j.bin" "$work/j.out" | awk '{print $(NF-3)}')
+  j_up=$(junction ftp put "$work/file.bin" "$url/j.bin" | grep -E '^put ' | awk '{print $(NF-3)}')
+  j_down=$(junction ftp get "$url/j.bin" "$work/j.out" | grep -E '^get ' | awk '{print $(NF-3)}')
   c_up=$(curl -s -o /dev/null -T "$work/file.bin" "$url/c.bin" -w '%{time_total}')
   c_down=$(curl -s -o "$work/c.out" "$url/c.bin" -w '%{time_total}')
   cmp -s "$work/file.bin" "$work/j.out" && cmp -s "$work/file.bin" "$work/c.out" || { echo "content differs" >&2; exit 1; }

@@ -137,7 +137,8 @@ public final class FtpCommand implements Runnable {
           ActorSystem.create(
               Behaviors.empty(),
               "junction-ftp",
-              ConfigFactory.parseString("pekko.loglevel = OFF, pekko.stdout-loglevel = OFF")
+              ConfigFactory.parseString(
+                      "pekko.loglevel = OFF, pekko.stdout-loglevel = OFF, pekko.loggers = [\"org.apache.pekko.event.Logging$DefaultLogger\"]")
                   .withFallback(ConfigFactory.load()));
       try {
         String summary = run(system);
