@@ -1,6 +1,7 @@
 package io.junction;
 
 import io.junction.cli.CheckCommand;
+import io.junction.cli.FtpCommand;
 import io.junction.cli.RunCommand;
 import io.junction.cli.SendCommand;
 import picocli.CommandLine;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       CheckCommand.class,
       SendCommand.class,
+      FtpCommand.class,
       Main.VersionCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -25,7 +27,8 @@ import picocli.CommandLine.Command;
       "Examples:",
       "  junction run                                  # demo config, conf/application.conf",
       "  junction check --config conf/application.conf",
-      "  junction send tcp://127.0.0.1:7003 --text hello --framing delimiter"
+      "  junction send tcp://127.0.0.1:7003 --text hello --framing delimiter",
+      "  junction ftp ls ftp://demo@127.0.0.1:2121/archive/ --password-file conf/demo-ftp.password"
     })
 public final class Main implements Runnable {
 

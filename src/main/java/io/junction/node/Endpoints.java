@@ -1,6 +1,7 @@
 package io.junction.node;
 
 import io.junction.endpoint.EndpointStatus;
+import io.junction.ftp.FtpEndpoint;
 import io.junction.http.HttpDestination;
 import io.junction.routing.Router;
 import io.junction.tcp.TcpClient;
@@ -83,6 +84,12 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       ActorRef<HttpDestination.Command> ref =
           context.spawn(supervised(HttpDestination.create(d, router)), "http-" + d.name());
       statusQueries.put("http:" + d.name(), r -> ref.tell(new HttpDestination.GetStatus(r)));
+    }
+    for (var f : settings.ftpEndpoints()) {
+      ActorRef<FtpEndpoint.Command> ref =
+          context.spawn(
+              supervised(FtpEndpoint.create(f, router, settings.dataDir())), "ftp-" + f.name());
+      statusQueries.put(f.name(), r -> ref.tell(new FtpEndpoint.GetStatus(r)));
     }
   }
 

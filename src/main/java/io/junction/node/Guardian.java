@@ -1,5 +1,6 @@
 package io.junction.node;
 
+import io.junction.ftp.DemoFtp;
 import io.junction.http.HttpServer;
 import io.junction.queue.QueueDestination;
 import io.junction.queue.QueueEntity;
@@ -52,6 +53,7 @@ public final class Guardian {
           for (String q : settings.queues().declared().keySet())
             ctx.spawn(QueueDestination.create(q, queues, router), "queue-destination-" + q);
           registerShutdown(ctx.getSystem(), endpoints, settings.drainTimeout());
+          DemoFtp.startIfEnabled(ctx.getSystem(), settings.config());
           Refs refs = new Refs(router, endpoints, queues);
           java.util.Optional<ActorRef<HttpServer.Command>> http =
               settings.http().enabled()

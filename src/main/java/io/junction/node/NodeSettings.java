@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigValueType;
 import io.junction.codec.Codecs;
 import io.junction.codec.StructRegistry;
 import io.junction.config.ConfigProblems;
+import io.junction.ftp.DemoFtpServer;
+import io.junction.ftp.FtpEndpointSettings;
 import io.junction.http.HttpDestinationSettings;
 import io.junction.http.HttpSettings;
 import io.junction.queue.JournalSetup;
@@ -38,6 +40,7 @@ public record NodeSettings(
     List<TcpSettings.Client> tcpClients,
     List<UdpSettings> udp,
     HttpSettings http,
+    List<FtpEndpointSettings> ftpEndpoints,
     List<Route> routes,
     Queues.Settings queues,
     Config config) {
@@ -58,12 +61,13 @@ public record NodeSettings(
           "demo-ftp",
           "blocking-io-dispatcher");
 
-  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp");
+  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp", "ftp");
 
   public NodeSettings {
     tcpServers = List.copyOf(tcpServers);
     tcpClients = List.copyOf(tcpClients);
     udp = List.copyOf(udp);
+    ftpEndpoints = List.copyOf(ftpEndpoints);
     routes = List.copyOf(routes);
   }
 
@@ -83,6 +87,7 @@ public record NodeSettings(
     List<TcpSettings.Server> servers = new ArrayList<>();
     List<TcpSettings.Client> clients = new ArrayList<>();
     List<UdpSettings> udp = new ArrayList<>();
+    List<FtpEndpointSettings> ftp = new ArrayList<>();
     Map<String, Set<String>> targets = new HashMap<>();
     Config endpoints =
         problems.read("junction.endpoints", () -> j.getConfig("endpoints"), ConfigFactory.empty());
@@ -98,6 +103,10 @@ public record NodeSettings(
         case "tcp-server" -> servers.add(TcpSettings.server(name, e, path, codecs, problems));
         case "tcp-client" -> clients.add(TcpSettings.client(name, e, path, codecs, problems));
         case "udp" -> udp.add(UdpSettings.fromConfig(name, e, path, codecs, problems));
+        case "ftp" -> {
+          FtpEndpointSettings.fromConfig(name, config, path, codecs, problems).ifPresent(ftp::add);
+          targets.computeIfAbsent("ftp", k -> new HashSet<>()).add(name);
+        }
         case "" -> {}
         default ->
             problems.add(
@@ -108,10 +117,8 @@ public record NodeSettings(
                     + ENDPOINT_KINDS.stream().sorted().toList()
                     + ")");
       }
-      if (ENDPOINT_KINDS.contains(kind))
-        targets
-            .computeIfAbsent(kind.startsWith("tcp") ? "tcp" : kind, k -> new HashSet<>())
-            .add(name);
+      if (kind.startsWith("tcp-")) targets.computeIfAbsent("tcp", k -> new HashSet<>()).add(name);
+      if (kind.equals("udp")) targets.computeIfAbsent("udp", k -> new HashSet<>()).add(name);
     }
     HttpSettings http =
         j.hasPath("http")
@@ -128,6 +135,7 @@ public record NodeSettings(
         udp.stream().map(x -> new Listener(x.name(), x.host(), x.port())).toList(), problems);
     Queues.Settings queues = Queues.Settings.fromConfig(config, problems);
     JournalSetup.configure(config, problems); // validates junction.journal
+    problems.read("junction.demo-ftp", () -> DemoFtpServer.Settings.fromConfig(config), null);
     targets.put("queue", queues.declared().keySet());
     Config routes =
         problems.read("junction.routes", () -> j.getConfig("routes"), ConfigFactory.empty());
@@ -145,7 +153,8 @@ public record NodeSettings(
             Duration.ofSeconds(5));
     problems.throwIfAny();
     return new NodeSettings(
-        nodeName, dataDir, drain, codecs, servers, clients, udp, http, routeList, queues, config);
+        nodeName, dataDir, drain, codecs, servers, clients, udp, http, ftp, routeList, queues,
+        config);
   }
 
   private record Listener(String name, String host, int port) {}

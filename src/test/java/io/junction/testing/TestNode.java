@@ -69,6 +69,20 @@ public final class TestNode implements AutoCloseable {
     return address.receiveMessage(TIMEOUT).getPort();
   }
 
+  /** Starts a node from an already parsed (unresolved) config, over a temp data dir. */
+  public static TestNode start(Config unresolved) {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("junction-node");
+      ConfigFactory.invalidateCaches();
+      Config config =
+          unresolved.withFallback(
+              ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
+      return new TestNode(JournalSetup.configure(ConfigFactory.load(config)), dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public ActorTestKit kit() {
     return kit;
   }

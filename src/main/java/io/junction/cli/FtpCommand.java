@@ -1,0 +1,263 @@
+package io.junction.cli;
+
+import com.typesafe.config.ConfigFactory;
+import io.junction.ftp.Ftp;
+import io.junction.ftp.RemoteFile;
+import io.junction.ftp.RemotePaths;
+import io.junction.ftp.RemoteSettings;
+import io.junction.ftp.RemoteUrl;
+import io.junction.ftp.SafeUpload;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.IOResult;
+import org.apache.pekko.stream.javadsl.FileIO;
+import org.apache.pekko.stream.javadsl.Sink;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code junction ftp put|get|ls}: file transfers with ftp://, ftps:// and sftp:// URLs, each on a
+ * small actor system of its own, with a progress bar on a terminal and one summary line otherwise.
+ */
+@Command(
+    name = "ftp",
+    mixinStandardHelpOptions = true,
+    description = "Transfer files with FTP, FTPS (explicit TLS) or SFTP.",
+    subcommands = {FtpCommand.Put.class, FtpCommand.Get.class, FtpCommand.Ls.class},
+    footer = {
+      "",
+      "URLs: ftp://user@host[:port]/path, ftps://... (explicit TLS), ftps+implicit://..., sftp://...",
+      "Examples:",
+      "  junction ftp put report.csv ftp://demo@127.0.0.1:2121/in/ --password-env FTP_PW",
+      "  junction ftp get sftp://me@files.example.com/out/a.bin . --known-hosts ~/.ssh/known_hosts",
+      "  junction ftp ls ftp://demo@127.0.0.1:2121/archive/"
+    })
+public final class FtpCommand implements Runnable {
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options shared by every subcommand: where the secret comes from and whom to trust. */
+  static final class Remote {
+    @Option(
+        names = "--password-env",
+        paramLabel = "VAR",
+        description = "Read the password from this environment variable.")
+    String passwordEnv;
+
+    @Option(
+        names = "--password-file",
+        paramLabel = "FILE",
+        description = "Read the password from this file (trailing newline stripped).")
+    Path passwordFile;
+
+    @Option(
+        names = "--known-hosts",
+        paramLabel = "FILE",
+        description = "SFTP: OpenSSH known_hosts file with the server's key.")
+    Path knownHosts;
+
+    @Option(
+        names = "--host-key-fingerprint",
+        paramLabel = "SHA256:...",
+        description = "SFTP: the server key's fingerprint, as ssh-keygen -lf prints it.")
+    String fingerprint;
+
+    @Option(
+        names = "--private-key",
+        paramLabel = "FILE",
+        description = "SFTP: authenticate with this private key instead of a password.")
+    Path privateKey;
+
+    @Option(
+        names = "--truststore",
+        paramLabel = "FILE",
+        description = "FTPS: trust anchors (PKCS12 or JKS) instead of the JVM's CAs.")
+    Path truststore;
+
+    @Option(names = "--trust-all", description = "FTPS, development only: accept any certificate.")
+    boolean trustAll;
+
+    /** The URL's settings with the secret and trust options applied. */
+    RemoteSettings settings(RemoteUrl url) throws IOException {
+      RemoteSettings s = url.settings();
+      if (knownHosts != null) s = s.withKnownHosts(knownHosts);
+      if (fingerprint != null) s = s.withHostKeyFingerprint(fingerprint);
+      if (truststore != null) s = s.withTruststore(truststore, null);
+      if (trustAll) s = s.withTrustAll(true);
+      if (privateKey != null) return s.withPrivateKey(privateKey, null);
+      return s.withPassword(password(s));
+    }
+
+    private String password(RemoteSettings s) throws IOException {
+      if (passwordEnv != null) {
+        String v = System.getenv(passwordEnv);
+        if (v == null || v.isEmpty())
+          throw new IllegalArgumentException("environment variable " + passwordEnv + " is not set");
+        return v;
+      }
+      if (passwordFile != null)
+        return Files.readString(passwordFile, StandardCharsets.UTF_8).replaceAll("[\r\n]+$", "");
+      if (s.username().equals("anonymous")) return "anonymous@";
+      if (System.console() == null)
+        throw new IllegalArgumentException(
+            "no password: give --password-env or --password-file (no terminal to prompt on)");
+      char[] pw = System.console().readPassword("Password for %s@%s: ", s.username(), s.server());
+      return pw == null ? "" : new String(pw);
+    }
+  }
+
+  /** The shape every subcommand shares: its own actor system, errors as one line, exit codes. */
+  abstract static class Transfer implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Remote remote;
+
+    abstract String run(ActorSystem<Void> system) throws Exception;
+
+    @Override
+    public Integer call() {
+      ActorSystem<Void> system =
+          ActorSystem.create(
+              Behaviors.empty(),
+              "junction-ftp",
+              ConfigFactory.parseString(
+                      "pekko.loglevel = OFF, pekko.stdout-loglevel = OFF, pekko.loggers = [\"org.apache.pekko.event.Logging$DefaultLogger\"]")
+                  .withFallback(ConfigFactory.load()));
+      try {
+        String summary = run(system);
+        if (summary != null) spec.commandLine().getOut().println(summary);
+        return 0;
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("junction ftp: " + e.getMessage());
+        return 2;
+      } catch (Exception e) {
+        Throwable t = e;
+        while ((t instanceof ExecutionException
+                || t instanceof java.util.concurrent.CompletionException)
+            && t.getCause() != null) t = t.getCause();
+        spec.commandLine().getErr().println("junction ftp: " + t.getMessage());
+        return 1;
+      } finally {
+        spec.commandLine().getOut().flush();
+        system.terminate();
+      }
+    }
+
+    TransferProgress progress(String label, long total) {
+      return new TransferProgress(
+          label, total, System.console() != null, spec.commandLine().getErr());
+    }
+
+    static <T> T await(CompletionStage<T> stage) throws Exception {
+      return stage.toCompletableFuture().get(24, TimeUnit.HOURS);
+    }
+  }
+
+  /** Uploads a local file safely (temporary name, size check, rename). */
+  @Command(
+      name = "put",
+      mixinStandardHelpOptions = true,
+      description = "Upload LOCAL to URL (a path ending in / keeps the file's name).")
+  static final class Put extends Transfer {
+    @Parameters(index = "0", paramLabel = "LOCAL")
+    Path local;
+
+    @Parameters(index = "1", paramLabel = "URL")
+    String url;
+
+    @Override
+    String run(ActorSystem<Void> system) throws Exception {
+      RemoteUrl u = RemoteUrl.parse(url);
+      if (!Files.isRegularFile(local)) throw new IllegalArgumentException("no such file: " + local);
+      String path = u.path().endsWith("/") ? u.path() + local.getFileName() : u.path();
+      RemoteSettings s = remote.settings(u);
+      String parent = RemotePaths.parent(path);
+      if (!parent.isEmpty()) await(Ftp.mkdirs(s, parent, system)); // like curl --ftp-create-dirs
+      TransferProgress p = progress("put " + local.getFileName(), Files.size(local));
+      await(FileIO.fromPath(local).via(p.flow()).runWith(SafeUpload.toPath(s, path), system));
+      return p.summary();
+    }
+  }
+
+  /** Downloads to a local file that appears only when complete. */
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      description = "Download URL to LOCAL (a directory keeps the remote name).")
+  static final class Get extends Transfer {
+    @Parameters(index = "0", paramLabel = "URL")
+    String url;
+
+    @Parameters(index = "1", paramLabel = "LOCAL")
+    Path local;
+
+    @Override
+    String run(ActorSystem<Void> system) throws Exception {
+      RemoteUrl u = RemoteUrl.parse(url);
+      RemoteSettings s = remote.settings(u);
+      Path target =
+          Files.isDirectory(local)
+              ? RemotePaths.localTarget(local, RemotePaths.fileName(u.path()))
+              : local;
+      long size = await(Ftp.size(s, u.path(), system));
+      Path part = target.toAbsolutePath().resolveSibling("." + target.getFileName() + ".part");
+      TransferProgress p = progress("get " + target.getFileName(), size);
+      try {
+        IOResult written =
+            await(Ftp.fromPath(s, u.path()).via(p.flow()).runWith(FileIO.toPath(part), system));
+        if (written.getCount() != size)
+          throw new IOException("got " + written.getCount() + " bytes, the server said " + size);
+        Files.move(
+            part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(part);
+      }
+      return p.summary();
+    }
+  }
+
+  /** Lists a remote directory: type, size, modification time, name. */
+  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the directory at URL.")
+  static final class Ls extends Transfer {
+    @Parameters(index = "0", paramLabel = "URL")
+    String url;
+
+    @Option(
+        names = {"-R", "--recursive"},
+        description = "Include subdirectories.")
+    boolean recursive;
+
+    @Override
+    String run(ActorSystem<Void> system) throws Exception {
+      RemoteUrl u = RemoteUrl.parse(url);
+      List<RemoteFile> files =
+          await(Ftp.ls(remote.settings(u), u.path(), recursive).runWith(Sink.seq(), system));
+      var out = spec.commandLine().getOut();
+      for (RemoteFile f : files)
+        out.printf(
+            "%s %12d %s %s%n",
+            f.isDirectory() ? "d" : f.isFile() ? "-" : "?",
+            f.size(),
+            f.modified(),
+            recursive ? f.path() : f.name());
+      return null;
+    }
+  }
+}

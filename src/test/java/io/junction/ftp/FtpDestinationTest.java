@@ -1,0 +1,148 @@
+package io.junction.ftp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.routing.Deliver;
+import io.junction.testing.TestNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Destination {@code ftp:<name>} against an embedded Apache FtpServer on 127.0.0.1. */
+class FtpDestinationTest {
+  @TempDir Path tmp;
+  EmbeddedFtpServer server;
+  Path home;
+
+  @BeforeEach
+  void startServer() throws Exception {
+    home = tmp.resolve("home");
+    server = EmbeddedFtpServer.plain(home);
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  private TestNode node(String endpointBody, String password) throws Exception {
+    Path pw = FtpNodeFixture.passwordFile(tmp.resolve("secrets"), password);
+    return TestNode.start(
+        "junction.endpoints.archive { kind = ftp, "
+            + FtpNodeFixture.remote(server, pw)
+            + ", retry { min-backoff = 100ms, max-backoff = 200ms }, "
+            + endpointBody
+            + " }");
+  }
+
+  @Test
+  void acknowledgesOnlyRecordsWhoseFileIsInPlaceAndWritesEachExactlyOnce() throws Exception {
+    int total = 1030;
+    Set<String> delivered = new HashSet<>();
+    try (TestNode node =
+        node(
+            "directory = out, record-encoding = json-lines, max-pending-records = 2000,"
+                + " batch { max-records = 100, max-wait = 1h }",
+            EmbeddedFtpServer.PASSWORD)) {
+      ActorRef<Deliver> archive = FtpNodeFixture.destination(node, "ftp:archive");
+      TestProbe<Deliver.DeliveryResult> results = node.kit().createTestProbe();
+      for (int i = 0; i < total; i++) {
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("n", (long) i);
+        var m = FtpNodeFixture.message("src", fields);
+        archive.tell(new Deliver(m, results.ref()));
+      }
+      // Ten full files; the last 30 records wait for a batch that is never closed.
+      for (int i = 0; i < 1000; i++) {
+        var r = results.receiveMessage(Duration.ofSeconds(30));
+        assertInstanceOf(Deliver.Delivered.class, r, r.toString());
+        delivered.add(r.messageId());
+      }
+      results.expectNoMessage(Duration.ofMillis(300));
+      // The node stops mid-batch: nothing more is acknowledged.
+    }
+    List<String> lines = FtpNodeFixture.lines(home.resolve("out"));
+    assertEquals(1000, lines.size());
+    assertEquals(1000, new HashSet<>(lines).size(), "no record twice");
+    for (int i = 0; i < 1000; i++) assertTrue(lines.contains("{\"n\":" + i + "}"), "record " + i);
+    assertEquals(10, FtpNodeFixture.files(home.resolve("out")).size());
+    assertEquals(1000, delivered.size());
+  }
+
+  @Test
+  void refusesFileNamesBuiltFromHostileFieldsWithAClearReason() throws Exception {
+    try (TestNode node = node("file-name = \"{field.name}.bin\"", EmbeddedFtpServer.PASSWORD)) {
+      ActorRef<Deliver> archive = FtpNodeFixture.destination(node, "ftp:archive");
+      TestProbe<Deliver.DeliveryResult> results = node.kit().createTestProbe();
+      for (String hostile : List.of("../escape", "a/b", ".hidden", "x\r\nDELE y", "c:\\win")) {
+        archive.tell(
+            new Deliver(FtpNodeFixture.message("src", Map.of("name", hostile)), results.ref()));
+        var r = results.receiveMessage(TestNode.TIMEOUT);
+        var failed = assertInstanceOf(Deliver.DeliveryFailed.class, r, hostile);
+        assertTrue(failed.reason().contains("{field.name}"), failed.reason());
+      }
+      archive.tell(new Deliver(FtpNodeFixture.message("src", Map.of()), results.ref()));
+      var missing = assertInstanceOf(Deliver.DeliveryFailed.class, results.receiveMessage());
+      assertTrue(missing.reason().contains("missing"), missing.reason());
+      archive.tell(new Deliver(FtpNodeFixture.message("src", Map.of("name", "ok")), results.ref()));
+      assertInstanceOf(Deliver.Delivered.class, results.receiveMessage(TestNode.TIMEOUT));
+    }
+    assertEquals(List.of(home.resolve("ok.bin")), FtpNodeFixture.files(home));
+    assertTrue(Files.notExists(tmp.resolve("escape.bin")));
+  }
+
+  @Test
+  void wrongPasswordFailsEveryMessageAtOnceWithoutRetrying() throws Exception {
+    try (TestNode node = node("batch { max-records = 3 }", "not-the-password")) {
+      ActorRef<Deliver> archive = FtpNodeFixture.destination(node, "ftp:archive");
+      TestProbe<Deliver.DeliveryResult> results = node.kit().createTestProbe();
+      int before = server.totalConnections();
+      for (int i = 0; i < 3; i++)
+        archive.tell(
+            new Deliver(FtpNodeFixture.message("src", Map.of("n", (long) i)), results.ref()));
+      for (int i = 0; i < 3; i++) {
+        var failed =
+            assertInstanceOf(
+                Deliver.DeliveryFailed.class, results.receiveMessage(TestNode.TIMEOUT));
+        assertTrue(failed.reason().contains("login refused for user 'alice'"), failed.reason());
+      }
+      results.expectNoMessage(Duration.ofMillis(500));
+      // One upload attempt and SafeUpload's clean-up of the part file; no retries.
+      int connections = server.totalConnections() - before;
+      assertTrue(connections <= 2, connections + " connections");
+      assertEquals("failing", node.status("archive").state());
+    }
+  }
+
+  @Test
+  void refusesMessagesAsBusyBeyondThePendingBound() throws Exception {
+    try (TestNode node =
+        node(
+            "max-pending-records = 2, batch { max-records = 2, max-wait = 1h }",
+            EmbeddedFtpServer.PASSWORD)) {
+      ActorRef<Deliver> archive = FtpNodeFixture.destination(node, "ftp:archive");
+      TestProbe<Deliver.DeliveryResult> results = node.kit().createTestProbe();
+      // Two fill the first file (uploading), one opens the next, the fourth... the bound is 2
+      // waiting, so sending 5 at once leaves at least one refused as busy.
+      for (int i = 0; i < 5; i++)
+        archive.tell(
+            new Deliver(FtpNodeFixture.message("src", Map.of("n", (long) i)), results.ref()));
+      var busy =
+          assertInstanceOf(Deliver.DeliveryFailed.class, results.receiveMessage(TestNode.TIMEOUT));
+      assertTrue(busy.reason().startsWith("busy"), busy.reason());
+    }
+  }
+}
