@@ -2,6 +2,7 @@ package io.junction;
 
 import io.junction.cli.CheckCommand;
 import io.junction.cli.FtpCommand;
+import io.junction.cli.QueueCommand;
 import io.junction.cli.RunCommand;
 import io.junction.cli.SendCommand;
 import picocli.CommandLine;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       SendCommand.class,
       FtpCommand.class,
+      QueueCommand.class,
       Main.VersionCommand.class,
       CommandLine.HelpCommand.class
     },

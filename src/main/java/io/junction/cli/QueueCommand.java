@@ -1,0 +1,289 @@
+package io.junction.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code junction queue ...}: durable queues of a running node, through its HTTP API. */
+@Command(
+    name = "queue",
+    mixinStandardHelpOptions = true,
+    description = "Work with the durable queues of a running node (through its HTTP API).",
+    subcommands = {
+      QueueCommand.Ls.class,
+      QueueCommand.Stats.class,
+      QueueCommand.Peek.class,
+      QueueCommand.Publish.class,
+      QueueCommand.Tail.class,
+      QueueCommand.Purge.class
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  junction queue ls",
+      "  junction queue publish people --struct Person --json '{\"name\":\"Ann\",\"age\":3}'",
+      "  junction queue tail people --count 10",
+      "  JUNCTION_TOKEN=... junction queue purge people --url https://node:8080",
+      "Exit codes: 0 ok, 1 the node refused or failed, 2 usage."
+    })
+public final class QueueCommand implements Runnable {
+  @Override
+  public void run() {
+    picocli.CommandLine.usage(this, System.out);
+  }
+
+  private static String q(String name) {
+    return URLEncoder.encode(name, StandardCharsets.UTF_8);
+  }
+
+  private static Integer failed(Exception e) {
+    System.err.println("junction queue: " + e.getMessage());
+    return 1;
+  }
+
+  /** Lists queues with depth, in flight and dead letters. */
+  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the queues.")
+  static final class Ls implements Callable<Integer> {
+    @Mixin ApiClient api;
+
+    @Option(names = "--output", defaultValue = "text", description = "text or json.")
+    String output;
+
+    @Override
+    public Integer call() {
+      try {
+        JsonNode list = api.get("/v1/queues");
+        if (output.equals("json")) System.out.println(list.toPrettyString());
+        else {
+          System.out.printf(
+              "%-24s %10s %10s %10s %12s%n", "QUEUE", "DEPTH", "IN-FLIGHT", "DEAD", "PUBLISHED");
+          for (JsonNode n : list)
+            System.out.printf(
+                "%-24s %10d %10d %10d %12d%n",
+                n.get("name").asText(),
+                n.get("depth").asInt(),
+                n.get("in_flight").asInt(),
+                n.get("dead_letters").asInt(),
+                n.get("published").asLong());
+        }
+        return 0;
+      } catch (Exception e) {
+        return failed(e);
+      }
+    }
+  }
+
+  /** One queue's counters as JSON. */
+  @Command(
+      name = "stats",
+      mixinStandardHelpOptions = true,
+      description = "A queue's counters (JSON).")
+  static final class Stats implements Callable<Integer> {
+    @Mixin ApiClient api;
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Override
+    public Integer call() {
+      try {
+        System.out.println(api.get("/v1/queues/" + q(queue)).toPrettyString());
+        return 0;
+      } catch (Exception e) {
+        return failed(e);
+      }
+    }
+  }
+
+  /** The first messages, without leasing them. */
+  @Command(
+      name = "peek",
+      mixinStandardHelpOptions = true,
+      description = "Show the first messages without taking them.")
+  static final class Peek implements Callable<Integer> {
+    @Mixin ApiClient api;
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Option(
+        names = "--max",
+        defaultValue = "10",
+        description = "How many (default ${DEFAULT-VALUE}).")
+    int max;
+
+    @Override
+    public Integer call() {
+      try {
+        for (JsonNode m : api.get("/v1/queues/" + q(queue) + "/peek?max=" + max))
+          System.out.println(m.toString());
+        return 0;
+      } catch (Exception e) {
+        return failed(e);
+      }
+    }
+  }
+
+  /** Publishes one message; prints its id once it is durable. */
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
+      description = "Publish one message; returns once it is durable.")
+  static final class Publish implements Callable<Integer> {
+    @Mixin ApiClient api;
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Parameters(index = "1..*", arity = "0..*", description = "With --struct: field=value pairs.")
+    List<String> fields = List.of();
+
+    @Option(names = "--text", description = "A text payload.")
+    String text;
+
+    @Option(names = "--file", description = "A file's bytes as payload.")
+    Path file;
+
+    @Option(
+        names = "--struct",
+        description = "Encode the fields (pairs or --json) into this struct.")
+    String struct;
+
+    @Option(names = "--json", description = "The message as a JSON object.")
+    String json;
+
+    @Override
+    public Integer call() {
+      try {
+        String path = "/v1/queues/" + q(queue) + "/messages";
+        JsonNode r;
+        if (struct != null || json != null || !fields.isEmpty()) {
+          Map<String, Object> body = new java.util.LinkedHashMap<>();
+          if (json != null)
+            body.putAll(
+                ApiClient.JSON.readValue(
+                    json,
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
+          for (String pair : fields) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("expected field=value, got " + pair);
+            body.put(pair.substring(0, eq), literal(pair.substring(eq + 1)));
+          }
+          if (struct != null) path += "?struct=" + q(struct);
+          r = api.post(path, "application/json", ApiClient.JSON.writeValueAsBytes(body));
+        } else if (file != null) {
+          r = api.post(path, "application/octet-stream", Files.readAllBytes(file));
+        } else {
+          r =
+              api.post(
+                  path, "text/plain", (text == null ? "" : text).getBytes(StandardCharsets.UTF_8));
+        }
+        System.out.println(r.get("id").asText());
+        return 0;
+      } catch (Exception e) {
+        return failed(e);
+      }
+    }
+
+    private static Object literal(String v) {
+      try {
+        JsonNode n = ApiClient.JSON.readTree(v);
+        if (n.isNumber()) return n.numberValue();
+        if (n.isBoolean()) return n.booleanValue();
+      } catch (java.io.IOException e) {
+        // plain text
+      }
+      return v;
+    }
+  }
+
+  /** Follows a queue: takes messages as they come, prints and acknowledges them. */
+  @Command(
+      name = "tail",
+      mixinStandardHelpOptions = true,
+      description =
+          "Take messages as they arrive, print one JSON line each, and acknowledge them"
+              + " (--no-ack leaves them to come back after their lease).")
+  static final class Tail implements Callable<Integer> {
+    @Mixin ApiClient api;
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Option(names = "--count", description = "Stop after this many messages.")
+    Long count;
+
+    @Option(names = "--no-ack", description = "Do not acknowledge.")
+    boolean noAck;
+
+    @Option(
+        names = "--poll",
+        defaultValue = "500",
+        description = "Milliseconds between empty polls.")
+    long pollMillis;
+
+    @Override
+    public Integer call() {
+      long seen = 0;
+      try {
+        while (count == null || seen < count) {
+          long want = count == null ? 100 : Math.min(100, count - seen);
+          JsonNode leased =
+              api.get("/v1/queues/" + q(queue) + "/messages?max=" + want + "&visibility=60s");
+          if (leased.isEmpty()) {
+            // a CLI polling a remote API: waiting between empty polls is the point
+            java.util.concurrent.locks.LockSupport.parkNanos(pollMillis * 1_000_000L);
+            continue;
+          }
+          List<String> receipts = new ArrayList<>();
+          for (JsonNode d : leased) {
+            System.out.println(d.get("message").toString());
+            receipts.add(d.get("receipt").asText());
+            seen++;
+          }
+          if (!noAck)
+            api.post(
+                "/v1/queues/" + q(queue) + "/ack",
+                "application/json",
+                ApiClient.JSON.writeValueAsBytes(Map.of("receipts", receipts)));
+        }
+        return 0;
+      } catch (Exception e) {
+        return failed(e);
+      }
+    }
+  }
+
+  /** Removes every waiting message (admin). */
+  @Command(
+      name = "purge",
+      mixinStandardHelpOptions = true,
+      description = "Remove every waiting message (admin token).")
+  static final class Purge implements Callable<Integer> {
+    @Mixin ApiClient api;
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Override
+    public Integer call() {
+      try {
+        System.out.println(
+            "removed " + api.delete("/v1/queues/" + q(queue) + "/messages").get("removed").asInt());
+        return 0;
+      } catch (Exception e) {
+        return failed(e);
+      }
+    }
+  }
+}
