@@ -26,7 +26,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "send",
     mixinStandardHelpOptions = true,
-    description = "Send one message to tcp://HOST:PORT and print the reply.",
+    description =
+        "Send one message to tcp://HOST:PORT, udp://HOST:PORT or an http(s):// URL and print"
+            + " the reply.",
     footer = {
       "",
       "Examples:",
@@ -34,7 +36,11 @@ import picocli.CommandLine.Parameters;
       "  junction send tcp://127.0.0.1:7002 --framing length-prefixed --text hi",
       "  junction send tcp://127.0.0.1:7000 --struct Person name=Alice age=42",
       "  junction send tcp://127.0.0.1:7000 --struct Person --json '{\"name\":\"Bob\",\"age\":7}'",
-      "  junction send tcp://127.0.0.1:7002 --framing length-prefixed --file frame.bin"
+      "  junction send tcp://127.0.0.1:7002 --framing length-prefixed --file frame.bin",
+      "  junction send udp://127.0.0.1:7001 --text ping",
+      "  junction send http://127.0.0.1:8080/v1/health",
+      "  junction send 'http://127.0.0.1:8080/v1/publish/tcp:people?struct=Person' \\",
+      "      --json '{\"name\":\"Bob\",\"age\":7}'"
     })
 public final class SendCommand implements Callable<Integer> {
 
@@ -44,7 +50,7 @@ public final class SendCommand implements Callable<Integer> {
   @Parameters(index = "1..*", description = "With --struct: field=value pairs.", arity = "0..*")
   java.util.List<String> fields = java.util.List.of();
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
   Body body;
 
   /** What to send: exactly one of these. */
@@ -91,9 +97,19 @@ public final class SendCommand implements Callable<Integer> {
   boolean noReply;
 
   @Override
-  public Integer call() throws IOException {
-    if (!"tcp".equals(target.getScheme()) || target.getHost() == null || target.getPort() < 0) {
-      System.err.println("target must be tcp://HOST:PORT, was " + target);
+  public Integer call() throws IOException, InterruptedException {
+    String scheme = String.valueOf(target.getScheme());
+    if (body == null) body = new Body();
+    if (scheme.equals("http") || scheme.equals("https")) return http();
+    if (target.getHost() == null
+        || target.getPort() < 0
+        || !(scheme.equals("tcp") || scheme.equals("udp"))) {
+      System.err.println(
+          "target must be tcp://HOST:PORT, udp://HOST:PORT or an http(s) URL, was " + target);
+      return 2;
+    }
+    if (body.text == null && body.file == null && body.struct == null) {
+      System.err.println("say what to send: --text, --file or --struct");
       return 2;
     }
     StructSupport struct = body.struct == null ? null : StructSupport.load(config, body.struct);
@@ -103,6 +119,7 @@ public final class SendCommand implements Callable<Integer> {
             : body.file != null
                 ? ByteString.fromArray(Files.readAllBytes(body.file))
                 : struct.encode(fields, json);
+    if (scheme.equals("udp")) return udp(payload, struct);
     Framing f = framing(struct);
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(target.getHost(), target.getPort()), 5000);
@@ -187,6 +204,73 @@ public final class SendCommand implements Callable<Integer> {
       return (String) text.fields().get("text");
     } catch (RuntimeException e) {
       return HexFormat.ofDelimiter(" ").formatHex(bs.toArray());
+    }
+  }
+
+  @Option(names = "--method", description = "HTTP method (default: POST with a body, else GET).")
+  String method;
+
+  @Option(
+      names = {"-H", "--header"},
+      description = "HTTP header, \"Name: value\" (repeatable).")
+  java.util.List<String> headers = new java.util.ArrayList<>();
+
+  // One HTTP request, as QNetworkAccessManager would make it; prints the status and the body.
+  private Integer http() throws IOException, InterruptedException {
+    byte[] bytes =
+        body.text != null
+            ? body.text.getBytes(StandardCharsets.UTF_8)
+            : body.file != null
+                ? Files.readAllBytes(body.file)
+                : json != null ? json.getBytes(StandardCharsets.UTF_8) : null;
+    String m =
+        method != null ? method.toUpperCase(java.util.Locale.ROOT) : bytes == null ? "GET" : "POST";
+    var request =
+        java.net.http.HttpRequest.newBuilder(target)
+            .timeout(parseDuration(timeout).plusSeconds(5))
+            .method(
+                m,
+                bytes == null
+                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                    : java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes));
+    if (json != null) request.header("Content-Type", "application/json");
+    else if (body.text != null) request.header("Content-Type", "text/plain; charset=utf-8");
+    for (String h : headers) {
+      int colon = h.indexOf(':');
+      if (colon <= 0) {
+        System.err.println("header must be \"Name: value\", was " + h);
+        return 2;
+      }
+      request.header(h.substring(0, colon).strip(), h.substring(colon + 1).strip());
+    }
+    var response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    System.err.println(response.statusCode());
+    System.out.println(response.body());
+    return response.statusCode() < 400 ? 0 : 1;
+  }
+
+  // One datagram; the first datagram back within the timeout is the reply.
+  private Integer udp(ByteString payload, StructSupport struct) throws IOException {
+    try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+      byte[] out = payload.toArray();
+      socket.send(
+          new java.net.DatagramPacket(
+              out, out.length, new InetSocketAddress(target.getHost(), target.getPort())));
+      if (noReply) return 0;
+      socket.setSoTimeout((int) parseDuration(timeout).toMillis());
+      byte[] buf = new byte[65_536];
+      java.net.DatagramPacket reply = new java.net.DatagramPacket(buf, buf.length);
+      try {
+        socket.receive(reply);
+      } catch (SocketTimeoutException e) {
+        System.err.println("no reply within " + timeout);
+        return 1;
+      }
+      byte[] got = java.util.Arrays.copyOf(buf, reply.getLength());
+      System.out.println(render(got, new Framing.Raw(got.length + 1), struct));
+      return 0;
     }
   }
 

@@ -1,0 +1,101 @@
+package io.junction.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.junction.Main;
+import io.junction.testing.TestNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code junction send} over TCP, UDP and HTTP against a running node. */
+class SendCommandTest {
+  static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node =
+        TestNode.start(
+            """
+            junction {
+              endpoints {
+                lines { kind = tcp-server, port = 0, codec = text, framing { kind = delimiter } }
+                frames { kind = tcp-server, port = 0, framing { kind = length-prefixed, length-bytes = 2 } }
+                datagrams { kind = udp, port = 0 }
+              }
+              routes {
+                a { from = lines, to = reply }
+                b { from = frames, to = reply }
+                c { from = datagrams, to = reply }
+              }
+            }
+            """);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  private static String[] run(String... args) {
+    PrintStream oldOut = System.out, oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.commandLine().execute(args);
+      return new String[] {
+        String.valueOf(exit),
+        out.toString(StandardCharsets.UTF_8).strip(),
+        err.toString(StandardCharsets.UTF_8)
+      };
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void sendsATextLineAndPrintsTheEcho() {
+    String[] r = run("send", "tcp://127.0.0.1:" + node.port("lines"), "--text", "héllo");
+    assertEquals("0", r[0], r[2]);
+    assertEquals("héllo", r[1]);
+  }
+
+  @Test
+  void framesWithATwoByteLengthWhenAsked() {
+    String[] r =
+        run(
+            "send",
+            "tcp://127.0.0.1:" + node.port("frames"),
+            "--framing",
+            "length-prefixed",
+            "--length-bytes",
+            "2",
+            "--text",
+            "hi");
+    assertEquals("0", r[0], r[2]);
+    assertEquals("hi", r[1]);
+  }
+
+  @Test
+  void sendsADatagramAndPrintsTheReply() {
+    String[] r = run("send", "udp://127.0.0.1:" + node.port("datagrams"), "--text", "ping");
+    assertEquals("0", r[0], r[2]);
+    assertEquals("ping", r[1]);
+  }
+
+  @Test
+  void makesAnHttpRequestAndPrintsTheBody() {
+    String[] r = run("send", "http://127.0.0.1:" + node.httpPort() + "/v1/health");
+    assertEquals("0", r[0], r[2]);
+    assertTrue(r[1].contains("UP"), r[1]);
+    String[] missing = run("send", "http://127.0.0.1:" + node.httpPort() + "/v1/nothing");
+    assertEquals("1", missing[0]);
+    assertTrue(missing[2].startsWith("404"), missing[2]);
+  }
+}
