@@ -88,6 +88,7 @@ public final class RoutingSnapshot {
       reply.accept(message);
       return true;
     }
+    if (d == Destination.Discard.INSTANCE) return true;
     if (d == Destination.Log.INSTANCE) {
       MESSAGE_LOG.info("{} {}", message.source(), MessageText.render(message));
       return true;
