@@ -66,11 +66,11 @@ public final class RoutingSnapshot {
     if (routes == null) return Outcome.NONE;
     int matched = 0, delivered = 0, failed = 0;
     for (Route r : routes) {
-      if (!r.where().matches(message)) continue;
+      if (!r.where().test(message)) continue;
       matched++;
       RouteMetrics.Counters count = counters.get(r.name());
       count.matched().increment();
-      for (Destination d : r.to()) {
+      for (Destination d : r.flow().select(message)) {
         if (deliver(d, message, reply)) {
           delivered++;
           count.delivered().increment();
