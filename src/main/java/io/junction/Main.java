@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       CheckCommand.class,
       SendCommand.class,
+      io.junction.cli.ReloadCommand.class,
       Main.VersionCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
       "Examples:",
       "  junction run                                  # demo config, conf/application.conf",
       "  junction check --config conf/application.conf",
-      "  junction send tcp://127.0.0.1:7003 --text hello --framing delimiter"
+      "  junction send tcp://127.0.0.1:7003 --text hello --framing delimiter",
+      "  junction reload --url http://127.0.0.1:8080"
     })
 public final class Main implements Runnable {
 

@@ -27,11 +27,12 @@ public final class TestNode implements AutoCloseable {
 
   private final java.nio.file.Path dataDir;
 
-  private TestNode(Config config, java.nio.file.Path dataDir) {
+  private TestNode(
+      Config config, java.nio.file.Path dataDir, java.util.Optional<java.nio.file.Path> file) {
     this.dataDir = dataDir;
     NodeSettings settings = NodeSettings.fromConfig(config);
     JournalSetup.createSchema(config);
-    system = ActorSystem.create(Guardian.create(settings), "junction", config);
+    system = ActorSystem.create(Guardian.create(settings, file), "junction", config);
     kit = ActorTestKit.create(system);
     TestProbe<Guardian.Refs> probe = kit.createTestProbe();
     system.tell(new Guardian.GetRefs(probe.ref()));
@@ -51,7 +52,24 @@ public final class TestNode implements AutoCloseable {
               .withFallback(ConfigFactory.parseString("junction.http.port = 0"))
               .withFallback(
                   ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
-      return new TestNode(JournalSetup.configure(ConfigFactory.load(config)), dir);
+      return new TestNode(
+          JournalSetup.configure(ConfigFactory.load(config)), dir, java.util.Optional.empty());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts a node from a config file, as {@code junction run --config file} does, so that its
+   * routes can be reloaded from that file. The file should set {@code junction.http.port = 0}.
+   */
+  public static TestNode startFromFile(java.nio.file.Path file) {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("junction-node");
+      Config config =
+          ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString()))
+              .withFallback(io.junction.cli.ConfigLoader.load(file));
+      return new TestNode(JournalSetup.configure(config), dir, java.util.Optional.of(file));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
