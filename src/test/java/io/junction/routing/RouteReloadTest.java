@@ -31,6 +31,7 @@ class RouteReloadTest {
       """
       junction {
         http.port = 0
+        data-dir = "%s"
         structs.Person.fields = [
           { name = name, type = "char[128]" }
           { name = age, type = int32 }
@@ -69,7 +70,8 @@ class RouteReloadTest {
   }
 
   static void write(String queue, String routes) throws Exception {
-    Files.writeString(file, NODE.formatted(queue, routes));
+    Files.writeString(
+        file, NODE.formatted(dir.resolve("data").toString().replace("\\", "/"), queue, routes));
   }
 
   static HttpResponse<String> reload() throws Exception {

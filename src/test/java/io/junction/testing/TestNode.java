@@ -61,18 +61,15 @@ public final class TestNode implements AutoCloseable {
 
   /**
    * Starts a node from a config file, as {@code junction run --config file} does, so that its
-   * routes can be reloaded from that file. The file should set {@code junction.http.port = 0}.
+   * routes can be reloaded from that file. The file must set {@code junction.http.port = 0} and a
+   * {@code junction.data-dir} of the test's own (the journal's path is resolved from it when the
+   * file is loaded); that directory is left to the test to remove.
    */
   public static TestNode startFromFile(java.nio.file.Path file) {
-    try {
-      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("junction-node");
-      Config config =
-          ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString()))
-              .withFallback(io.junction.cli.ConfigLoader.load(file));
-      return new TestNode(JournalSetup.configure(config), dir, java.util.Optional.of(file));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    Config config = io.junction.cli.ConfigLoader.load(file);
+    if (config.getString("junction.data-dir").equals("data"))
+      throw new IllegalArgumentException(file + " must set junction.data-dir to a test directory");
+    return new TestNode(JournalSetup.configure(config), null, java.util.Optional.of(file));
   }
 
   /** The HTTP API's bound port, waiting until it is bound. */
@@ -142,6 +139,7 @@ public final class TestNode implements AutoCloseable {
   public void close() throws Exception {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (dataDir == null) return;
     try (var files = java.nio.file.Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
