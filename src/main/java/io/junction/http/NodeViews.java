@@ -133,7 +133,7 @@ final class NodeViews {
     m.put("where", r.condition());
     m.put("to", r.to().stream().map(Destination::text).toList());
     Map<String, Object> counters = new LinkedHashMap<>();
-    for (String c : List.of("matched", "delivered", "failed"))
+    for (String c : List.of("matched", "delivered", "failed", "dropped", "errored"))
       counters.put(c, Json.number(count("junction.route." + c, r.name())));
     m.put("counters", counters);
     return m;

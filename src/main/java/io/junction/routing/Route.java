@@ -13,11 +13,39 @@ import java.util.Optional;
  *
  * @param condition the condition as written, for the API ({@code ""} when there is none)
  */
-public record Route(String name, String from, Filter where, String condition, Flow flow) {
+public record Route(
+    String name, String from, Filter where, String condition, Flow flow, Options options) {
 
   /** A plain fan-out route, e.g. for tests. */
   public Route(String name, String from, Filter where, List<Destination> to) {
-    this(name, from, where, where == Filter.ANY ? "" : where.toString(), new Flow.FanOut(to));
+    this(
+        name,
+        from,
+        where,
+        where == Filter.ANY ? "" : where.toString(),
+        new Flow.FanOut(to),
+        Options.NONE);
+  }
+
+  /**
+   * What a route does besides choosing destinations.
+   *
+   * @param transforms steps applied, in order, to each matched message before its destinations
+   * @param onError where a message goes when a step fails or a destination is not up
+   * @param throttle at most this rate passes; the rest is dropped and counted
+   * @param trace log each hop of each message with its id
+   */
+  public record Options(
+      List<Transform> transforms,
+      Optional<Destination> onError,
+      Optional<Throttle> throttle,
+      boolean trace) {
+    public static final Options NONE =
+        new Options(List.of(), Optional.empty(), Optional.empty(), false);
+
+    public Options {
+      transforms = List.copyOf(transforms);
+    }
   }
 
   /** Every destination the route may send to. */

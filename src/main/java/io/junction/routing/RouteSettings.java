@@ -20,7 +20,9 @@ import java.util.Set;
 
 /** Parses and validates {@code junction.routes}: conditions, flows and destinations. */
 public final class RouteSettings {
-  private static final Set<String> ROUTE_KEYS = Set.of("from", "where", "to", "choice", "balance");
+  private static final Set<String> ROUTE_KEYS =
+      Set.of(
+          "from", "where", "to", "choice", "balance", "transform", "on-error", "throttle", "trace");
   private static final Set<String> WHERE_KEYS = Set.of("type", "headers", "fields");
   private static final Set<String> BRANCH_KEYS = Set.of("when", "otherwise", "to");
   private static final Set<String> BALANCE_KEYS = Set.of("strategy", "key", "to");
@@ -90,8 +92,10 @@ public final class RouteSettings {
           condition = w.toString();
         }
       }
-      Flow flow = flow(r, p, schema, context, problems);
-      result.add(new Route(name, from, where, condition, flow));
+      RouteOptionsSettings.Parsed options =
+          RouteOptionsSettings.parse(r, p, schema, context, problems);
+      Flow flow = flow(r, p, options.after(), context, problems);
+      result.add(new Route(name, from, where, condition, flow, options.options()));
     }
     return List.copyOf(result);
   }
