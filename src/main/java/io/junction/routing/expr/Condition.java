@@ -166,6 +166,7 @@ public final class Condition {
               + (kind == Schema.Kind.STRUCT ? "name one of its fields" : "index one element"));
     if (literal.kind() == Kind.NUMBER) {
       expect(kind, Schema.Kind.NUMBER, path, typed, literal);
+      if (literal.value() instanceof Long l) return new Nodes.LongCompare(path, op, l);
       return new Nodes.NumberCompare(path, op, (Number) literal.value());
     }
     if (literal.kind() == Kind.STRING) {

@@ -81,6 +81,17 @@ final class Nodes {
   }
 
   /** Text comparison; numbers and booleans are compared by their text. */
+  /** The same for a whole-number literal, without boxing or widening when the value is a long. */
+  record LongCompare(Path path, Op op, long literal) implements Filter {
+    @Override
+    public boolean test(Envelope e) {
+      Object v = path.get(e);
+      if (v instanceof Long l) return op.holds(Long.compare(l, literal));
+      Number n = Values.asNumber(v);
+      return n != null && op.holds(Values.compare(n, literal));
+    }
+  }
+
   record TextCompare(Path path, Op op, String literal) implements Filter {
     @Override
     public boolean test(Envelope e) {

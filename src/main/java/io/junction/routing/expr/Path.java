@@ -32,12 +32,15 @@ public final class Path {
   private final Root root;
   private final String header;
   private final Step[] steps;
+  // The common case, field.NAME, reads one map entry without walking steps.
+  private final String single;
 
   private Path(String text, Root root, String header, List<Step> steps) {
     this.text = text;
     this.root = root;
     this.header = header;
     this.steps = steps.toArray(Step[]::new);
+    this.single = steps.size() == 1 && steps.get(0) instanceof Name n ? n.name() : null;
   }
 
   /** Parses a path as written; {@code column} is where it starts, for errors. */
@@ -114,6 +117,7 @@ public final class Path {
       case HEADER:
         return e.headers().get(header);
       default:
+        if (single != null) return e.fields().get(single);
         Object v = e.fields();
         for (Step s : steps) {
           if (s instanceof Name n) {
