@@ -4,6 +4,7 @@ import io.junction.ftp.DemoFtp;
 import io.junction.http.HttpServer;
 import io.junction.queue.QueueDestination;
 import io.junction.queue.QueueEntity;
+import io.junction.queue.QueueRouteSources;
 import io.junction.queue.Queues;
 import io.junction.routing.Router;
 import java.time.Duration;
@@ -59,6 +60,7 @@ public final class Guardian {
               ctx.spawn(Queues.create(settings.queues()), "queues");
           for (String q : settings.queues().declared().keySet())
             ctx.spawn(QueueDestination.create(q, queues, router), "queue-destination-" + q);
+          ctx.spawn(QueueRouteSources.create(queues, router), "queue-sources");
           registerShutdown(ctx.getSystem(), endpoints, settings.drainTimeout());
           DemoFtp.startIfEnabled(ctx.getSystem(), settings.config());
           ActorRef<RouteReloader.Command> reloader =

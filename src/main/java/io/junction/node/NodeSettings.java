@@ -147,7 +147,7 @@ public record NodeSettings(
             routes,
             "junction.routes",
             new RouteSettings.Context(
-                endpoints.root().keySet(),
+                sources(endpoints.root().keySet(), queues.declared().keySet()),
                 structLayouts(codecs, servers, clients, udp),
                 codecs.structs(),
                 targets),
@@ -187,6 +187,13 @@ public record NodeSettings(
   private record Listener(String name, String host, int port) {}
 
   /** Two listeners of one protocol cannot share host:port (TCP and UDP may). */
+  /** What routes may take messages from: every endpoint, and every declared queue. */
+  private static Set<String> sources(Set<String> endpoints, Set<String> queues) {
+    Set<String> all = new HashSet<>(endpoints);
+    queues.forEach(q -> all.add("queue:" + q));
+    return Set.copyOf(all);
+  }
+
   private static void checkDistinctPorts(List<Listener> listeners, ConfigProblems problems) {
     Map<String, String> seen = new HashMap<>();
     for (Listener s : listeners) {

@@ -54,6 +54,11 @@ public final class RoutingSnapshot {
     return version;
   }
 
+  /** The sources some route takes messages from. */
+  public java.util.Set<String> sources() {
+    return bySource.keySet();
+  }
+
   public List<Route> routesFrom(String source) {
     return bySource.getOrDefault(source, List.of());
   }
@@ -63,6 +68,17 @@ public final class RoutingSnapshot {
    * source writes back to where the message came from.
    */
   public Outcome route(Envelope message, Consumer<Envelope> reply) {
+    return route(message, reply, null);
+  }
+
+  /**
+   * Like {@link #route(Envelope, Consumer)}, but every named destination is asked to acknowledge to
+   * {@code ackTo}: {@link Outcome#delivered()} then counts the acknowledgements to wait for (reply,
+   * log and discard complete at once and are not counted there). For sources that must know a
+   * message is in safe hands before they let go of it: queues, polled files.
+   */
+  public Outcome route(
+      Envelope message, Consumer<Envelope> reply, ActorRef<Deliver.DeliveryResult> ackTo) {
     List<Route> routes = bySource.get(message.source());
     if (routes == null) return Outcome.NONE;
     int matched = 0, delivered = 0, failed = 0;
@@ -91,8 +107,8 @@ public final class RoutingSnapshot {
       if (to.isEmpty()) count.dropped().increment();
       if (o.trace()) TRACE.info("{} {}: {} -> {}", r.name(), message.id(), out.type(), to);
       for (Destination d : to) {
-        if (deliver(d, out, reply)) {
-          delivered++;
+        if (deliver(d, out, reply, ackTo)) {
+          if (ackTo == null || d instanceof Destination.Named) delivered++;
           count.delivered().increment();
         } else {
           failed++;
@@ -115,10 +131,14 @@ public final class RoutingSnapshot {
     Destination d = r.options().onError().orElse(null);
     if (d == null) return;
     count.errored().increment();
-    deliver(d, message.withHeader("error", reason), reply);
+    deliver(d, message.withHeader("error", reason), reply, null);
   }
 
-  private boolean deliver(Destination d, Envelope message, Consumer<Envelope> reply) {
+  private boolean deliver(
+      Destination d,
+      Envelope message,
+      Consumer<Envelope> reply,
+      ActorRef<Deliver.DeliveryResult> ackTo) {
     if (d == Destination.Reply.INSTANCE) {
       reply.accept(message);
       return true;
@@ -130,7 +150,7 @@ public final class RoutingSnapshot {
     }
     ActorRef<Deliver> ref = destinations.get(d.text());
     if (ref == null) return false;
-    ref.tell(new Deliver(message, null));
+    ref.tell(new Deliver(message, ackTo));
     return true;
   }
 
