@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -46,39 +44,28 @@ public final class QueueCommand implements Runnable {
     return URLEncoder.encode(name, StandardCharsets.UTF_8);
   }
 
-  private static Integer failed(Exception e) {
-    System.err.println("junction queue: " + e.getMessage());
-    return 1;
-  }
-
   /** Lists queues with depth, in flight and dead letters. */
   @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the queues.")
-  static final class Ls implements Callable<Integer> {
-    @Mixin ApiClient api;
+  static final class Ls extends ApiCommand {
 
     @Option(names = "--output", defaultValue = "text", description = "text or json.")
     String output;
 
     @Override
-    public Integer call() {
-      try {
-        JsonNode list = api.get("/v1/queues");
-        if (output.equals("json")) System.out.println(list.toPrettyString());
-        else {
+    void execute() throws Exception {
+      JsonNode list = api.get("/v1/queues");
+      if (output.equals("json")) System.out.println(list.toPrettyString());
+      else {
+        System.out.printf(
+            "%-24s %10s %10s %10s %12s%n", "QUEUE", "DEPTH", "IN-FLIGHT", "DEAD", "PUBLISHED");
+        for (JsonNode n : list)
           System.out.printf(
-              "%-24s %10s %10s %10s %12s%n", "QUEUE", "DEPTH", "IN-FLIGHT", "DEAD", "PUBLISHED");
-          for (JsonNode n : list)
-            System.out.printf(
-                "%-24s %10d %10d %10d %12d%n",
-                n.get("name").asText(),
-                n.get("depth").asInt(),
-                n.get("in_flight").asInt(),
-                n.get("dead_letters").asInt(),
-                n.get("published").asLong());
-        }
-        return 0;
-      } catch (Exception e) {
-        return failed(e);
+              "%-24s %10d %10d %10d %12d%n",
+              n.get("name").asText(),
+              n.get("depth").asInt(),
+              n.get("in_flight").asInt(),
+              n.get("dead_letters").asInt(),
+              n.get("published").asLong());
       }
     }
   }
@@ -88,20 +75,14 @@ public final class QueueCommand implements Runnable {
       name = "stats",
       mixinStandardHelpOptions = true,
       description = "A queue's counters (JSON).")
-  static final class Stats implements Callable<Integer> {
-    @Mixin ApiClient api;
+  static final class Stats extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
     String queue;
 
     @Override
-    public Integer call() {
-      try {
-        System.out.println(api.get("/v1/queues/" + q(queue)).toPrettyString());
-        return 0;
-      } catch (Exception e) {
-        return failed(e);
-      }
+    void execute() throws Exception {
+      System.out.println(api.get("/v1/queues/" + q(queue)).toPrettyString());
     }
   }
 
@@ -110,8 +91,7 @@ public final class QueueCommand implements Runnable {
       name = "peek",
       mixinStandardHelpOptions = true,
       description = "Show the first messages without taking them.")
-  static final class Peek implements Callable<Integer> {
-    @Mixin ApiClient api;
+  static final class Peek extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
     String queue;
@@ -123,14 +103,9 @@ public final class QueueCommand implements Runnable {
     int max;
 
     @Override
-    public Integer call() {
-      try {
-        for (JsonNode m : api.get("/v1/queues/" + q(queue) + "/peek?max=" + max))
-          System.out.println(m.toString());
-        return 0;
-      } catch (Exception e) {
-        return failed(e);
-      }
+    void execute() throws Exception {
+      for (JsonNode m : api.get("/v1/queues/" + q(queue) + "/peek?max=" + max))
+        System.out.println(m.toString());
     }
   }
 
@@ -139,8 +114,7 @@ public final class QueueCommand implements Runnable {
       name = "publish",
       mixinStandardHelpOptions = true,
       description = "Publish one message; returns once it is durable.")
-  static final class Publish implements Callable<Integer> {
-    @Mixin ApiClient api;
+  static final class Publish extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
     String queue;
@@ -163,36 +137,31 @@ public final class QueueCommand implements Runnable {
     String json;
 
     @Override
-    public Integer call() {
-      try {
-        String path = "/v1/queues/" + q(queue) + "/messages";
-        JsonNode r;
-        if (struct != null || json != null || !fields.isEmpty()) {
-          Map<String, Object> body = new java.util.LinkedHashMap<>();
-          if (json != null)
-            body.putAll(
-                ApiClient.JSON.readValue(
-                    json,
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
-          for (String pair : fields) {
-            int eq = pair.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("expected field=value, got " + pair);
-            body.put(pair.substring(0, eq), literal(pair.substring(eq + 1)));
-          }
-          if (struct != null) path += "?struct=" + q(struct);
-          r = api.post(path, "application/json", ApiClient.JSON.writeValueAsBytes(body));
-        } else if (file != null) {
-          r = api.post(path, "application/octet-stream", Files.readAllBytes(file));
-        } else {
-          r =
-              api.post(
-                  path, "text/plain", (text == null ? "" : text).getBytes(StandardCharsets.UTF_8));
+    void execute() throws Exception {
+      String path = "/v1/queues/" + q(queue) + "/messages";
+      JsonNode r;
+      if (struct != null || json != null || !fields.isEmpty()) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        if (json != null)
+          body.putAll(
+              ApiClient.JSON.readValue(
+                  json,
+                  new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
+        for (String pair : fields) {
+          int eq = pair.indexOf('=');
+          if (eq <= 0) throw new IllegalArgumentException("expected field=value, got " + pair);
+          body.put(pair.substring(0, eq), literal(pair.substring(eq + 1)));
         }
-        System.out.println(r.get("id").asText());
-        return 0;
-      } catch (Exception e) {
-        return failed(e);
+        if (struct != null) path += "?struct=" + q(struct);
+        r = api.post(path, "application/json", ApiClient.JSON.writeValueAsBytes(body));
+      } else if (file != null) {
+        r = api.post(path, "application/octet-stream", Files.readAllBytes(file));
+      } else {
+        r =
+            api.post(
+                path, "text/plain", (text == null ? "" : text).getBytes(StandardCharsets.UTF_8));
       }
+      System.out.println(r.get("id").asText());
     }
 
     private static Object literal(String v) {
@@ -214,8 +183,7 @@ public final class QueueCommand implements Runnable {
       description =
           "Take messages as they arrive, print one JSON line each, and acknowledge them"
               + " (--no-ack leaves them to come back after their lease).")
-  static final class Tail implements Callable<Integer> {
-    @Mixin ApiClient api;
+  static final class Tail extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
     String queue;
@@ -233,33 +201,28 @@ public final class QueueCommand implements Runnable {
     long pollMillis;
 
     @Override
-    public Integer call() {
+    void execute() throws Exception {
       long seen = 0;
-      try {
-        while (count == null || seen < count) {
-          long want = count == null ? 100 : Math.min(100, count - seen);
-          JsonNode leased =
-              api.get("/v1/queues/" + q(queue) + "/messages?max=" + want + "&visibility=60s");
-          if (leased.isEmpty()) {
-            // a CLI polling a remote API: waiting between empty polls is the point
-            java.util.concurrent.locks.LockSupport.parkNanos(pollMillis * 1_000_000L);
-            continue;
-          }
-          List<String> receipts = new ArrayList<>();
-          for (JsonNode d : leased) {
-            System.out.println(d.get("message").toString());
-            receipts.add(d.get("receipt").asText());
-            seen++;
-          }
-          if (!noAck)
-            api.post(
-                "/v1/queues/" + q(queue) + "/ack",
-                "application/json",
-                ApiClient.JSON.writeValueAsBytes(Map.of("receipts", receipts)));
+      while (count == null || seen < count) {
+        long want = count == null ? 100 : Math.min(100, count - seen);
+        JsonNode leased =
+            api.get("/v1/queues/" + q(queue) + "/messages?max=" + want + "&visibility=60s");
+        if (leased.isEmpty()) {
+          // a CLI polling a remote API: waiting between empty polls is the point
+          java.util.concurrent.locks.LockSupport.parkNanos(pollMillis * 1_000_000L);
+          continue;
         }
-        return 0;
-      } catch (Exception e) {
-        return failed(e);
+        List<String> receipts = new ArrayList<>();
+        for (JsonNode d : leased) {
+          System.out.println(d.get("message").toString());
+          receipts.add(d.get("receipt").asText());
+          seen++;
+        }
+        if (!noAck)
+          api.post(
+              "/v1/queues/" + q(queue) + "/ack",
+              "application/json",
+              ApiClient.JSON.writeValueAsBytes(Map.of("receipts", receipts)));
       }
     }
   }
@@ -269,21 +232,15 @@ public final class QueueCommand implements Runnable {
       name = "purge",
       mixinStandardHelpOptions = true,
       description = "Remove every waiting message (admin token).")
-  static final class Purge implements Callable<Integer> {
-    @Mixin ApiClient api;
+  static final class Purge extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
     String queue;
 
     @Override
-    public Integer call() {
-      try {
-        System.out.println(
-            "removed " + api.delete("/v1/queues/" + q(queue) + "/messages").get("removed").asInt());
-        return 0;
-      } catch (Exception e) {
-        return failed(e);
-      }
+    void execute() throws Exception {
+      System.out.println(
+          "removed " + api.delete("/v1/queues/" + q(queue) + "/messages").get("removed").asInt());
     }
   }
 }

@@ -3,10 +3,7 @@ package io.junction.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.junction.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.junction.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,21 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckCommandTest {
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result run(String... args) {
-    PrintStream oldOut = System.out, oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.commandLine().execute(args);
-      return new Result(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static Cli.Result run(String... args) {
+    return Cli.run(args);
   }
 
   @Test
@@ -55,7 +39,7 @@ class CheckCommandTest {
           shutdown-drain-timeout = forever
         }
         """);
-    Result r = run("check", "--config", conf.toString());
+    Cli.Result r = run("check", "--config", conf.toString());
     assertEquals(2, r.exit(), r.out() + r.err());
     for (String expected :
         new String[] {
@@ -80,7 +64,7 @@ class CheckCommandTest {
   void runRefusesABrokenConfigWithExitTwoBeforeBindingAnything(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("broken.conf");
     Files.writeString(conf, "junction.endpoints.x { kind = tcp-server, port = -1 }");
-    Result r = run("run", "--config", conf.toString());
+    Cli.Result r = run("run", "--config", conf.toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("junction.endpoints.x.port"), r.err());
   }
@@ -89,14 +73,14 @@ class CheckCommandTest {
   void reportsASyntaxErrorWithItsLine(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("syntax.conf");
     Files.writeString(conf, "junction {\n endpoints {\n");
-    Result r = run("check", "--config", conf.toString());
+    Cli.Result r = run("check", "--config", conf.toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("syntax.conf: 3"), r.err());
   }
 
   @Test
   void acceptsTheDemoConfigAndPrintsTheStructLayout() {
-    Result r = run("check", "--config", "conf/application.conf");
+    Cli.Result r = run("check", "--config", "conf/application.conf");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("struct Person: size 132"), r.out());
     assertTrue(r.out().contains("   128      4  age"), r.out());

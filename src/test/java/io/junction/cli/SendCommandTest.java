@@ -3,11 +3,8 @@ package io.junction.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.junction.Main;
+import io.junction.testing.Cli;
 import io.junction.testing.TestNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,21 +39,8 @@ class SendCommandTest {
   }
 
   private static String[] run(String... args) {
-    PrintStream oldOut = System.out, oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.commandLine().execute(args);
-      return new String[] {
-        String.valueOf(exit),
-        out.toString(StandardCharsets.UTF_8).strip(),
-        err.toString(StandardCharsets.UTF_8)
-      };
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+    Cli.Result r = Cli.run(args);
+    return new String[] {String.valueOf(r.exit()), r.out().strip(), r.err()};
   }
 
   @Test
