@@ -52,6 +52,7 @@ public final class ApiRoutes extends AllDirectives {
   private final HttpMetrics metrics;
   private final Duration timeout;
   private final QueueRoutes queueRoutes;
+  private final TopicRoutes topicRoutes;
   private final ActorRef<RouteReloader.Command> reloader;
 
   public ApiRoutes(
@@ -60,6 +61,7 @@ public final class ApiRoutes extends AllDirectives {
       List<String> tcpServers,
       List<String> destinations,
       List<String> queueNames,
+      Map<String, Integer> topicBuffers,
       io.junction.node.Guardian.Refs refs,
       ActorRef<Publisher.Command> publisher,
       ActorSystem<?> system) {
@@ -83,6 +85,7 @@ public final class ApiRoutes extends AllDirectives {
             timeout,
             settings.maxBodyBytes(),
             this::requires);
+    this.topicRoutes = new TopicRoutes(refs.topics(), topicBuffers, system, this::requires);
   }
 
   public Route routes() {
@@ -142,6 +145,7 @@ public final class ApiRoutes extends AllDirectives {
                             delete(
                                 () -> requires(Scope.ADMIN, () -> completeWithFuture(close(id))))),
                     queueRoutes.routes(),
+                    topicRoutes.routes(),
                     path(
                         segment("publish").slash(segment()),
                         dest -> post(() -> requires(Scope.PUBLISH, () -> publish(dest)))))));

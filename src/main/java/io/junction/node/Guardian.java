@@ -2,12 +2,15 @@ package io.junction.node;
 
 import io.junction.ftp.DemoFtp;
 import io.junction.http.HttpServer;
+import io.junction.message.Envelope;
 import io.junction.queue.QueueDestination;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.QueueRouteSources;
 import io.junction.queue.Queues;
 import io.junction.routing.Router;
+import io.junction.topic.Topics;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -16,6 +19,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
 /**
@@ -36,7 +40,8 @@ public final class Guardian {
       ActorRef<Router.Command> router,
       ActorRef<Endpoints.Command> endpoints,
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
-      ActorRef<RouteReloader.Command> reloader) {}
+      ActorRef<RouteReloader.Command> reloader,
+      Map<String, ActorRef<Topic.Command<Envelope>>> topics) {}
 
   /** The HTTP API server, if {@code junction.http.enabled}. */
   public record GetHttpServer(ActorRef<java.util.Optional<ActorRef<HttpServer.Command>>> replyTo)
@@ -66,7 +71,9 @@ public final class Guardian {
           ActorRef<RouteReloader.Command> reloader =
               ctx.spawn(
                   RouteReloader.create(configFile, settings.config(), router), "route-reloader");
-          Refs refs = new Refs(router, endpoints, queues, reloader);
+          Map<String, ActorRef<Topic.Command<Envelope>>> topics =
+              Topics.start(ctx, settings.topics(), router);
+          Refs refs = new Refs(router, endpoints, queues, reloader, topics);
           java.util.Optional<ActorRef<HttpServer.Command>> http =
               settings.http().enabled()
                   ? java.util.Optional.of(ctx.spawn(HttpServer.create(settings, refs), "http"))

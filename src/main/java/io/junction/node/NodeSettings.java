@@ -18,6 +18,7 @@ import io.junction.queue.Queues;
 import io.junction.routing.Route;
 import io.junction.routing.RouteSettings;
 import io.junction.tcp.TcpSettings;
+import io.junction.topic.TopicSettings;
 import io.junction.udp.UdpSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +47,7 @@ public record NodeSettings(
     List<FtpEndpointSettings> ftpEndpoints,
     List<Route> routes,
     Queues.Settings queues,
+    List<TopicSettings> topics,
     Config config) {
 
   /** Top-level keys of {@code junction}; anything else is a typo. */
@@ -58,6 +60,7 @@ public record NodeSettings(
           "structs",
           "queues",
           "queue-defaults",
+          "topics",
           "routes",
           "journal",
           "http",
@@ -140,6 +143,10 @@ public record NodeSettings(
     JournalSetup.configure(config, problems); // validates junction.journal
     problems.read("junction.demo-ftp", () -> DemoFtpServer.Settings.fromConfig(config), null);
     targets.put("queue", queues.declared().keySet());
+    List<TopicSettings> topics = TopicSettings.fromConfig(j, problems);
+    Set<String> topicNames = new HashSet<>();
+    topics.forEach(t -> topicNames.add(t.name()));
+    targets.put("topic", topicNames);
     Config routes =
         problems.read("junction.routes", () -> j.getConfig("routes"), ConfigFactory.empty());
     List<Route> routeList =
@@ -147,7 +154,7 @@ public record NodeSettings(
             routes,
             "junction.routes",
             new RouteSettings.Context(
-                sources(endpoints.root().keySet(), queues.declared().keySet()),
+                sources(endpoints.root().keySet(), queues.declared().keySet(), topicNames),
                 structLayouts(codecs, servers, clients, udp),
                 codecs.structs(),
                 targets),
@@ -164,7 +171,7 @@ public record NodeSettings(
     problems.throwIfAny();
     return new NodeSettings(
         nodeName, dataDir, drain, codecs, servers, clients, udp, http, ftp, routeList, queues,
-        config);
+        topics, config);
   }
 
   /** The struct each endpoint with a plain struct codec decodes to: routes are typed by it. */
@@ -187,10 +194,12 @@ public record NodeSettings(
   private record Listener(String name, String host, int port) {}
 
   /** Two listeners of one protocol cannot share host:port (TCP and UDP may). */
-  /** What routes may take messages from: every endpoint, and every declared queue. */
-  private static Set<String> sources(Set<String> endpoints, Set<String> queues) {
+  /** What routes may take messages from: every endpoint, declared queue and declared topic. */
+  private static Set<String> sources(
+      Set<String> endpoints, Set<String> queues, Set<String> topics) {
     Set<String> all = new HashSet<>(endpoints);
     queues.forEach(q -> all.add("queue:" + q));
+    topics.forEach(t -> all.add("topic:" + t));
     return Set.copyOf(all);
   }
 
