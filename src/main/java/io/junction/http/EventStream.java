@@ -16,7 +16,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * server-sent event {@code snapshot} whose data is the node as JSON — {@code node}, {@code time},
  * {@code endpoints}, {@code connections}, {@code queues} and {@code routes}, each as the matching
  * {@code GET /v1/...} call shows it. A snapshot the node does not answer in time becomes one {@code
- * error} event (a problem document) and the feed goes on.
+ * problem} event (a problem document) and the feed goes on.
  *
  * <p>Ticks are dropped, not queued, while a snapshot is being gathered or a slow client has not
  * read the previous one, so a slow browser costs one snapshot at a time, never a backlog.
@@ -57,7 +57,7 @@ final class EventStream {
             (snapshot, failure) ->
                 failure == null
                     ? ServerSentEvent.create(Json.text(snapshot), "snapshot")
-                    : ServerSentEvent.create(Json.text(busy(failure)), "error"));
+                    : ServerSentEvent.create(Json.text(busy(failure)), "problem"));
   }
 
   /** One snapshot: the asks run concurrently, each bounded by the request timeout. */
