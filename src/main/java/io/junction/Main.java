@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       SendCommand.class,
       FtpCommand.class,
       QueueCommand.class,
+      io.junction.cli.ReloadCommand.class,
       Main.VersionCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -30,7 +31,8 @@ import picocli.CommandLine.Command;
       "  junction run                                  # demo config, conf/application.conf",
       "  junction check --config conf/application.conf",
       "  junction send tcp://127.0.0.1:7003 --text hello --framing delimiter",
-      "  junction ftp ls ftp://demo@127.0.0.1:2121/archive/ --password-file conf/demo-ftp.password"
+      "  junction ftp ls ftp://demo@127.0.0.1:2121/archive/ --password-file conf/demo-ftp.password",
+      "  junction reload --url http://127.0.0.1:8080"
     })
 public final class Main implements Runnable {
 

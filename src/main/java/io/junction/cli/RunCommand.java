@@ -4,11 +4,13 @@ import com.typesafe.config.Config;
 import io.junction.config.ConfigProblems;
 import io.junction.node.Guardian;
 import io.junction.node.NodeSettings;
+import io.junction.node.RouteReloader;
 import io.junction.queue.JournalSetup;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Run a node. Stops gracefully on SIGTERM or Ctrl-C: stop accepting, flush"
-            + " in-flight writes (bounded by junction.shutdown-drain-timeout), close, exit 0.",
+            + " in-flight writes (bounded by junction.shutdown-drain-timeout), close, exit 0."
+            + " SIGHUP reloads the routes from the config file.",
     footer = {
       "",
       "Examples:",
@@ -47,7 +50,10 @@ public final class RunCommand implements Callable<Integer> {
     // Before any queue starts: the journal's tables must exist (idempotent).
     JournalSetup.createSchema(loaded);
     ActorSystem<Guardian.Command> system =
-        ActorSystem.create(Guardian.create(settings), "junction", loaded);
+        ActorSystem.create(
+            Guardian.create(settings, java.util.Optional.of(config)), "junction", loaded);
+    // SIGHUP reloads the routes from the same file, as POST /v1/routes/reload does.
+    Hangup.onHangup(() -> reload(system));
     // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one makes the exit status 0
     // once it has finished, as a service manager expects after a requested stop.
     Runtime.getRuntime()
@@ -64,5 +70,21 @@ public final class RunCommand implements Callable<Integer> {
                 "junction-exit"));
     system.getWhenTerminated().toCompletableFuture().get();
     return 0;
+  }
+
+  private static void reload(ActorSystem<Guardian.Command> system) {
+    java.time.Duration t = java.time.Duration.ofSeconds(30);
+    AskPattern.<Guardian.Command, Guardian.Refs>ask(
+            system, Guardian.GetRefs::new, t, system.scheduler())
+        .thenCompose(
+            refs ->
+                AskPattern.<RouteReloader.Command, RouteReloader.Result>ask(
+                    refs.reloader(), RouteReloader.Reload::new, t, system.scheduler()))
+        .whenComplete(
+            (result, failure) -> {
+              // The reloader logs the outcome; only a failure to ask is reported here.
+              if (failure != null)
+                system.log().warn("SIGHUP reload failed: {}", failure.toString());
+            });
   }
 }

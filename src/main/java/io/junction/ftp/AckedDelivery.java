@@ -31,7 +31,7 @@ final class AckedDelivery {
       RoutingSnapshot snapshot, Envelope message, Duration timeout, Scheduler scheduler) {
     List<CompletableFuture<?>> acks = new ArrayList<>();
     for (Route r : snapshot.routesFrom(message.source())) {
-      if (!r.where().matches(message)) continue;
+      if (!r.where().test(message)) continue;
       for (Destination d : r.to()) {
         if (d == Destination.Log.INSTANCE) {
           MESSAGE_LOG.info("{} {} {}", message.source(), message.type(), describe(message));

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.junction.codec.StructRegistry;
 import io.junction.metrics.Metrics;
+import io.junction.node.RouteReloader;
 import io.junction.routing.Deliver;
 import io.junction.tcp.TcpConnection;
 import java.time.Duration;
@@ -55,6 +56,7 @@ public final class ApiRoutes extends AllDirectives {
   private final EventStream events;
   private final ConsoleRoutes console = new ConsoleRoutes();
   private final String nodeName;
+  private final ActorRef<RouteReloader.Command> reloader;
 
   public ApiRoutes(
       String nodeName,
@@ -74,6 +76,7 @@ public final class ApiRoutes extends AllDirectives {
     this.publisher = publisher;
     this.system = system;
     this.timeout = settings.requestTimeout();
+    this.reloader = refs.reloader();
     this.views = new NodeViews(refs, timeout, system.scheduler(), Metrics.get(system).registry());
     this.auth = new Auth(settings.authRequired(), settings.tokens());
     this.metrics = new HttpMetrics(Metrics.get(system).registry());
@@ -145,6 +148,10 @@ public final class ApiRoutes extends AllDirectives {
                                 () ->
                                     requires(
                                         Scope.READ, () -> completeWithFuture(ok(views.routes()))))),
+                    path(
+                        segment("routes").slash("reload"),
+                        () ->
+                            post(() -> requires(Scope.ADMIN, () -> completeWithFuture(reload())))),
                     path(
                         "connections",
                         () ->
@@ -236,6 +243,33 @@ public final class ApiRoutes extends AllDirectives {
                           + waiting
                           + "; destinations not up yet: "
                           + missing);
+                }));
+  }
+
+  /** 200 with the version now in force, or 422 listing every problem (the old table stays). */
+  private CompletionStage<HttpResponse> reload() {
+    // Reading and validating a whole config file may take longer than a plain query.
+    Duration t = timeout.plusSeconds(10);
+    return guarded(
+        AskPattern.<RouteReloader.Command, RouteReloader.Result>ask(
+                reloader, RouteReloader.Reload::new, t, system.scheduler())
+            .thenApply(
+                result -> {
+                  if (result instanceof RouteReloader.Reloaded r) {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("status", "reloaded");
+                    body.put("version", r.version());
+                    body.put("routes", r.routes());
+                    return Json.response(StatusCodes.OK, body);
+                  }
+                  var problems = ((RouteReloader.Rejected) result).problems();
+                  return Problem.invalidConfig(
+                      problems.size()
+                          + (problems.size() == 1 ? " problem" : " problems")
+                          + "; the routes in force are unchanged",
+                      problems.stream()
+                          .map(p -> Map.of("path", p.path(), "message", p.message()))
+                          .toList());
                 }));
   }
 

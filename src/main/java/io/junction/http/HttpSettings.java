@@ -3,19 +3,16 @@ package io.junction.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.junction.config.ConfigProblems;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -210,18 +207,6 @@ public record HttpSettings(
   /** A server TLS context from a PKCS12 keystore; reports why it cannot be loaded. */
   static Optional<SSLContext> load(
       Path file, char[] password, java.util.function.Consumer<String> problem) {
-    try (InputStream in = Files.newInputStream(file)) {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(in, password);
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, password);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), null, null);
-      return Optional.of(ctx);
-    } catch (Exception e) {
-      problem.accept("cannot load PKCS12 keystore " + file + ": " + e.getMessage());
-      return Optional.empty();
-    }
+    return io.junction.tls.TlsSettings.serverContext(file, password, problem);
   }
 }

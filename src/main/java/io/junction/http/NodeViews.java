@@ -130,14 +130,10 @@ final class NodeViews {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", r.name());
     m.put("from", r.from());
-    Map<String, Object> where = new LinkedHashMap<>();
-    r.where().type().ifPresent(t -> where.put("type", t));
-    if (!r.where().headers().isEmpty()) where.put("headers", r.where().headers());
-    if (!r.where().fields().isEmpty()) where.put("fields", r.where().fields());
-    m.put("where", where);
+    m.put("where", r.condition());
     m.put("to", r.to().stream().map(Destination::text).toList());
     Map<String, Object> counters = new LinkedHashMap<>();
-    for (String c : List.of("matched", "delivered", "failed"))
+    for (String c : List.of("matched", "delivered", "failed", "dropped", "errored"))
       counters.put(c, Json.number(count("junction.route." + c, r.name())));
     m.put("counters", counters);
     return m;

@@ -34,6 +34,19 @@ final class Problem {
         .withEntity(HttpEntities.create(PROBLEM_JSON, Json.bytes(doc)));
   }
 
+  /** 422: a configuration was rejected; {@code problems} lists each by config path. */
+  static HttpResponse invalidConfig(String detail, java.util.List<Map<String, String>> problems) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("type", "urn:junction:problem:invalid-config");
+    doc.put("title", "Configuration rejected");
+    doc.put("status", 422);
+    doc.put("detail", detail);
+    doc.put("problems", problems);
+    return HttpResponse.create()
+        .withStatus(StatusCodes.UNPROCESSABLE_CONTENT)
+        .withEntity(HttpEntities.create(PROBLEM_JSON, Json.bytes(doc)));
+  }
+
   static HttpResponse badRequest(String type, String title, String detail) {
     return of(StatusCodes.BAD_REQUEST, type, title, detail);
   }

@@ -74,6 +74,10 @@ public final class Publisher extends AbstractBehavior<Publisher.Command> {
   }
 
   private Behavior<Command> onPublish(Publish p) {
+    if (p.destination() == Destination.Discard.INSTANCE) {
+      p.replyTo().tell(new Deliver.Delivered(p.envelope().id(), "discard"));
+      return this;
+    }
     if (p.destination() == Destination.Log.INSTANCE) {
       MESSAGE_LOG.info(
           "{} {} ({} bytes)",

@@ -34,7 +34,8 @@ public final class Guardian {
   public record Refs(
       ActorRef<Router.Command> router,
       ActorRef<Endpoints.Command> endpoints,
-      ActorRef<ShardingEnvelope<QueueEntity.Command>> queues) {}
+      ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
+      ActorRef<RouteReloader.Command> reloader) {}
 
   /** The HTTP API server, if {@code junction.http.enabled}. */
   public record GetHttpServer(ActorRef<java.util.Optional<ActorRef<HttpServer.Command>>> replyTo)
@@ -43,6 +44,12 @@ public final class Guardian {
   private Guardian() {}
 
   public static Behavior<Command> create(NodeSettings settings) {
+    return create(settings, java.util.Optional.empty());
+  }
+
+  /** A node whose routes can be reloaded from {@code configFile}, the file it was started with. */
+  public static Behavior<Command> create(
+      NodeSettings settings, java.util.Optional<java.nio.file.Path> configFile) {
     return Behaviors.setup(
         ctx -> {
           ActorRef<Router.Command> router = ctx.spawn(Router.create(settings.routes()), "router");
@@ -54,7 +61,10 @@ public final class Guardian {
             ctx.spawn(QueueDestination.create(q, queues, router), "queue-destination-" + q);
           registerShutdown(ctx.getSystem(), endpoints, settings.drainTimeout());
           DemoFtp.startIfEnabled(ctx.getSystem(), settings.config());
-          Refs refs = new Refs(router, endpoints, queues);
+          ActorRef<RouteReloader.Command> reloader =
+              ctx.spawn(
+                  RouteReloader.create(configFile, settings.config(), router), "route-reloader");
+          Refs refs = new Refs(router, endpoints, queues, reloader);
           java.util.Optional<ActorRef<HttpServer.Command>> http =
               settings.http().enabled()
                   ? java.util.Optional.of(ctx.spawn(HttpServer.create(settings, refs), "http"))

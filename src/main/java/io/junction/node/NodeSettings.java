@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueType;
 import io.junction.codec.Codecs;
+import io.junction.codec.PayloadCodec;
+import io.junction.codec.StructLayout;
 import io.junction.codec.StructRegistry;
 import io.junction.config.ConfigProblems;
 import io.junction.ftp.DemoFtpServer;
@@ -25,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Everything the node runs, parsed and validated once from {@code junction { }}. Construction
@@ -141,7 +144,14 @@ public record NodeSettings(
         problems.read("junction.routes", () -> j.getConfig("routes"), ConfigFactory.empty());
     List<Route> routeList =
         RouteSettings.fromConfig(
-            routes, "junction.routes", endpoints.root().keySet(), targets, problems);
+            routes,
+            "junction.routes",
+            new RouteSettings.Context(
+                endpoints.root().keySet(),
+                structLayouts(codecs, servers, clients, udp),
+                codecs.structs(),
+                targets),
+            problems);
     String nodeName =
         problems.read("junction.node-name", () -> j.getString("node-name"), "junction");
     Path dataDir =
@@ -155,6 +165,23 @@ public record NodeSettings(
     return new NodeSettings(
         nodeName, dataDir, drain, codecs, servers, clients, udp, http, ftp, routeList, queues,
         config);
+  }
+
+  /** The struct each endpoint with a plain struct codec decodes to: routes are typed by it. */
+  private static Map<String, StructLayout> structLayouts(
+      Codecs codecs,
+      List<TcpSettings.Server> servers,
+      List<TcpSettings.Client> clients,
+      List<UdpSettings> udp) {
+    Map<String, StructLayout> out = new HashMap<>();
+    BiConsumer<String, PayloadCodec> add =
+        (name, codec) -> {
+          if (codecs.layoutOf(codec).orElse(null) instanceof StructLayout l) out.put(name, l);
+        };
+    servers.forEach(s -> add.accept(s.name(), s.codec()));
+    clients.forEach(c -> add.accept(c.name(), c.codec()));
+    udp.forEach(u -> add.accept(u.name(), u.codec()));
+    return out;
   }
 
   private record Listener(String name, String host, int port) {}

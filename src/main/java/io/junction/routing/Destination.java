@@ -3,8 +3,8 @@ package io.junction.routing;
 import java.util.Set;
 
 /**
- * Where a route sends a message, parsed from its name: {@code reply}, {@code log}, or {@code
- * kind:name} such as {@code tcp:plc} (a TCP client, or every connection of a TCP server).
+ * Where a route sends a message, parsed from its name: {@code reply}, {@code log}, {@code discard},
+ * or {@code kind:name} such as {@code tcp:plc} (a TCP client, or every connection of a TCP server).
  */
 public sealed interface Destination {
 
@@ -34,6 +34,16 @@ public sealed interface Destination {
     }
   }
 
+  /** Accepted and dropped at once, like /dev/null: for tests, benchmarks and muting a route. */
+  enum Discard implements Destination {
+    INSTANCE;
+
+    @Override
+    public String text() {
+      return "discard";
+    }
+  }
+
   /** A destination actor registered under {@code kind:target}. */
   record Named(String kind, String target) implements Destination {
     @Override
@@ -46,10 +56,11 @@ public sealed interface Destination {
   static Destination parse(String text) {
     if (text.equals("reply")) return Reply.INSTANCE;
     if (text.equals("log")) return Log.INSTANCE;
+    if (text.equals("discard")) return Discard.INSTANCE;
     int colon = text.indexOf(':');
     if (colon <= 0 || colon == text.length() - 1)
       throw new IllegalArgumentException(
-          "'" + text + "' is not a destination (expected reply, log or KIND:NAME)");
+          "'" + text + "' is not a destination (expected reply, log, discard or KIND:NAME)");
     String kind = text.substring(0, colon);
     if (!KINDS.contains(kind))
       throw new IllegalArgumentException(

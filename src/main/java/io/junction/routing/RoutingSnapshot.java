@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoutingSnapshot {
   private static final Logger MESSAGE_LOG = LoggerFactory.getLogger("junction.messages");
+  private static final Logger TRACE = LoggerFactory.getLogger("junction.trace");
 
   /** Counts what the evaluation did, so the caller can update its own counters. */
   public record Outcome(int matched, int delivered, int failed) {
@@ -66,21 +67,55 @@ public final class RoutingSnapshot {
     if (routes == null) return Outcome.NONE;
     int matched = 0, delivered = 0, failed = 0;
     for (Route r : routes) {
-      if (!r.where().matches(message)) continue;
+      if (!r.where().test(message)) continue;
       matched++;
       RouteMetrics.Counters count = counters.get(r.name());
       count.matched().increment();
-      for (Destination d : r.to()) {
-        if (deliver(d, message, reply)) {
+      Route.Options o = r.options();
+      if (o.throttle().isPresent() && !o.throttle().get().tryAcquire()) {
+        count.dropped().increment();
+        if (o.trace())
+          TRACE.info("{} {}: dropped by throttle {}", r.name(), message.id(), o.throttle().get());
+        continue;
+      }
+      Envelope out = message;
+      try {
+        for (Transform t : o.transforms()) out = t.apply(out);
+      } catch (Transform.Failed e) {
+        failed++;
+        count.failed().increment();
+        onError(r, count, message, e.getMessage(), reply);
+        continue;
+      }
+      List<Destination> to = r.flow().select(out);
+      if (to.isEmpty()) count.dropped().increment();
+      if (o.trace()) TRACE.info("{} {}: {} -> {}", r.name(), message.id(), out.type(), to);
+      for (Destination d : to) {
+        if (deliver(d, out, reply)) {
           delivered++;
           count.delivered().increment();
         } else {
           failed++;
           count.failed().increment();
+          onError(r, count, out, d.text() + " is not up", reply);
         }
       }
     }
     return new Outcome(matched, delivered, failed);
+  }
+
+  /** Sends {@code message} with its failure reason to the route's on-error destination. */
+  private void onError(
+      Route r,
+      RouteMetrics.Counters count,
+      Envelope message,
+      String reason,
+      Consumer<Envelope> reply) {
+    if (r.options().trace()) TRACE.info("{} {}: failed: {}", r.name(), message.id(), reason);
+    Destination d = r.options().onError().orElse(null);
+    if (d == null) return;
+    count.errored().increment();
+    deliver(d, message.withHeader("error", reason), reply);
   }
 
   private boolean deliver(Destination d, Envelope message, Consumer<Envelope> reply) {
@@ -88,6 +123,7 @@ public final class RoutingSnapshot {
       reply.accept(message);
       return true;
     }
+    if (d == Destination.Discard.INSTANCE) return true;
     if (d == Destination.Log.INSTANCE) {
       MESSAGE_LOG.info("{} {}", message.source(), MessageText.render(message));
       return true;

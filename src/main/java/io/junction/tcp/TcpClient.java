@@ -130,15 +130,7 @@ public final class TcpClient extends AbstractBehavior<TcpClient.Command> {
     handler =
         new FrameHandler(
             settings.name(), id, settings.framing(), settings.codec(), routing, metrics);
-    var tcp =
-        Tcp.get(getContext().getSystem())
-            .outgoingConnection(
-                InetSocketAddress.createUnresolved(settings.host(), settings.port()),
-                Optional.empty(),
-                List.of(),
-                false,
-                Optional.of(settings.connectTimeout()),
-                Optional.empty());
+    var tcp = outgoing();
     Pair<
             ActorRef<ConnectionStream.Out>,
             java.util.concurrent.CompletionStage<Tcp.OutgoingConnection>>
@@ -159,6 +151,32 @@ public final class TcpClient extends AbstractBehavior<TcpClient.Command> {
         .pipeToSelf(
             mat.second(),
             (c, failure) -> failure == null ? new Connected(gen) : new ConnectFailed(gen, failure));
+  }
+
+  private org.apache.pekko.stream.javadsl.Flow<
+          ByteString, ByteString, java.util.concurrent.CompletionStage<Tcp.OutgoingConnection>>
+      outgoing() {
+    Tcp tcp = Tcp.get(getContext().getSystem());
+    InetSocketAddress to = InetSocketAddress.createUnresolved(settings.host(), settings.port());
+    if (settings.tls().isPresent()) {
+      io.junction.tls.TlsSettings tls = settings.tls().get();
+      return tcp.outgoingConnectionWithTls(
+          to,
+          () -> tls.clientEngine(settings.host(), settings.port()),
+          Optional.empty(),
+          List.of(),
+          Optional.of(settings.connectTimeout()),
+          Optional.empty(),
+          session -> Optional.empty(),
+          org.apache.pekko.stream.IgnoreCancel$.MODULE$);
+    }
+    return tcp.outgoingConnection(
+        to,
+        Optional.empty(),
+        List.of(),
+        false,
+        Optional.of(settings.connectTimeout()),
+        Optional.empty());
   }
 
   private Behavior<Command> onConnected(Connected c) {

@@ -139,14 +139,7 @@ public final class TcpServer extends AbstractBehavior<TcpServer.Command> {
     var system = getContext().getSystem();
     getContext()
         .pipeToSelf(
-            Tcp.get(system)
-                .bind(
-                    settings.host(),
-                    settings.port(),
-                    BACKLOG,
-                    List.of(),
-                    true, // half-close: a peer's FIN still lets us flush replies, then we close
-                    Optional.empty())
+            source()
                 .to(
                     ActorSink
                         .<Tcp.IncomingConnection, Command, ConnectionStream.Ack>
@@ -159,6 +152,32 @@ public final class TcpServer extends AbstractBehavior<TcpServer.Command> {
                                 AcceptFailed::new))
                 .run(Materializer.matFromSystem(system)),
             (b, failure) -> failure == null ? new Bound(b) : new BindFailed(failure));
+  }
+
+  private org.apache.pekko.stream.javadsl.Source<
+          Tcp.IncomingConnection, java.util.concurrent.CompletionStage<Tcp.ServerBinding>>
+      source() {
+    Tcp tcp = Tcp.get(getContext().getSystem());
+    if (settings.tls().isPresent()) {
+      io.junction.tls.TlsSettings tls = settings.tls().get();
+      return tcp.bindWithTls(
+          settings.host(),
+          settings.port(),
+          tls::serverEngine,
+          BACKLOG,
+          List.of(),
+          Optional.empty(),
+          session -> Optional.empty(),
+          // a peer's close still lets the replies to what it sent be written, as without TLS
+          org.apache.pekko.stream.IgnoreCancel$.MODULE$);
+    }
+    return tcp.bind(
+        settings.host(),
+        settings.port(),
+        BACKLOG,
+        List.of(),
+        true, // half-close: a peer's FIN still lets us flush replies, then we close
+        Optional.empty());
   }
 
   private Behavior<Command> onBound(Bound b) {

@@ -6,6 +6,7 @@ import io.junction.codec.PayloadCodec;
 import io.junction.config.ConfigProblems;
 import io.junction.framing.Framing;
 import io.junction.framing.FramingSettings;
+import io.junction.tls.TlsSettings;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -40,7 +41,8 @@ public final class TcpSettings {
       int maxConnections,
       Optional<Duration> idleTimeout,
       int writeBufferBytes,
-      OnFailure onFailure) {}
+      OnFailure onFailure,
+      Optional<TlsSettings> tls) {}
 
   /** An outbound endpoint that keeps one connection up, reconnecting with backoff. */
   public record Client(
@@ -55,9 +57,11 @@ public final class TcpSettings {
       double randomFactor,
       Duration resetAfter,
       int bufferMessages,
-      Overflow overflow) {}
+      Overflow overflow,
+      Optional<TlsSettings> tls) {}
 
-  private static final Set<String> COMMON = Set.of("kind", "host", "port", "framing", "codec");
+  private static final Set<String> COMMON =
+      Set.of("kind", "host", "port", "framing", "codec", "tls");
   private static final Set<String> SERVER_KEYS =
       union(COMMON, "max-connections", "idle-timeout", "write-buffer-bytes", "on-handler-failure");
   private static final Set<String> CLIENT_KEYS =
@@ -93,7 +97,8 @@ public final class TcpSettings {
             str(c, "on-handler-failure", "restart", path, problems),
             path + ".on-handler-failure",
             OnFailure.RESTART,
-            problems));
+            problems),
+        TlsSettings.fromConfig(c, path + ".tls", problems));
   }
 
   public static Client client(
@@ -144,7 +149,8 @@ public final class TcpSettings {
             str(bc, "overflow", "drop-oldest", path + ".buffer", problems),
             path + ".buffer.overflow",
             Overflow.DROP_OLDEST,
-            problems));
+            problems),
+        TlsSettings.fromConfig(c, path + ".tls", problems));
   }
 
   private static Framing framing(

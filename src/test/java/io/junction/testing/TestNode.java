@@ -27,11 +27,12 @@ public final class TestNode implements AutoCloseable {
 
   private final java.nio.file.Path dataDir;
 
-  private TestNode(Config config, java.nio.file.Path dataDir) {
+  private TestNode(
+      Config config, java.nio.file.Path dataDir, java.util.Optional<java.nio.file.Path> file) {
     this.dataDir = dataDir;
     NodeSettings settings = NodeSettings.fromConfig(config);
     JournalSetup.createSchema(config);
-    system = ActorSystem.create(Guardian.create(settings), "junction", config);
+    system = ActorSystem.create(Guardian.create(settings, file), "junction", config);
     kit = ActorTestKit.create(system);
     TestProbe<Guardian.Refs> probe = kit.createTestProbe();
     system.tell(new Guardian.GetRefs(probe.ref()));
@@ -43,18 +44,20 @@ public final class TestNode implements AutoCloseable {
    * listens on an ephemeral port unless the snippet says otherwise.
    */
   public static TestNode start(String hocon) {
-    try {
-      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("junction-node");
-      ConfigFactory.invalidateCaches();
-      Config config =
-          ConfigFactory.parseString(hocon)
-              .withFallback(ConfigFactory.parseString("junction.http.port = 0"))
-              .withFallback(
-                  ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
-      return new TestNode(JournalSetup.configure(ConfigFactory.load(config)), dir);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return start(ConfigFactory.parseString(hocon));
+  }
+
+  /**
+   * Starts a node from a config file, as {@code junction run --config file} does, so that its
+   * routes can be reloaded from that file. The file must set {@code junction.http.port = 0} and a
+   * {@code junction.data-dir} of the test's own (the journal's path is resolved from it when the
+   * file is loaded); that directory is left to the test to remove.
+   */
+  public static TestNode startFromFile(java.nio.file.Path file) {
+    Config config = io.junction.cli.ConfigLoader.load(file);
+    if (config.getString("junction.data-dir").equals("data"))
+      throw new IllegalArgumentException(file + " must set junction.data-dir to a test directory");
+    return new TestNode(JournalSetup.configure(config), null, java.util.Optional.of(file));
   }
 
   /** The HTTP API's bound port, waiting until it is bound. */
@@ -75,9 +78,12 @@ public final class TestNode implements AutoCloseable {
       java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("junction-node");
       ConfigFactory.invalidateCaches();
       Config config =
-          unresolved.withFallback(
-              ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
-      return new TestNode(JournalSetup.configure(ConfigFactory.load(config)), dir);
+          unresolved
+              .withFallback(ConfigFactory.parseString("junction.http.port = 0"))
+              .withFallback(
+                  ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
+      return new TestNode(
+          JournalSetup.configure(ConfigFactory.load(config)), dir, java.util.Optional.empty());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -138,6 +144,7 @@ public final class TestNode implements AutoCloseable {
   public void close() throws Exception {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (dataDir == null) return;
     try (var files = java.nio.file.Files.walk(dataDir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
