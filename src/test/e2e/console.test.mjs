@@ -2,21 +2,22 @@
 // driven by playwright-core. Run by io.junction.http.ConsoleE2ETest against a real node:
 //
 //   node console.test.mjs --url http://127.0.0.1:PORT --token TOKEN \
-//        --people-port N --lines-port N --screenshots DIR
+//        --people-port N --lines-port N --screenshots DIR --config FILE
 //
 // The node must require a token (scopes read, publish, admin), route endpoint `people`
-// (struct Person) to queue:people, and declare queue `jobs`. Exit code 0 when every step passed.
+// (struct Person) to queue:people with route `people-queue`, declare queue `jobs`, and run from
+// config FILE (which the reload step breaks and restores). Exit code 0 when every step passed.
 
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
-for (const required of ['url', 'token', 'people-port', 'lines-port', 'screenshots']) {
+for (const required of ['url', 'token', 'people-port', 'lines-port', 'screenshots', 'config']) {
   if (!args[required]) fail(`missing --${required}`);
 }
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -94,7 +95,7 @@ const page = context.pages()[0] || (await context.newPage());
 const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(e.message));
 page.on('console', (m) => {
-  if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) pageErrors.push(m.text());
+  if (m.type() === 'error' && !/status of (401|403|422)\b/.test(m.text())) pageErrors.push(m.text());
 });
 const shot = (name) => page.screenshot({ path: join(args.screenshots, `${name}.png`), fullPage: true });
 
@@ -246,6 +247,25 @@ try {
     await row.locator('td', { hasText: 'queue:people' }).waitFor({ timeout: WAIT });
     await row.locator('td.counters', { hasText: /matched [1-9]/ }).waitFor({ timeout: WAIT });
     await shot('routes');
+  });
+
+  await step('reload of a broken config lists its problems; the fixed one reloads', async () => {
+    const original = readFileSync(args.config, 'utf8');
+    appendFileSync(args.config, '\njunction.routes.broken { from = ghost, to = ["queue:nowhere"] }\n');
+    try {
+      await page.click('[data-testid=reload]');
+      const problems = page.locator('[data-testid=reload-problems] li');
+      await problems.first().waitFor({ timeout: WAIT });
+      await page.locator('[data-testid=reload-outcome]', { hasText: 'Reload refused' }).waitFor({ timeout: WAIT });
+      await page.locator('[data-testid=reload-problems]', { hasText: 'junction.routes.broken' }).waitFor({ timeout: WAIT });
+      await shot('routes-reload-refused');
+      assert.equal(await page.locator('[data-testid=routes] tr[data-testid=route]', { hasText: 'broken' }).count(), 0);
+    } finally {
+      writeFileSync(args.config, original);
+    }
+    await page.click('[data-testid=reload]');
+    await page.locator('[data-testid=reload-outcome]', { hasText: 'Reloaded' }).waitFor({ timeout: WAIT });
+    await page.locator('[data-testid=routes] tr[data-testid=route]', { hasText: 'people-queue' }).waitFor({ timeout: WAIT });
   });
 
   await step('the page showed no script errors', async () => {

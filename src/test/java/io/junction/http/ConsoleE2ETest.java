@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The web console in a real browser: a node with auth on and TCP traffic, and {@code
- * src/test/e2e/console.test.mjs} driving Debian's headless Chromium through playwright-core against
- * it (docs/CONSOLE.md). Screenshots land in {@code target/console-screenshots/}.
+ * The web console in a real browser: a node with auth on, TCP traffic and a config file to reload,
+ * and {@code src/test/e2e/console.test.mjs} driving Debian's headless Chromium through
+ * playwright-core against it (docs/CONSOLE.md). Screenshots land in {@code
+ * target/console-screenshots/}.
  *
  * <p>Tagged {@code interop}: it needs Chromium and Node.js, which {@code .ci/run} installs; {@code
  * mvn verify -Pinterop} runs it. A missing prerequisite fails the test with what to install.
@@ -45,7 +46,10 @@ class ConsoleE2ETest {
 
     Path tokenFile = dir.resolve("admin.token");
     Files.writeString(tokenFile, TOKEN);
-    try (TestNode node = TestNode.start(config(tokenFile))) {
+    // From a file, as `junction run --config` does, so that the routes page can reload it.
+    Path config = dir.resolve("node.conf");
+    Files.writeString(config, config(tokenFile, dir.resolve("data")));
+    try (TestNode node = TestNode.startFromFile(config)) {
       int http = node.httpPort();
       List<String> command =
           List.of(
@@ -60,16 +64,20 @@ class ConsoleE2ETest {
               "--lines-port",
               Integer.toString(node.port("lines")),
               "--screenshots",
-              SCREENSHOTS.toString());
+              SCREENSHOTS.toString(),
+              "--config",
+              config.toString());
       String output = run(command, E2E, 240, "the console e2e test failed");
       System.out.println(output);
     }
   }
 
-  private static String config(Path tokenFile) {
+  private static String config(Path tokenFile, Path data) {
     return """
         junction {
           node-name = console-e2e
+          data-dir = "%s"
+          http.port = 0
           structs.Person.fields = [
             { name = name, type = "char[128]", encoding = utf-8 }
             { name = age, type = int32 }
@@ -90,7 +98,11 @@ class ConsoleE2ETest {
           }
         }
         """
-        .formatted(tokenFile);
+        .formatted(slashes(data), slashes(tokenFile));
+  }
+
+  private static String slashes(Path p) {
+    return p.toString().replace('\\', '/');
   }
 
   /** Runs command in dir, bounded; fails with its output unless it exits 0. */
