@@ -1,10 +1,10 @@
 // End-to-end test of the Junction web console in headless Chromium (Debian's /usr/bin/chromium),
 // driven by playwright-core. Run by io.junction.http.ConsoleE2ETest against a real node:
 //
-//   node console.test.mjs --url http://127.0.0.1:PORT --token TOKEN \
+//   node console.test.mjs --url http://127.0.0.1:PORT --token TOKEN --read-token TOKEN \
 //        --people-port N --lines-port N --screenshots DIR --config FILE
 //
-// The node must require a token (scopes read, publish, admin), route endpoint `people`
+// The node must require a token (--token: scopes read, publish, admin; --read-token: read), route endpoint `people`
 // (struct Person) to queue:people with route `people-queue`, declare queue `jobs`, and run from
 // config FILE (which the reload step breaks and restores). Exit code 0 when every step passed.
 
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
-for (const required of ['url', 'token', 'people-port', 'lines-port', 'screenshots', 'config']) {
+for (const required of ['url', 'token', 'read-token', 'people-port', 'lines-port', 'screenshots', 'config']) {
   if (!args[required]) fail(`missing --${required}`);
 }
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -266,6 +266,21 @@ try {
     await page.click('[data-testid=reload]');
     await page.locator('[data-testid=reload-outcome]', { hasText: 'Reloaded' }).waitFor({ timeout: WAIT });
     await page.locator('[data-testid=routes] tr[data-testid=route]', { hasText: 'people-queue' }).waitFor({ timeout: WAIT });
+  });
+
+  await step('with a read-only token the console still shows, and refuses a purge with the 403', async () => {
+    await page.click('#forget-token');
+    await page.locator('#token-dialog').waitFor({ state: 'visible', timeout: WAIT });
+    await page.fill('#token-input', args['read-token']);
+    await page.click('#token-dialog button[value=ok]');
+    await page.locator('#live[data-state=live]').waitFor({ timeout: WAIT });
+    await page.goto(`${args.url}/#/queues/jobs`);
+    await jobsDepth(0).waitFor({ timeout: WAIT });
+    await page.click('[data-testid=purge]');
+    await page.locator('#confirm-ok').click();
+    await page.locator('.toast.error', { hasText: /Not allowed: .*scope admin/ }).waitFor({ timeout: WAIT });
+    await page.locator('[data-testid=detail-depth]', { hasText: /^0$/ }).waitFor({ timeout: WAIT });
+    await shot('read-only-refused');
   });
 
   await step('the page showed no script errors', async () => {

@@ -27,6 +27,7 @@ export function mount(root, ctx, selected) {
     if (view) view.unmount();
     detail.replaceChildren();
     view = name ? queueView(detail, name, ctx) : null;
+    if (view && live.snapshot) view.update(live.snapshot.queues.find((q) => q.name === name));
     for (const row of rows.querySelectorAll('tr[data-key]')) {
       row.classList.toggle('selected', row.dataset.key === name);
     }

@@ -28,6 +28,7 @@ class ConsoleE2ETest {
   private static final Path E2E = Path.of("src/test/e2e").toAbsolutePath();
   private static final Path SCREENSHOTS = Path.of("target/console-screenshots").toAbsolutePath();
   private static final String TOKEN = "console-e2e-admin-token";
+  private static final String READ_TOKEN = "console-e2e-read-token";
 
   @TempDir Path dir;
 
@@ -46,9 +47,11 @@ class ConsoleE2ETest {
 
     Path tokenFile = dir.resolve("admin.token");
     Files.writeString(tokenFile, TOKEN);
+    Path readTokenFile = dir.resolve("read.token");
+    Files.writeString(readTokenFile, READ_TOKEN);
     // From a file, as `junction run --config` does, so that the routes page can reload it.
     Path config = dir.resolve("node.conf");
-    Files.writeString(config, config(tokenFile, dir.resolve("data")));
+    Files.writeString(config, config(tokenFile, readTokenFile, dir.resolve("data")));
     try (TestNode node = TestNode.startFromFile(config)) {
       int http = node.httpPort();
       List<String> command =
@@ -59,6 +62,8 @@ class ConsoleE2ETest {
               "http://127.0.0.1:" + http,
               "--token",
               TOKEN,
+              "--read-token",
+              READ_TOKEN,
               "--people-port",
               Integer.toString(node.port("people")),
               "--lines-port",
@@ -72,7 +77,7 @@ class ConsoleE2ETest {
     }
   }
 
-  private static String config(Path tokenFile, Path data) {
+  private static String config(Path tokenFile, Path readTokenFile, Path data) {
     return """
         junction {
           node-name = console-e2e
@@ -94,11 +99,14 @@ class ConsoleE2ETest {
           http {
             require-auth = on
             events-interval = 500ms
-            tokens = [ { token-file = "%s", scopes = [read, publish, admin] } ]
+            tokens = [
+              { token-file = "%s", scopes = [read, publish, admin] }
+              { token-file = "%s", scopes = [read] }
+            ]
           }
         }
         """
-        .formatted(slashes(data), slashes(tokenFile));
+        .formatted(slashes(data), slashes(tokenFile), slashes(readTokenFile));
   }
 
   private static String slashes(Path p) {
