@@ -20,6 +20,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -53,9 +54,13 @@ public final class ApiRoutes extends AllDirectives {
   private final Duration timeout;
   private final QueueRoutes queueRoutes;
   private final TopicRoutes topicRoutes;
+  private final EventStream events;
+  private final ConsoleRoutes console = new ConsoleRoutes();
+  private final String nodeName;
   private final ActorRef<RouteReloader.Command> reloader;
 
   public ApiRoutes(
+      String nodeName,
       HttpSettings settings,
       StructRegistry structs,
       List<String> tcpServers,
@@ -65,6 +70,7 @@ public final class ApiRoutes extends AllDirectives {
       io.junction.node.Guardian.Refs refs,
       ActorRef<Publisher.Command> publisher,
       ActorSystem<?> system) {
+    this.nodeName = nodeName;
     this.settings = settings;
     this.structs = structs;
     this.tcpServers = List.copyOf(tcpServers);
@@ -86,6 +92,8 @@ public final class ApiRoutes extends AllDirectives {
             settings.maxBodyBytes(),
             this::requires);
     this.topicRoutes = new TopicRoutes(refs.topics(), topicBuffers, system, this::requires);
+    this.events =
+        new EventStream(views, queueRoutes, this.tcpServers, this::node, settings.eventsInterval());
   }
 
   public Route routes() {
@@ -100,6 +108,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route api() {
     return concat(
+        console.routes(),
         path("metrics", () -> get(() -> complete(prometheus()))),
         pathPrefix(
             "v1",
@@ -113,6 +122,24 @@ public final class ApiRoutes extends AllDirectives {
                                     complete(
                                         Json.response(StatusCodes.OK, Map.of("status", "UP"))))),
                     path("ready", () -> get(() -> completeWithFuture(ready()))),
+                    path(
+                        "node",
+                        () ->
+                            get(
+                                () ->
+                                    requires(
+                                        Scope.READ,
+                                        () -> complete(Json.response(StatusCodes.OK, node()))))),
+                    path(
+                        "events",
+                        () ->
+                            get(
+                                () ->
+                                    requiresReadAllowingQueryToken(
+                                        () ->
+                                            completeOK(
+                                                events.source(),
+                                                EventStreamMarshalling.toEventStream())))),
                     path(
                         "endpoints",
                         () ->
@@ -154,6 +181,38 @@ public final class ApiRoutes extends AllDirectives {
   private Route requires(Scope scope, Supplier<Route> inner) {
     return optionalHeaderValueByName(
         "Authorization", header -> auth.check(header, scope).map(this::complete).orElseGet(inner));
+  }
+
+  /**
+   * Read scope from the Authorization header or, because a browser's EventSource cannot set
+   * headers, from {@code ?access_token=} (RFC 6750 section 2.3). Only {@code /v1/events} uses this.
+   */
+  private Route requiresReadAllowingQueryToken(Supplier<Route> inner) {
+    return parameterOptional(
+        "access_token",
+        query ->
+            optionalHeaderValueByName(
+                "Authorization",
+                header ->
+                    auth.check(
+                            header.isPresent() ? header : query.map(t -> "Bearer " + t), Scope.READ)
+                        .map(this::complete)
+                        .orElseGet(inner)));
+  }
+
+  /** This node: name, version, start time and uptime. */
+  private Map<String, Object> node() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", nodeName);
+    m.put("version", version());
+    m.put("started", java.time.Instant.ofEpochMilli(system.startTime()).toString());
+    m.put("uptime_seconds", system.uptime());
+    return m;
+  }
+
+  private static String version() {
+    return Optional.ofNullable(ApiRoutes.class.getPackage().getImplementationVersion())
+        .orElse("dev");
   }
 
   private HttpResponse prometheus() {

@@ -15,6 +15,8 @@ final class HttpMetrics {
           "/metrics",
           "/v1/health",
           "/v1/ready",
+          "/v1/node",
+          "/v1/events",
           "/v1/endpoints",
           "/v1/routes",
           "/v1/connections",

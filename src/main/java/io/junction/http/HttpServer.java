@@ -46,6 +46,7 @@ public final class HttpServer {
                   ctx.spawn(Publisher.create(refs.router()), "publisher");
               ApiRoutes routes =
                   new ApiRoutes(
+                      node.nodeName(),
                       node.http(),
                       node.codecs().structs(),
                       node.tcpServers().stream().map(TcpSettings.Server::name).toList(),

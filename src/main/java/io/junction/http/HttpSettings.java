@@ -21,6 +21,7 @@ import javax.net.ssl.SSLContext;
  * @param authRequired every /v1 call but health and ready needs a bearer token: on when the server
  *     listens on a non-loopback address or {@code require-auth = on}
  * @param tls the server's TLS context, when {@code tls} is configured
+ * @param eventsInterval how often {@code GET /v1/events} pushes a snapshot
  */
 public record HttpSettings(
     boolean enabled,
@@ -31,12 +32,15 @@ public record HttpSettings(
     Optional<SSLContext> tls,
     Duration requestTimeout,
     long maxBodyBytes,
+    Duration eventsInterval,
     List<HttpDestinationSettings> destinations) {
 
   public HttpSettings {
     tokens = List.copyOf(tokens);
     destinations = List.copyOf(destinations);
   }
+
+  private static final Duration MIN_EVENTS_INTERVAL = Duration.ofMillis(100);
 
   private static final Set<String> KEYS =
       Set.of(
@@ -48,6 +52,7 @@ public record HttpSettings(
           "tls",
           "request-timeout",
           "max-body-bytes",
+          "events-interval",
           "destinations");
 
   /** HTTP off: for nodes configured without {@code junction.http}. */
@@ -61,6 +66,7 @@ public record HttpSettings(
         Optional.empty(),
         Duration.ofSeconds(5),
         1 << 20,
+        Duration.ofSeconds(1),
         List.of());
   }
 
@@ -90,6 +96,13 @@ public record HttpSettings(
             Duration.ofSeconds(5));
     long maxBody =
         problems.read(path + ".max-body-bytes", () -> c.getBytes("max-body-bytes"), 1L << 20);
+    Duration events =
+        problems.read(
+            path + ".events-interval",
+            () -> c.getDuration("events-interval"),
+            Duration.ofSeconds(1));
+    if (events.compareTo(MIN_EVENTS_INTERVAL) < 0)
+      problems.add(path + ".events-interval", "must be at least 100ms, was " + events);
     Optional<SSLContext> tls =
         c.hasPath("tls") ? tls(c, path + ".tls", problems) : Optional.empty();
     Config dests =
@@ -104,7 +117,7 @@ public record HttpSettings(
       if (d != null) destinations.add(HttpDestinationSettings.fromConfig(name, d, p, problems));
     }
     return new HttpSettings(
-        enabled, host, port, authRequired, tokens, tls, timeout, maxBody, destinations);
+        enabled, host, port, authRequired, tokens, tls, timeout, maxBody, events, destinations);
   }
 
   private static boolean isLoopback(String host) {

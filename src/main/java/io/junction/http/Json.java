@@ -23,6 +23,10 @@ final class Json {
     }
   }
 
+  static String text(Object value) {
+    return new String(bytes(value), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   static ResponseEntity entity(Object value) {
     return HttpEntities.create(ContentTypes.APPLICATION_JSON, bytes(value));
   }

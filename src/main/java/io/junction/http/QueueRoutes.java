@@ -101,15 +101,16 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> list() {
+    return guarded(declaredStats().thenApply(all -> Json.response(StatusCodes.OK, all)));
+  }
+
+  /** Stats of every declared queue, as {@code GET /v1/queues} shows them. */
+  CompletionStage<List<Map<String, Object>>> declaredStats() {
     List<CompletableFuture<QueueEntity.QueueStats>> all = new ArrayList<>();
     for (String q : declared)
       all.add(this.<QueueEntity.QueueStats>ask(q, QueueEntity.GetStats::new).toCompletableFuture());
-    return guarded(
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-            .thenApply(
-                v ->
-                    Json.response(
-                        StatusCodes.OK, all.stream().map(f -> stats(f.join())).toList())));
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(v -> all.stream().map(f -> stats(f.join())).toList());
   }
 
   private CompletionStage<HttpResponse> stats(String q) {

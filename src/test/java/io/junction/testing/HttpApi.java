@@ -17,6 +17,10 @@ public final class HttpApi {
     this.base = "http://127.0.0.1:" + port;
   }
 
+  public HttpClient client() {
+    return client;
+  }
+
   public HttpRequest.Builder request(String path, String token) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
