@@ -1,6 +1,7 @@
 package io.junction;
 
 import io.junction.cli.CheckCommand;
+import io.junction.cli.ClusterCommand;
 import io.junction.cli.FtpCommand;
 import io.junction.cli.QueueCommand;
 import io.junction.cli.RunCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
       SendCommand.class,
       FtpCommand.class,
       QueueCommand.class,
+      ClusterCommand.class,
       Main.VersionCommand.class,
       CommandLine.HelpCommand.class
     },

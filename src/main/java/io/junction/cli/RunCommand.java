@@ -1,6 +1,8 @@
 package io.junction.cli;
 
 import com.typesafe.config.Config;
+import io.junction.cluster.ClusterSettings;
+import io.junction.cluster.ClusterSetup;
 import io.junction.config.ConfigProblems;
 import io.junction.node.Guardian;
 import io.junction.node.NodeSettings;
@@ -38,8 +40,9 @@ public final class RunCommand implements Callable<Integer> {
     Config loaded;
     NodeSettings settings;
     try {
-      loaded = JournalSetup.configure(ConfigLoader.load(config));
-      settings = NodeSettings.fromConfig(loaded);
+      Config base = JournalSetup.configure(ConfigLoader.load(config));
+      settings = NodeSettings.fromConfig(base);
+      loaded = ClusterSetup.configure(base, settings.cluster());
     } catch (ConfigProblems.InvalidConfigException e) {
       System.err.println(config + ": " + e.getMessage());
       return 2;
@@ -47,7 +50,7 @@ public final class RunCommand implements Callable<Integer> {
     // Before any queue starts: the journal's tables must exist (idempotent).
     JournalSetup.createSchema(loaded);
     ActorSystem<Guardian.Command> system =
-        ActorSystem.create(Guardian.create(settings), "junction", loaded);
+        ActorSystem.create(Guardian.create(settings), ClusterSettings.SYSTEM_NAME, loaded);
     // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one makes the exit status 0
     // once it has finished, as a service manager expects after a requested stop.
     Runtime.getRuntime()

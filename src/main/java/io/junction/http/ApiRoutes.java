@@ -135,6 +135,7 @@ public final class ApiRoutes extends AllDirectives {
                             delete(
                                 () -> requires(Scope.ADMIN, () -> completeWithFuture(close(id))))),
                     queueRoutes.routes(),
+                    new ClusterRoutes(system, timeout, this::requires).routes(),
                     path(
                         segment("publish").slash(segment()),
                         dest -> post(() -> requires(Scope.PUBLISH, () -> publish(dest)))))));

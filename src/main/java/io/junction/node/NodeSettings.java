@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueType;
+import io.junction.cluster.ClusterSettings;
 import io.junction.codec.Codecs;
 import io.junction.codec.StructRegistry;
 import io.junction.config.ConfigProblems;
@@ -43,6 +44,7 @@ public record NodeSettings(
     List<FtpEndpointSettings> ftpEndpoints,
     List<Route> routes,
     Queues.Settings queues,
+    ClusterSettings cluster,
     Config config) {
 
   /** Top-level keys of {@code junction}; anything else is a typo. */
@@ -59,6 +61,7 @@ public record NodeSettings(
           "journal",
           "http",
           "demo-ftp",
+          "cluster",
           "blocking-io-dispatcher");
 
   static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp", "ftp");
@@ -135,6 +138,7 @@ public record NodeSettings(
         udp.stream().map(x -> new Listener(x.name(), x.host(), x.port())).toList(), problems);
     Queues.Settings queues = Queues.Settings.fromConfig(config, problems);
     JournalSetup.configure(config, problems); // validates junction.journal
+    ClusterSettings cluster = ClusterSettings.fromConfig(config, problems);
     problems.read("junction.demo-ftp", () -> DemoFtpServer.Settings.fromConfig(config), null);
     targets.put("queue", queues.declared().keySet());
     Config routes =
@@ -154,7 +158,7 @@ public record NodeSettings(
     problems.throwIfAny();
     return new NodeSettings(
         nodeName, dataDir, drain, codecs, servers, clients, udp, http, ftp, routeList, queues,
-        config);
+        cluster, config);
   }
 
   private record Listener(String name, String host, int port) {}

@@ -2,6 +2,7 @@ package io.junction.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.junction.cluster.ClusterSetup;
 import io.junction.endpoint.EndpointStatus;
 import io.junction.node.Endpoints;
 import io.junction.node.Guardian;
@@ -51,7 +52,8 @@ public final class TestNode implements AutoCloseable {
               .withFallback(ConfigFactory.parseString("junction.http.port = 0"))
               .withFallback(
                   ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
-      return new TestNode(JournalSetup.configure(ConfigFactory.load(config)), dir);
+      return new TestNode(
+          ClusterSetup.configure(JournalSetup.configure(ConfigFactory.load(config))), dir);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -77,7 +79,8 @@ public final class TestNode implements AutoCloseable {
       Config config =
           unresolved.withFallback(
               ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
-      return new TestNode(JournalSetup.configure(ConfigFactory.load(config)), dir);
+      return new TestNode(
+          ClusterSetup.configure(JournalSetup.configure(ConfigFactory.load(config))), dir);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
