@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.Main;
 import io.junction.testing.ChildNode;
-import io.junction.testing.H2TcpServer;
 import io.junction.testing.HttpApi;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,30 +32,39 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Three nodes in child JVMs on 127.0.0.1 form a cluster and share one journal (an H2 TCP server in
- * this JVM): a queue is reachable from every node, and when the node hosting it is killed with
- * {@code kill -9} the split brain resolver downs it and the queue restarts on a survivor from the
- * journal, with every acknowledged message.
+ * Three nodes in child JVMs on 127.0.0.1 form a cluster and share one journal (what the subclass
+ * starts: an H2 TCP server, or PostgreSQL): a queue is reachable from every node, and when the node
+ * hosting it is killed with {@code kill -9} the split brain resolver downs it and the queue
+ * restarts on a survivor from the journal, with every acknowledged message.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
-class ClusterQueueTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ClusterQueueContract {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int NODES = 3;
   private static final int BOOT_SECONDS = 180;
-  private static Path dir;
-  private static H2TcpServer h2;
-  private static final List<Node> nodes = new ArrayList<>();
+  private Path dir;
+  private final List<Node> nodes = new ArrayList<>();
+
+  /** Starts the shared journal; returns the {@code junction.journal} HOCON every node uses. */
+  abstract String startJournal(Path dir) throws Exception;
+
+  /** Environment variables the nodes need for the journal (a password). */
+  abstract Map<String, String> journalEnv();
+
+  abstract void stopJournal() throws Exception;
 
   /** One child node: its process, cluster address and API. */
   record Node(String name, ChildNode process, String address, HttpApi api, int httpPort) {}
 
   @BeforeAll
-  static void startCluster() throws Exception {
+  void startCluster() throws Exception {
     dir = Files.createTempDirectory("junction-cluster");
-    h2 = H2TcpServer.start(Files.createDirectories(dir.resolve("h2")));
+    String journal = startJournal(dir);
     int[] ports = new int[NODES];
     for (int i = 0; i < NODES; i++) ports[i] = freePort();
     List<String> seeds = new ArrayList<>();
@@ -65,7 +73,8 @@ class ClusterQueueTest {
     // The first node forms the cluster and creates the schema; the others join it.
     for (int i = 0; i < NODES; i++) {
       Path nodeDir = Files.createDirectories(dir.resolve("node-" + i));
-      started.add(ChildNode.start(nodeDir, config(nodeDir, ports[i], seeds)));
+      started.add(
+          ChildNode.start(nodeDir, config(nodeDir, journal, ports[i], seeds), journalEnv()));
       if (i == 0) started.get(0).port("http", BOOT_SECONDS);
     }
     for (int i = 0; i < NODES; i++) {
@@ -81,14 +90,14 @@ class ClusterQueueTest {
     awaitMembersUp(nodes.get(0), NODES, BOOT_SECONDS);
   }
 
-  private static String config(Path nodeDir, int clusterPort, List<String> seeds) {
+  private static String config(Path nodeDir, String journal, int clusterPort, List<String> seeds) {
     return """
         junction {
           data-dir = "%s"
           http.port = 0
           http.request-timeout = 5s
           queues { orders { ack-timeout = 5m }, crash { ack-timeout = 5m } }
-          journal.h2.url = "%s"
+          journal { %s }
           cluster {
             enabled = on
             port = %d
@@ -97,14 +106,13 @@ class ClusterQueueTest {
           }
         }
         """
-        .formatted(
-            nodeDir.resolve("data"), h2.url("junction"), clusterPort, String.join(", ", seeds));
+        .formatted(nodeDir.resolve("data"), journal, clusterPort, String.join(", ", seeds));
   }
 
   @AfterAll
-  static void stopCluster() throws Exception {
+  void stopCluster() throws Exception {
     for (Node n : nodes) n.process().close();
-    if (h2 != null) h2.close();
+    stopJournal();
     if (dir != null)
       try (var files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -257,7 +265,7 @@ class ClusterQueueTest {
             order.get(i - 1) + " before " + order.get(i));
   }
 
-  private static List<Node> alive() {
+  private List<Node> alive() {
     return nodes.stream().filter(n -> n.process().process().isAlive()).toList();
   }
 
@@ -285,7 +293,7 @@ class ClusterQueueTest {
   }
 
   /** Polls GET /v1/cluster until {@code count} members are Up and reachable, or fails. */
-  private static void awaitMembersUp(Node node, int count, int seconds) throws Exception {
+  private void awaitMembersUp(Node node, int count, int seconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     String last = "";
     while (System.nanoTime() < deadline) {
@@ -306,7 +314,7 @@ class ClusterQueueTest {
         count + " members not up within " + seconds + " s: " + last + "\n" + logs());
   }
 
-  private static String logs() {
+  private String logs() {
     StringBuilder sb = new StringBuilder();
     for (Node n : nodes) {
       List<String> out = n.process().output();
