@@ -1,5 +1,7 @@
 package io.junction.message;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -32,7 +34,9 @@ public record Envelope(
     String connection,
     String type,
     Map<String, String> headers,
-    ByteString payload,
+    @JsonSerialize(using = ByteStringModule.Writer.class)
+        @JsonDeserialize(using = ByteStringModule.Reader.class)
+        ByteString payload,
     Map<String, Object> fields,
     long timestamp)
     implements CborSerializable {

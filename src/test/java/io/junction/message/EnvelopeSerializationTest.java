@@ -61,6 +61,20 @@ class EnvelopeSerializationTest {
   }
 
   @Test
+  void payloadSurvivesWhateverOrderTheJacksonModulesAreRegisteredIn() throws Exception {
+    // The fat jar's merged reference.conf registers the Scala module after ByteStringModule; the
+    // Scala module reads any Seq (a ByteString is one) as a Scala Vector.
+    com.fasterxml.jackson.databind.ObjectMapper mapper =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.cbor.CBORFactory())
+            .registerModule(new ByteStringModule())
+            .registerModule(com.fasterxml.jackson.module.scala.DefaultScalaModule$.MODULE$);
+    Envelope sent = envelope(Map.of("age", 36L));
+    Envelope received = mapper.readValue(mapper.writeValueAsBytes(sent), Envelope.class);
+    assertEquals(sent, received);
+  }
+
+  @Test
   void constructorNormalizesNumbersAndCollectionsToTheDocumentedTypes() {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("i", 7);
