@@ -1,6 +1,7 @@
 package io.junction;
 
 import io.junction.cli.CheckCommand;
+import io.junction.cli.ClusterCommand;
 import io.junction.cli.FtpCommand;
 import io.junction.cli.QueueCommand;
 import io.junction.cli.RunCommand;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
       FtpCommand.class,
       QueueCommand.class,
       io.junction.cli.ReloadCommand.class,
+      ClusterCommand.class,
       Main.VersionCommand.class,
       CommandLine.HelpCommand.class
     },

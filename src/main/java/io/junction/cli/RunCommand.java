@@ -1,6 +1,8 @@
 package io.junction.cli;
 
 import com.typesafe.config.Config;
+import io.junction.cluster.ClusterSettings;
+import io.junction.cluster.ClusterSetup;
 import io.junction.config.ConfigProblems;
 import io.junction.node.Guardian;
 import io.junction.node.NodeSettings;
@@ -41,8 +43,9 @@ public final class RunCommand implements Callable<Integer> {
     Config loaded;
     NodeSettings settings;
     try {
-      loaded = JournalSetup.configure(ConfigLoader.load(config));
-      settings = NodeSettings.fromConfig(loaded);
+      Config base = JournalSetup.configure(ConfigLoader.load(config));
+      settings = NodeSettings.fromConfig(base);
+      loaded = ClusterSetup.configure(base, settings.cluster());
     } catch (ConfigProblems.InvalidConfigException e) {
       System.err.println(config + ": " + e.getMessage());
       return 2;
@@ -51,7 +54,9 @@ public final class RunCommand implements Callable<Integer> {
     JournalSetup.createSchema(loaded);
     ActorSystem<Guardian.Command> system =
         ActorSystem.create(
-            Guardian.create(settings, java.util.Optional.of(config)), "junction", loaded);
+            Guardian.create(settings, java.util.Optional.of(config)),
+            ClusterSettings.SYSTEM_NAME,
+            loaded);
     // SIGHUP reloads the routes from the same file, as POST /v1/routes/reload does.
     Hangup.onHangup(() -> reload(system));
     // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one makes the exit status 0

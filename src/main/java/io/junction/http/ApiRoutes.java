@@ -173,6 +173,7 @@ public final class ApiRoutes extends AllDirectives {
                                 () -> requires(Scope.ADMIN, () -> completeWithFuture(close(id))))),
                     queueRoutes.routes(),
                     topicRoutes.routes(),
+                    new ClusterRoutes(system, timeout, this::requires).routes(),
                     path(
                         segment("publish").slash(segment()),
                         dest -> post(() -> requires(Scope.PUBLISH, () -> publish(dest)))))));

@@ -13,7 +13,10 @@ import org.apache.pekko.util.ByteString;
 /**
  * Jackson support for Pekko's {@link ByteString}: written as one binary value (a CBOR byte string,
  * base64 in JSON). Without it Jackson treats ByteString as a bean and cannot read it back, so no
- * {@link Envelope} survived serialization. Registered in reference.conf's jackson-modules.
+ * {@link Envelope} survived serialization. Registered in reference.conf's jackson-modules, and
+ * named on {@link Envelope#payload()} too: a module registered later (Jackson's Scala module reads
+ * any {@code Seq}, which a ByteString is, as a Scala Vector) would otherwise win, and the fat jar's
+ * merged reference.conf lists the Scala module after this one.
  */
 public final class ByteStringModule extends SimpleModule {
   private static final long serialVersionUID = 1L;
@@ -24,10 +27,11 @@ public final class ByteStringModule extends SimpleModule {
     addDeserializer(ByteString.class, new Reader());
   }
 
-  private static final class Writer extends StdScalarSerializer<ByteString> {
+  /** Writes a ByteString as one binary value. */
+  public static final class Writer extends StdScalarSerializer<ByteString> {
     private static final long serialVersionUID = 1L;
 
-    Writer() {
+    public Writer() {
       super(ByteString.class);
     }
 
@@ -38,10 +42,11 @@ public final class ByteStringModule extends SimpleModule {
     }
   }
 
-  private static final class Reader extends StdScalarDeserializer<ByteString> {
+  /** Reads one binary value as a ByteString. */
+  public static final class Reader extends StdScalarDeserializer<ByteString> {
     private static final long serialVersionUID = 1L;
 
-    Reader() {
+    public Reader() {
       super(ByteString.class);
     }
 

@@ -1,5 +1,7 @@
 package io.junction.message;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -12,7 +14,10 @@ import org.apache.pekko.util.ByteString;
  * <p>{@code payload} is the frame's bytes as received (or as they will be written); {@code fields}
  * holds what a codec decoded from them (empty when no codec ran). Field values are {@link Long},
  * {@link Double}, {@link Boolean}, {@link String}, {@code byte[]}, {@code List<Object>} (arrays) or
- * {@code Map<String,Object>} (nested structs), in declaration order.
+ * {@code Map<String,Object>} (nested structs), in declaration order. The constructor enforces those
+ * types, so an envelope that crossed the cluster or the journal as CBOR (which reads small numbers
+ * back as {@code Integer} and, with Pekko's Scala module, nested values as Scala collections)
+ * equals the one that was sent.
  *
  * @param id unique message id
  * @param source endpoint name the message arrived on (or {@code http}, {@code queue:q}, ...)
@@ -29,7 +34,9 @@ public record Envelope(
     String connection,
     String type,
     Map<String, String> headers,
-    ByteString payload,
+    @JsonSerialize(using = ByteStringModule.Writer.class)
+        @JsonDeserialize(using = ByteStringModule.Reader.class)
+        ByteString payload,
     Map<String, Object> fields,
     long timestamp)
     implements CborSerializable {
@@ -41,7 +48,7 @@ public record Envelope(
     type = type == null ? "application/octet-stream" : type;
     headers = headers == null ? Map.of() : Map.copyOf(headers);
     payload = payload == null ? ByteString.emptyByteString() : payload;
-    fields = fields == null ? Map.of() : fields;
+    fields = Fields.normalize(fields);
   }
 
   /** A new envelope with a fresh id and the current time. */

@@ -1,11 +1,15 @@
 package io.junction.node;
 
+import io.junction.cluster.ClusterSettings;
+import io.junction.config.ConfigProblems;
 import io.junction.ftp.DemoFtp;
 import io.junction.http.HttpServer;
 import io.junction.message.Envelope;
+import io.junction.queue.JournalSetup;
 import io.junction.queue.QueueDestination;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.QueueRouteSources;
+import io.junction.queue.QueueSharding;
 import io.junction.queue.Queues;
 import io.junction.routing.Router;
 import io.junction.topic.Topics;
@@ -17,6 +21,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -61,8 +66,7 @@ public final class Guardian {
           ActorRef<Router.Command> router = ctx.spawn(Router.create(settings.routes()), "router");
           ActorRef<Endpoints.Command> endpoints =
               ctx.spawn(Endpoints.create(settings, router), "endpoints");
-          ActorRef<ShardingEnvelope<QueueEntity.Command>> queues =
-              ctx.spawn(Queues.create(settings.queues()), "queues");
+          ActorRef<ShardingEnvelope<QueueEntity.Command>> queues = queues(ctx, settings);
           for (String q : settings.queues().declared().keySet())
             ctx.spawn(QueueDestination.create(q, queues, router), "queue-destination-" + q);
           ctx.spawn(QueueRouteSources.create(queues, router), "queue-sources");
@@ -93,6 +97,28 @@ public final class Guardian {
                   })
               .build();
         });
+  }
+
+  /** Sharded over the cluster when it is enabled, else the local registry. */
+  private static ActorRef<ShardingEnvelope<QueueEntity.Command>> queues(
+      ActorContext<Command> ctx, NodeSettings settings) {
+    ClusterSettings cluster = settings.cluster();
+    if (!cluster.enabled()) return ctx.spawn(Queues.create(settings.queues()), "queues");
+    JournalSetup.Database db = JournalSetup.database(settings.config(), new ConfigProblems());
+    if (db != null && db.h2Directory() != null)
+      ctx.getLog()
+          .warn(
+              "cluster enabled with the embedded H2 file journal ({}): other nodes cannot share it;"
+                  + " use junction.journal.kind = postgres or junction.journal.h2.url (H2 TCP"
+                  + " server) for a cluster of several processes",
+              db.url());
+    ctx.getLog()
+        .info(
+            "cluster node {} joining {} (downing: {})",
+            cluster.selfAddress(),
+            cluster.seedNodes(),
+            cluster.downing());
+    return QueueSharding.init(ctx.getSystem(), settings.queues(), cluster.rememberQueues());
   }
 
   private static void registerShutdown(

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueType;
+import io.junction.cluster.ClusterSettings;
 import io.junction.codec.Codecs;
 import io.junction.codec.PayloadCodec;
 import io.junction.codec.StructLayout;
@@ -48,6 +49,7 @@ public record NodeSettings(
     List<Route> routes,
     Queues.Settings queues,
     List<TopicSettings> topics,
+    ClusterSettings cluster,
     Config config) {
 
   /** Top-level keys of {@code junction}; anything else is a typo. */
@@ -65,6 +67,7 @@ public record NodeSettings(
           "journal",
           "http",
           "demo-ftp",
+          "cluster",
           "blocking-io-dispatcher");
 
   static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp", "ftp");
@@ -141,6 +144,7 @@ public record NodeSettings(
         udp.stream().map(x -> new Listener(x.name(), x.host(), x.port())).toList(), problems);
     Queues.Settings queues = Queues.Settings.fromConfig(config, problems);
     JournalSetup.configure(config, problems); // validates junction.journal
+    ClusterSettings cluster = ClusterSettings.fromConfig(config, problems);
     problems.read("junction.demo-ftp", () -> DemoFtpServer.Settings.fromConfig(config), null);
     targets.put("queue", queues.declared().keySet());
     List<TopicSettings> topics = TopicSettings.fromConfig(j, problems);
@@ -171,7 +175,7 @@ public record NodeSettings(
     problems.throwIfAny();
     return new NodeSettings(
         nodeName, dataDir, drain, codecs, servers, clients, udp, http, ftp, routeList, queues,
-        topics, config);
+        topics, cluster, config);
   }
 
   /** The struct each endpoint with a plain struct codec decodes to: routes are typed by it. */

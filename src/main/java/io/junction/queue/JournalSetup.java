@@ -90,6 +90,14 @@ public final class JournalSetup {
             problems.read(base + ".h2.path", () -> j.getString("h2.path"), "data/journal");
         String opts =
             problems.read(base + ".h2.url-options", () -> j.getString("h2.url-options"), "");
+        String given = problems.read(base + ".h2.url", () -> j.getString("h2.url"), "");
+        if (!given.isEmpty()) {
+          // A shared H2 (TCP server) for several nodes: the URL is used as given.
+          if (!given.startsWith("jdbc:h2:"))
+            problems.add(base + ".h2.url", "must start with jdbc:h2:, was \"" + given + "\"");
+          return new Database(
+              kind, given, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, null);
+        }
         Path dir = Path.of(path).toAbsolutePath();
         String url = "jdbc:h2:file:" + dir.resolve("junction") + opts;
         return new Database(kind, url, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, dir);

@@ -30,7 +30,12 @@ public final class QueueDestination {
     return Behaviors.<Object>setup(
             ctx -> {
               router.tell(new Router.RegisterDestination(name, ctx.getSelf().narrow()));
+              // Start the queue now, wherever it lives (sharded: on the node its shard is
+              // allocated to), so it recovers and runs its timers before the first message.
+              queues.tell(
+                  new ShardingEnvelope<>(queue, new QueueEntity.GetStats(ctx.getSelf().narrow())));
               return Behaviors.receive(Object.class)
+                  .onMessage(QueueEntity.QueueStats.class, s -> Behaviors.same())
                   .onMessage(
                       Deliver.class,
                       d -> {

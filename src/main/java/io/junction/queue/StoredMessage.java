@@ -4,12 +4,8 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.junction.message.CborSerializable;
 import io.junction.message.Envelope;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.pekko.util.ByteString;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * One message as the queue keeps it in events and snapshots: the envelope flattened and written as
@@ -70,7 +66,7 @@ public record StoredMessage(
         e.timestamp());
   }
 
-  /** The envelope as published; integral field values read back as {@link Long} as documented. */
+  /** The envelope as published ({@link Envelope} normalizes the fields CBOR read back). */
   public Envelope envelope() {
     return new Envelope(
         id,
@@ -79,7 +75,7 @@ public record StoredMessage(
         type,
         headers,
         ByteString.fromArrayUnsafe(payload),
-        normalizeMap(fields),
+        fields,
         timestamp);
   }
 
@@ -107,36 +103,5 @@ public record StoredMessage(
 
   boolean expired(long now) {
     return expiresAt > 0 && now >= expiresAt;
-  }
-
-  // CBOR keeps small integers small, so Jackson reads them back as Integer: undo that.
-  private static Map<String, Object> normalizeMap(Map<String, Object> m) {
-    if (m == null || m.isEmpty()) return Map.of();
-    Map<String, Object> out = new LinkedHashMap<>();
-    m.forEach((k, v) -> out.put(k, normalize(v)));
-    return out;
-  }
-
-  // Pekko's mapper has the Scala module, which reads untyped nested maps and lists as Scala ones.
-  @SuppressWarnings("unchecked")
-  private static Object normalize(Object v) {
-    if (v instanceof scala.collection.Map<?, ?> sm) v = CollectionConverters.asJava(sm);
-    if (v instanceof scala.collection.Iterable<?> si) v = toList(si);
-    if (v instanceof Integer i) return i.longValue();
-    if (v instanceof Short s) return s.longValue();
-    if (v instanceof Float f) return f.doubleValue();
-    if (v instanceof Map<?, ?> m) return normalizeMap((Map<String, Object>) m);
-    if (v instanceof List<?> l) {
-      List<Object> out = new ArrayList<>(l.size());
-      for (Object o : l) out.add(normalize(o));
-      return out;
-    }
-    return v;
-  }
-
-  private static List<Object> toList(scala.collection.Iterable<?> si) {
-    List<Object> out = new ArrayList<>();
-    CollectionConverters.asJava(si).forEach(out::add);
-    return out;
   }
 }

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TcpConnection extends AbstractBehavior<TcpConnection.Command> {
   private static final Logger LOG = LoggerFactory.getLogger(TcpConnection.class);
-  private static final int SEND_QUEUE = 1024;
+  private static final int SEND_QUEUE = 4096;
 
   /** Messages a connection accepts. */
   public sealed interface Command {}
@@ -100,6 +100,8 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
   private final EndpointMetrics metrics;
   private final FrameHandler handler;
   private final AtomicBoolean failNext = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
   private final BoundedSourceQueue<ByteString> sends;
   private final UniqueKillSwitch killSwitch;
   private boolean ended;
@@ -150,10 +152,16 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
     return in.viaMat(KillSwitches.single(), Keep.right())
         .via(settings.framing().decoder())
         .mapConcat(this::onFrame)
-        .mergeMat(Source.<ByteString>queue(SEND_QUEUE), Keep.both(), true)
+        .mergeMat(Source.<ByteString>queue(SEND_QUEUE).map(this::leftSendQueue), Keep.both(), true)
         .batchWeighted(
             settings.writeBufferBytes(), b -> (long) b.size(), b -> b, ByteString::concat)
         .watchTermination(Keep.both());
+  }
+
+  // Runs in the stream as a sent message leaves the queue for the socket.
+  private ByteString leftSendQueue(ByteString bytes) {
+    queuedBytes.addAndGet(-bytes.size());
+    return bytes;
   }
 
   // Runs inside the connection's stream, one frame at a time.
@@ -202,7 +210,14 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
               e.getMessage());
       return this;
     }
-    if (sends.offer(bytes) != QueueOfferResult.enqueued()) metrics.dropped.increment();
+    // Bounded in bytes (write-buffer-bytes), not only in messages: a peer that does not read
+    // must not make this connection hold more than that, whatever the message size.
+    if (queuedBytes.get() + bytes.size() > settings.writeBufferBytes()
+        || sends.offer(bytes) != QueueOfferResult.enqueued()) {
+      metrics.dropped.increment();
+      return this;
+    }
+    queuedBytes.addAndGet(bytes.size());
     return this;
   }
 

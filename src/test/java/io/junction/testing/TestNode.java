@@ -2,6 +2,7 @@ package io.junction.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.junction.cluster.ClusterSetup;
 import io.junction.endpoint.EndpointStatus;
 import io.junction.node.Endpoints;
 import io.junction.node.Guardian;
@@ -57,7 +58,8 @@ public final class TestNode implements AutoCloseable {
     Config config = io.junction.cli.ConfigLoader.load(file);
     if (config.getString("junction.data-dir").equals("data"))
       throw new IllegalArgumentException(file + " must set junction.data-dir to a test directory");
-    return new TestNode(JournalSetup.configure(config), null, java.util.Optional.of(file));
+    return new TestNode(
+        ClusterSetup.configure(JournalSetup.configure(config)), null, java.util.Optional.of(file));
   }
 
   /** The HTTP API's bound port, waiting until it is bound. */
@@ -83,7 +85,9 @@ public final class TestNode implements AutoCloseable {
               .withFallback(
                   ConfigFactory.parseMap(java.util.Map.of("junction.data-dir", dir.toString())));
       return new TestNode(
-          JournalSetup.configure(ConfigFactory.load(config)), dir, java.util.Optional.empty());
+          ClusterSetup.configure(JournalSetup.configure(ConfigFactory.load(config))),
+          dir,
+          java.util.Optional.empty());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -32,7 +32,8 @@ class TopicTest {
               topics { alerts {}, news { subscriber-buffer = 10 } }
               endpoints {
                 in { kind = tcp-server, port = 0, framing { kind = length-prefixed } }
-                fast { kind = tcp-server, port = 0, framing { kind = length-prefixed } }
+                # room for every message of the test, so only timing could make it drop
+                fast { kind = tcp-server, port = 0, write-buffer-bytes = 16m, framing { kind = length-prefixed } }
                 slow { kind = tcp-server, port = 0, framing { kind = length-prefixed } }
               }
               routes {
@@ -61,13 +62,24 @@ class TopicTest {
             assertEquals(1, node.status("slow").connections());
             return null;
           });
+      // the fast subscriber reads as messages come; the slow one never reads
+      java.util.concurrent.CompletableFuture<Integer> received =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  for (int i = 0; i < n; i++)
+                    assertEquals(i, ByteBuffer.wrap(fast.readFrame()).getInt(), "in order");
+                  return n;
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
       byte[] payload = new byte[1024];
       for (int i = 0; i < n; i++) {
         ByteBuffer.wrap(payload).putInt(i);
         in.write(WireClient.frame(payload));
       }
-      for (int i = 0; i < n; i++)
-        assertEquals(i, ByteBuffer.wrap(fast.readFrame()).getInt(), "fast subscriber, in order");
+      assertEquals(n, received.get(30, java.util.concurrent.TimeUnit.SECONDS));
     }
   }
 
