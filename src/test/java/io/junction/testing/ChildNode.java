@@ -49,6 +49,12 @@ public final class ChildNode implements AutoCloseable {
 
   /** Starts {@code junction run} on {@code config} (written to {@code dir}). */
   public static ChildNode start(Path dir, String config) throws IOException {
+    return start(dir, config, Map.of());
+  }
+
+  /** Like {@link #start(Path, String)}, with {@code env} added to the child's environment. */
+  public static ChildNode start(Path dir, String config, Map<String, String> env)
+      throws IOException {
     Path file = dir.resolve("node.conf");
     Files.writeString(file, config);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -66,6 +72,7 @@ public final class ChildNode implements AutoCloseable {
                 file.toString())
             .directory(dir.toFile())
             .redirectErrorStream(true);
+    pb.environment().putAll(env);
     return new ChildNode(pb.start());
   }
 
