@@ -7,7 +7,7 @@
 #   bench/queue-bench.sh --systems junction-h2,rabbitmq --duration 10
 #
 # Options: --systems LIST (junction-h2,junction-pg,rabbitmq)  --shapes LIST (1x1,8x8)
-#          --rate R (5000: the paced latency runs)  --warmup S (10)  --duration S (15)
+#          --rates LIST (5000,1000: one paced latency run per rate and shape)  --warmup S (10)  --duration S (15)
 #          --window N (16 publishes awaiting confirmation per producer)  --batch N (100)
 #          --max-backlog N (5000)  --size BYTES (1024)  --node-wait S (180)
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
@@ -21,7 +21,7 @@ JAR="$BENCH_DIR/target/junction-bench.jar"
 
 SYSTEMS=junction-h2,junction-pg,rabbitmq
 SHAPES=1x1,8x8
-RATE=5000
+RATES=5000,1000
 WARMUP=10
 DURATION=15
 WINDOW=16
@@ -34,7 +34,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --systems) SYSTEMS=$2; shift 2 ;;
     --shapes) SHAPES=$2; shift 2 ;;
-    --rate) RATE=$2; shift 2 ;;
+    --rates) RATES=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --window) WINDOW=$2; shift 2 ;;
@@ -116,7 +116,7 @@ wait_port() { # port seconds pid what
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 say "machine: nproc=$(nproc) cpu='$CPU_MODEL' mem=$(free -g | awk '/Mem:/{print $2}')GiB loadavg='$(cut -d' ' -f1-3 /proc/loadavg)'"
 say "java: $(java -version 2>&1 | head -1)"
-say "run: systems=$SYSTEMS shapes=$SHAPES rate=$RATE warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE"
+say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE"
 say "results: $OUT"
 
 echo "building bench jar..."
@@ -124,18 +124,18 @@ mvn -B -q -f "$BENCH_DIR/pom.xml" package -DskipTests > "$OUT/build.log" 2>&1 ||
 
 : > "$OUT/results.txt"
 run_load() { # label system port
-  local shape p c mode
-  for mode in throughput latency; do
+  local shape p c mode rate
+  for mode in throughput ${RATES//,/ }; do
     for shape in ${SHAPES//,/ }; do
       p=${shape%x*}; c=${shape#*x}
       local extra=()
-      [[ $mode == latency ]] && extra=(--rate "$RATE")
+      if [[ $mode != throughput ]]; then rate=$mode; mode=latency; extra=(--rate "$rate"); fi
       echo "load: $1 $mode ${p}x${c} ..."
       timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -cp "$JAR" io.junction.bench.QueueBench \
-        --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-$shape-$RANDOM" \
+        --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$shape-$RANDOM" \
         --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
         --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
-        2> >(tee -a "$OUT/client.err" >&2) | tee -a "$OUT/results.txt" || say "WARNING: $1 $mode $shape did not finish"
+        2> >(tee -a "$OUT/client.err" >&2) | tee -a "$OUT/results.txt" || say "WARNING: $1 $mode ${rate:-} $shape did not finish"
       echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
     done
   done

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code saturated}: its latency then grows with the run.
  * </ul>
  *
- * After the measure window producers stop and consumers drain what was published (bounded by
+ * With {@code --max-messages N} producers stop after N publishes (filling a queue for the recovery
+ * measurement: {@code --consumers 0}). After the measure window producers stop and consumers drain what was published (bounded by
  * {@code --drain-timeout}); every acknowledged publish must then have been consumed.
  */
 public final class QueueBench {
@@ -30,7 +31,8 @@ public final class QueueBench {
   public static void main(String[] argv) throws Exception {
     Args a =
         new Args(argv, "system", "target", "label", "queue", "producers", "consumers", "window",
-            "batch", "rate", "size", "warmup", "duration", "drain-timeout", "max-backlog");
+            "batch", "rate", "size", "warmup", "duration", "drain-timeout", "max-backlog",
+            "max-messages");
     String system = a.get("system", "junction");
     InetSocketAddress target = Args.hostPort(a.get("target", "127.0.0.1:8080"));
     int producers = a.getInt("producers", 1);
@@ -43,6 +45,7 @@ public final class QueueBench {
     int duration = a.getInt("duration", 15);
     int drainTimeout = a.getInt("drain-timeout", 30);
     long maxBacklog = a.getLong("max-backlog", 5000);
+    long maxMessages = a.getLong("max-messages", Long.MAX_VALUE);
     String queue = a.get("queue", "bench-" + System.currentTimeMillis());
     String label = a.get("label", system);
     String mode = rate > 0 ? "latency" : "throughput";
@@ -54,7 +57,7 @@ public final class QueueBench {
           default -> throw new IllegalArgumentException("--system junction|rabbitmq, was " + system);
         };
     load.setUp();
-    QueueRun run = new QueueRun(size, producers, rate, warmup, duration, maxBacklog);
+    QueueRun run = new QueueRun(size, producers, rate, warmup, duration, maxBacklog, maxMessages);
     List<Thread> consumerThreads = new ArrayList<>();
     for (int c = 0; c < consumers; c++)
       consumerThreads.add(start("consumer-" + c, load.consumer(c, run)));
@@ -63,7 +66,8 @@ public final class QueueBench {
       for (Runnable r : load.producer(p, window, run))
         producerThreads.add(start("producer-" + p, r));
 
-    TimeUnit.NANOSECONDS.sleep(Math.max(0, run.measureEnd - System.nanoTime()));
+    while (System.nanoTime() < run.measureEnd && !run.allPublished())
+      TimeUnit.MILLISECONDS.sleep(Math.min(100, Math.max(1, (run.measureEnd - System.nanoTime()) / 1_000_000)));
     run.producing = false;
     for (Thread t : producerThreads) t.join(30_000);
     long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainTimeout);

@@ -29,6 +29,8 @@ final class QueueRun {
   final long measureEnd;
   private final long intervalNanos; // per producer; 0 = as fast as the window allows
   private final long maxBacklog;
+  private final long maxMessages;
+  private final AtomicLong issued = new AtomicLong();
   private final AtomicLong[] nextSeq;
   private final byte[] padding;
 
@@ -45,7 +47,15 @@ final class QueueRun {
   private final Set<Long> seen = ConcurrentHashMap.newKeySet();
   private final List<LatencyHistogram> histograms = new ArrayList<>();
 
-  QueueRun(int size, int producers, double rate, int warmupS, int durationS, long maxBacklog) {
+  QueueRun(
+      int size,
+      int producers,
+      double rate,
+      int warmupS,
+      int durationS,
+      long maxBacklog,
+      long maxMessages) {
+    this.maxMessages = maxMessages;
     this.size = size;
     this.producers = producers;
     this.measureStart = start + warmupS * 1_000_000_000L;
@@ -56,6 +66,11 @@ final class QueueRun {
     for (int i = 0; i < producers; i++) nextSeq[i] = new AtomicLong();
     this.padding = new byte[size];
     Arrays.fill(padding, (byte) 'x');
+  }
+
+  /** All {@code maxMessages} publishes were acknowledged. */
+  boolean allPublished() {
+    return published.get() >= maxMessages;
   }
 
   boolean paced() {
@@ -70,9 +85,10 @@ final class QueueRun {
   /**
    * Waits for the turn of message {@code seq} and returns its stamp: the slot in the schedule
    * (paced), or now once the backlog is below the bound (throughput). Returns -1 when producing
-   * stopped meanwhile.
+   * stopped meanwhile or {@code maxMessages} were issued.
    */
   long awaitTurn(int producer, long seq) {
+    if (issued.incrementAndGet() > maxMessages) return -1;
     if (paced()) {
       // producers are offset inside one interval so the aggregate stream is evenly spaced
       long slot = start + seq * intervalNanos + producer * intervalNanos / producers;
