@@ -124,12 +124,13 @@ mvn -B -q -f "$BENCH_DIR/pom.xml" package -DskipTests > "$OUT/build.log" 2>&1 ||
 
 : > "$OUT/results.txt"
 run_load() { # label system port
-  local shape p c mode rate
-  for mode in throughput ${RATES//,/ }; do
+  local shape p c mode rate run
+  for run in throughput ${RATES//,/ }; do
     for shape in ${SHAPES//,/ }; do
       p=${shape%x*}; c=${shape#*x}
       local extra=()
-      if [[ $mode != throughput ]]; then rate=$mode; mode=latency; extra=(--rate "$rate"); fi
+      mode=throughput; rate=""
+      if [[ $run != throughput ]]; then rate=$run; mode=latency; extra=(--rate "$rate"); fi
       echo "load: $1 $mode ${p}x${c} ..."
       timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -cp "$JAR" io.junction.bench.QueueBench \
         --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$shape-$RANDOM" \

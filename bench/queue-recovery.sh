@@ -75,10 +75,10 @@ t0=$(now_ms)
 timeout $((FILL_SECONDS + 120)) java -Xmx1g -cp "$JAR" io.junction.bench.QueueBench --system junction \
   --target "127.0.0.1:$NODE_PORT" --queue deep --producers 8 --consumers 0 --size "$SIZE" \
   --warmup 0 --duration "$FILL_SECONDS" --max-backlog 1000000000000 --max-messages "$MESSAGES" \
-  --drain-timeout 0 --label fill 2>>"$OUT/client.err" | tee -a "$OUT/fill.txt" || true
+  --drain-timeout 0 --keep-queue yes --label fill 2>>"$OUT/client.err" | tee -a "$OUT/fill.txt" || true
 t1=$(now_ms)
 D=$(depth)
-say "filled: depth=$D in $(( (t1 - t0) / 1000 )) s ($(( D * 1000 / (t1 - t0 + 1) )) msg/s average, 8 producers x 16 in flight)"
+say "filled: depth=$D in $(( (t1 - t0) / 1000 )) s ($(( D * 1000 / (t1 - t0 + 1) )) msg/s average, 8 producers x 16 in flight, snapshot every 100 events)"
 stop_node
 say "journal on disk: $(du -sh "$DATA/journal" | cut -f1) ($(ls -la "$DATA"/journal/ | awk 'NR>1{printf "%s %s; ", $9, $5}'))"
 

@@ -32,7 +32,7 @@ public final class QueueBench {
     Args a =
         new Args(argv, "system", "target", "label", "queue", "producers", "consumers", "window",
             "batch", "rate", "size", "warmup", "duration", "drain-timeout", "max-backlog",
-            "max-messages");
+            "max-messages", "keep-queue");
     String system = a.get("system", "junction");
     InetSocketAddress target = Args.hostPort(a.get("target", "127.0.0.1:8080"));
     int producers = a.getInt("producers", 1);
@@ -75,8 +75,9 @@ public final class QueueBench {
       TimeUnit.MILLISECONDS.sleep(20);
     run.consuming = false;
     for (Thread t : consumerThreads) t.join(30_000);
+    boolean keep = a.get("keep-queue", "no").equals("yes"); // queue-recovery.sh restarts on it
     try {
-      load.tearDown();
+      if (!keep) load.tearDown();
     } catch (Exception e) {
       System.err.println("tear down: " + e);
     }
