@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Turns {@code junction.journal} into the pekko-persistence-jdbc configuration and creates the
@@ -49,7 +50,20 @@ public final class JournalSetup {
 
   /** Like {@link #configure(Config)}, recording problems instead of throwing. */
   public static Config configure(Config config, ConfigProblems problems) {
-    Database db = database(config, problems);
+    return configure(config, problems, System::getenv);
+  }
+
+  /** Like {@link #configure(Config)}, reading secrets through {@code env} (tests). */
+  static Config configure(Config config, Function<String, String> env) {
+    ConfigProblems problems = new ConfigProblems();
+    Config out = configure(config, problems, env);
+    problems.throwIfAny();
+    return out;
+  }
+
+  private static Config configure(
+      Config config, ConfigProblems problems, Function<String, String> env) {
+    Database db = database(config, problems, env);
     if (db == null) return config;
     Map<String, Object> slickDb =
         Map.of(
@@ -77,6 +91,11 @@ public final class JournalSetup {
 
   /** The database {@code junction.journal} selects, or null (with problems recorded). */
   public static Database database(Config config, ConfigProblems problems) {
+    return database(config, problems, System::getenv);
+  }
+
+  private static Database database(
+      Config config, ConfigProblems problems, Function<String, String> env) {
     String base = "junction.journal";
     Config j = problems.read(base, () -> config.getConfig(base), null);
     if (j == null) return null;
@@ -106,13 +125,13 @@ public final class JournalSetup {
         String url = problems.read(base + ".postgres.url", () -> j.getString("postgres.url"), "");
         String user =
             problems.read(base + ".postgres.user", () -> j.getString("postgres.user"), "");
-        String env =
+        String var =
             problems.read(
                 base + ".postgres.password-env", () -> j.getString("postgres.password-env"), "");
-        String password = env.isEmpty() ? null : System.getenv(env);
+        String password = var.isEmpty() ? null : env.apply(var);
         if (password == null) {
           problems.add(
-              base + ".postgres.password-env", "environment variable " + env + " is not set");
+              base + ".postgres.password-env", "environment variable " + var + " is not set");
           password = "";
         }
         return new Database(
@@ -140,13 +159,16 @@ public final class JournalSetup {
   public static void createSchema(Config configured) {
     Database db = database(configured, new ConfigProblems());
     if (db == null) throw new IllegalArgumentException("junction.journal is invalid");
+    // The credentials configure() resolved (the environment is read once, there).
+    String slick = "pekko-persistence-jdbc.shared-databases.slick.db.password";
+    String password = configured.hasPath(slick) ? configured.getString(slick) : db.password();
     try {
       if (db.h2Directory() != null) Files.createDirectories(db.h2Directory());
       String script =
           db.kind().equals("h2")
               ? "schema/h2/h2-create-schema.sql"
               : "schema/postgres/postgres-create-schema.sql";
-      try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+      try (Connection c = DriverManager.getConnection(db.url(), db.user(), password);
           Statement st = c.createStatement()) {
         c.setAutoCommit(true); // CREATE INDEX CONCURRENTLY (PostgreSQL) refuses a transaction
         for (String sql : statements(readScript(script))) st.execute(sql);

@@ -37,22 +37,29 @@ class QueueCrashTest {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static String config(Path dir) {
+  /** The node under test on {@code dir}; a subclass runs the same scenario on another journal. */
+  protected ChildNode startNode(Path dir) throws Exception {
+    return ChildNode.start(dir, config(dir, ""));
+  }
+
+  /** The node config: HTTP on a free port, queue {@code crash}, plus {@code journal} (HOCON). */
+  protected static String config(Path dir, String journal) {
     return """
         junction {
           data-dir = "%s"
           http.port = 0
           queues.crash { ack-timeout = 5m }
+          %s
         }
         """
-        .formatted(dir.resolve("data"));
+        .formatted(dir.resolve("data"), journal);
   }
 
   @Test
   void everyAcknowledgedPublishSurvivesKillMinusNineExactlyOnceAndInOrder(@TempDir Path dir)
       throws Exception {
     Random random = new Random(20261126);
-    ChildNode node = ChildNode.start(dir, config(dir));
+    ChildNode node = startNode(dir);
     try {
       for (int run = 0; run < 3; run++) {
         int port = node.port("http", 90);
@@ -60,7 +67,7 @@ class QueueCrashTest {
         int killAt = 300 + random.nextInt(2_500);
         Set<String> acked = publishUntilKilled(node, port, killAt);
         assertTrue(acked.size() >= killAt, "acked " + acked.size() + " before the kill");
-        node = ChildNode.start(dir, config(dir));
+        node = startNode(dir);
         port = node.port("http", 90);
         List<String> inQueue = consumeAll(port);
         Set<String> distinct = new HashSet<>(inQueue);
@@ -70,7 +77,7 @@ class QueueCrashTest {
         assertTrue(missing.isEmpty(), "acknowledged but lost after kill -9: " + missing);
         assertPublisherOrder(inQueue);
         node.kill(); // the acks are durable too: the next run starts by checking the queue is empty
-        node = ChildNode.start(dir, config(dir));
+        node = startNode(dir);
       }
     } finally {
       node.close();

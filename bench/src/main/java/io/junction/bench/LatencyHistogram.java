@@ -26,6 +26,15 @@ final class LatencyHistogram {
     max = 0;
   }
 
+  /** Adds every sample of {@code other} to this histogram. */
+  void add(LatencyHistogram other) {
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] += other.counts[i];
+    }
+    total += other.total;
+    max = Math.max(max, other.max);
+  }
+
   long count() {
     return total;
   }

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Durable queues side by side: Junction's HTTP queue API on the H2 journal, on a PostgreSQL
+# journal, and RabbitMQ (durable queue, persistent messages, publisher confirms, manual acks,
+# prefetch), with the same load shapes, in one run. See bench/README.md ("Durable queues").
+#
+#   bench/queue-bench.sh                          # everything, default shapes and durations
+#   bench/queue-bench.sh --systems junction-h2,rabbitmq --duration 10
+#
+# Options: --systems LIST (junction-h2,junction-pg,rabbitmq)  --shapes LIST (1x1,8x8)
+#          --rates LIST (5000,1000: one paced latency run per rate and shape)  --warmup S (10)  --duration S (15)
+#          --window N (16 publishes awaiting confirmation per producer)  --batch N (100)
+#          --max-backlog N (5000)  --size BYTES (1024)  --node-wait S (180)
+# Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
+# (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
+# this script starts is stopped on exit, whatever the exit path.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+JAR="$BENCH_DIR/target/junction-bench.jar"
+
+SYSTEMS=junction-h2,junction-pg,rabbitmq
+SHAPES=1x1,8x8
+RATES=5000,1000
+WARMUP=10
+DURATION=15
+WINDOW=16
+BATCH=100
+MAX_BACKLOG=5000
+SIZE=1024
+NODE_WAIT=180
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --systems) SYSTEMS=$2; shift 2 ;;
+    --shapes) SHAPES=$2; shift 2 ;;
+    --rates) RATES=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --window) WINDOW=$2; shift 2 ;;
+    --batch) BATCH=$2; shift 2 ;;
+    --max-backlog) MAX_BACKLOG=$2; shift 2 ;;
+    --size) SIZE=$2; shift 2 ;;
+    --node-wait) NODE_WAIT=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+OUT="$BENCH_DIR/results/queue-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT"
+SUMMARY="$OUT/summary.txt"
+WORK=$(mktemp -d /tmp/junction-queue-bench.XXXXXX)
+chmod 755 "$WORK" # the postgres user must reach its data directory inside
+
+# --- process bookkeeping: each server runs in its own process group, stopped on exit ---
+STARTED=()      # process group ids
+EXTRA_PIDS=()   # daemons that leave their group (epmd started by RabbitMQ)
+PG_CTL=()       # how to stop the PostgreSQL cluster, if one runs
+stop_groups() {
+  local pgid alive
+  for pgid in "${STARTED[@]:-}"; do
+    [[ -n "$pgid" ]] && kill -TERM -- "-$pgid" 2>/dev/null || true
+  done
+  for _ in $(seq 1 100); do
+    alive=0
+    for pgid in "${STARTED[@]:-}"; do
+      [[ -n "$pgid" ]] && kill -0 -- "-$pgid" 2>/dev/null && alive=1
+    done
+    [[ $alive == 0 ]] && break
+    sleep 0.2
+  done
+  for pgid in "${STARTED[@]:-}"; do
+    [[ -n "$pgid" ]] && kill -KILL -- "-$pgid" 2>/dev/null || true
+  done
+  STARTED=()
+}
+stop_postgres() {
+  if [[ ${#PG_CTL[@]} -gt 0 ]]; then
+    "${PG_CTL[@]}" -D "$WORK/pg/data" -m fast -w -t 60 stop >> "$OUT/postgres.log" 2>&1 || true
+    PG_CTL=()
+  fi
+}
+cleanup() {
+  stop_postgres
+  stop_groups
+  local pid
+  for pid in "${EXTRA_PIDS[@]:-}"; do
+    [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "$*" | tee -a "$SUMMARY"; }
+accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A loopback port nobody listens on (checked, not reserved: the servers fail loudly if raced).
+free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 30000))
+    if ! ss -Htan "( sport = :$p )" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
+  done
+  echo "no free port found" >&2; return 1
+}
+wait_port() { # port seconds pid what
+  for _ in $(seq 1 $(($2 * 5))); do
+    accepts "$1" && return 0
+    kill -0 "$3" 2>/dev/null || { say "ERROR: $4 exited; see $OUT"; return 1; }
+    sleep 0.2
+  done
+  say "ERROR: $4 not accepting on 127.0.0.1:$1 within $2 s"; return 1
+}
+
+CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+say "machine: nproc=$(nproc) cpu='$CPU_MODEL' mem=$(free -g | awk '/Mem:/{print $2}')GiB loadavg='$(cut -d' ' -f1-3 /proc/loadavg)'"
+say "java: $(java -version 2>&1 | head -1)"
+say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE"
+say "results: $OUT"
+
+echo "building bench jar..."
+mvn -B -q -f "$BENCH_DIR/pom.xml" package -DskipTests > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+
+: > "$OUT/results.txt"
+run_load() { # label system port
+  local shape p c mode rate run
+  for run in throughput ${RATES//,/ }; do
+    for shape in ${SHAPES//,/ }; do
+      p=${shape%x*}; c=${shape#*x}
+      local extra=()
+      mode=throughput; rate=""
+      if [[ $run != throughput ]]; then rate=$run; mode=latency; extra=(--rate "$rate"); fi
+      echo "load: $1 $mode ${p}x${c} ..."
+      timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -cp "$JAR" io.junction.bench.QueueBench \
+        --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$shape-$RANDOM" \
+        --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
+        --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
+        2> >(tee -a "$OUT/client.err" >&2) | tee -a "$OUT/results.txt" || say "WARNING: $1 $mode ${rate:-} $shape did not finish"
+      echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
+    done
+  done
+}
+
+if [[ ,$SYSTEMS, == *,junction-* ]]; then
+  echo "building the node jar if it is stale (./junction --help)..."
+  (cd "$ROOT" && ./junction --help) > "$OUT/node-build.log" 2>&1 || { cat "$OUT/node-build.log"; exit 1; }
+fi
+
+# --- Junction: ./junction run (the demo node) with every listener on a free port, fresh data dir ---
+start_node() { # label, extra env assignments...
+  local label=$1; shift
+  local log="$OUT/node-$label.log"
+  echo "starting node ($label): ./junction run (log $log)"
+  (cd "$ROOT" && exec env "$@" JUNCTION_DATA_DIR="$WORK/node-$label" \
+     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0" \
+     setsid ./junction run) > "$log" 2>&1 &
+  local pgid=$!
+  STARTED+=("$pgid")
+  NODE_PORT=""
+  for _ in $(seq 1 $((NODE_WAIT * 5))); do
+    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+    [[ -n "$NODE_PORT" ]] && break
+    kill -0 "$pgid" 2>/dev/null || { say "ERROR: node ($label) exited"; tail -20 "$log"; exit 1; }
+    sleep 0.2
+  done
+  [[ -n "$NODE_PORT" ]] || { say "ERROR: node ($label) did not log 'http listening' within ${NODE_WAIT}s"; exit 1; }
+  say "node ($label): HTTP 127.0.0.1:$NODE_PORT"
+}
+
+# --- PostgreSQL: a throwaway cluster like the tests' (io.junction.testing.PostgresCluster) ---
+start_postgres() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [[ -x "$bin/initdb" ]] || { say "ERROR: install postgresql (apt-get install postgresql)"; exit 1; }
+  local as=()
+  if [[ $(id -u) == 0 ]]; then as=(runuser -u postgres --); fi
+  PG_PORT=$(free_port)
+  PG_PASSWORD="bench-$RANDOM$RANDOM"
+  mkdir -p "$WORK/pg"
+  echo "$PG_PASSWORD" > "$WORK/pg/pw"
+  [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$WORK/pg"
+  (cd "$WORK/pg" && "${as[@]}" "$bin/initdb" -D "$WORK/pg/data" -U postgres --pwfile="$WORK/pg/pw" \
+     --auth=scram-sha-256 -E UTF8 --no-instructions) > "$OUT/postgres.log" 2>&1 \
+    || { say "ERROR: initdb failed"; cat "$OUT/postgres.log"; exit 1; }
+  PG_CTL=("${as[@]}" "$bin/pg_ctl")
+  (cd "$WORK/pg" && "${PG_CTL[@]}" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
+     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg" start) >> "$OUT/postgres.log" 2>&1 \
+    || { say "ERROR: pg_ctl start failed"; cat "$OUT/postgres.log" "$WORK/pg/server.log"; exit 1; }
+  PGPASSWORD=$PG_PASSWORD "$bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+    -c "CREATE USER junction PASSWORD '$PG_PASSWORD'" -c "CREATE DATABASE junction OWNER junction" >> "$OUT/postgres.log" 2>&1 \
+    || { say "ERROR: creating the database failed"; cat "$OUT/postgres.log"; exit 1; }
+  say "postgres: $("$bin/postgres" --version) on 127.0.0.1:$PG_PORT (default settings: fsync on, synchronous_commit on)"
+}
+
+# --- RabbitMQ: own node name, data dir, config and ports, loopback only ---
+start_rabbitmq() {
+  local server=/usr/lib/rabbitmq/bin/rabbitmq-server
+  [[ -x $server ]] || { say "ERROR: install rabbitmq-server (apt-get install rabbitmq-server)"; exit 1; }
+  local dir="$WORK/rabbitmq"
+  mkdir -p "$dir"
+  RABBIT_PORT=$(free_port)
+  local dist
+  dist=$(free_port)
+  echo "[]." > "$dir/enabled_plugins"
+  printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users.guest = true\n' "$RABBIT_PORT" > "$dir/rabbitmq.conf"
+  local epmd_before
+  epmd_before=$(pgrep -x epmd || true)
+  (cd "$dir" && exec env HOME="$dir" RABBITMQ_NODENAME="junction-bench-$$@localhost" \
+     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$RABBIT_PORT" RABBITMQ_DIST_PORT="$dist" \
+     RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/pid" \
+     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
+     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+     ERL_EPMD_ADDRESS=127.0.0.1 setsid "$server") > "$OUT/rabbitmq.log" 2>&1 &
+  local pgid=$!
+  STARTED+=("$pgid")
+  wait_port "$RABBIT_PORT" 120 "$pgid" rabbitmq || exit 1
+  # epmd daemonizes out of the group: stop it at the end if this run started it
+  if [[ -z "$epmd_before" ]]; then EXTRA_PIDS+=("$(pgrep -x epmd || true)"); fi
+  say "rabbitmq: $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?') on 127.0.0.1:$RABBIT_PORT (classic durable queue, persistent, confirms)"
+}
+
+for system in ${SYSTEMS//,/ }; do
+  case "$system" in
+    junction-h2)
+      start_node h2
+      run_load junction-h2 junction "$NODE_PORT"
+      stop_groups ;;
+    junction-pg)
+      start_postgres
+      start_node pg JUNCTION_JOURNAL_KIND=postgres JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction" \
+        JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD"
+      run_load junction-pg junction "$NODE_PORT"
+      stop_groups
+      stop_postgres ;;
+    rabbitmq)
+      start_rabbitmq
+      run_load rabbitmq rabbitmq "$RABBIT_PORT"
+      stop_groups ;;
+    *) say "unknown system: $system"; exit 2 ;;
+  esac
+done
+
+say ""
+say "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -f "$BENCH_DIR/queue-report.awk" "$OUT/results.txt" | tee -a "$SUMMARY"

@@ -1,0 +1,49 @@
+# Table and Junction/RabbitMQ ratios from queue-bench.sh's RESULT lines.
+function field(line, key) {
+  if (match(line, " " key "=[^ ]*")) return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
+  return ""
+}
+function ms(us) { return sprintf("%.1f", us / 1000) }
+/^RESULT / {
+  l = field($0, "label"); m = field($0, "mode"); s = field($0, "shape"); r = field($0, "rate")
+  if (!(l in seenLabel)) { seenLabel[l] = 1; labels[++nl] = l }
+  if (!(s in seenShape)) { seenShape[s] = 1; shapes[++ns] = s }
+  k = l SUBSEP s
+  have[k] = 1
+  if (m == "throughput") { tput[k] = field($0, "consumed_per_s"); tst[k] = field($0, "status"); next }
+  if (!(r in seenRate)) { seenRate[r] = 1; rates[++nr] = r }
+  k = k SUBSEP r
+  p50[k] = field($0, "p50_us"); p99[k] = field($0, "p99_us"); got[k] = field($0, "consumed_per_s"); lst[k] = field($0, "status")
+}
+END {
+  print "throughput: messages published (durable), consumed and acked per second"
+  printf "%-12s %-6s %12s  %s\n", "system", "shape", "msg/s", "status"
+  for (i = 1; i <= nl; i++) for (j = 1; j <= ns; j++) {
+    k = labels[i] SUBSEP shapes[j]
+    if (k in tput) printf "%-12s %-6s %12s  %s\n", labels[i], shapes[j], tput[k], tst[k]
+  }
+  for (x = 1; x <= nr; x++) {
+    print ""
+    print "end-to-end latency at " rates[x] " msg/s (open loop): ms from scheduled send to consumer"
+    printf "%-12s %-6s %10s %10s %12s  %s\n", "system", "shape", "p50 ms", "p99 ms", "achieved/s", "status"
+    for (i = 1; i <= nl; i++) for (j = 1; j <= ns; j++) {
+      k = labels[i] SUBSEP shapes[j] SUBSEP rates[x]
+      if (k in lst) printf "%-12s %-6s %10s %10s %12s  %s\n", labels[i], shapes[j], ms(p50[k]), ms(p99[k]), got[k], lst[k]
+    }
+  }
+  print ""
+  print "ratios Junction/RabbitMQ (throughput >= 1 and p99 <= 1 meet the targets)"
+  for (i = 1; i <= nl; i++) {
+    if (labels[i] == "rabbitmq") continue
+    for (j = 1; j <= ns; j++) {
+      k = labels[i] SUBSEP shapes[j]; q = "rabbitmq" SUBSEP shapes[j]
+      if (!(k in have) || !(q in have)) continue
+      line = sprintf("%-12s %-6s throughput x%s", labels[i], shapes[j], (tput[q] > 0) ? sprintf("%.2f", tput[k] / tput[q]) : "n/a")
+      for (x = 1; x <= nr; x++) {
+        kr = k SUBSEP rates[x]; qr = q SUBSEP rates[x]
+        if ((kr in lst) && (qr in lst) && p99[qr] > 0) line = line sprintf("   p99@%s x%.2f%s", rates[x], p99[kr] / p99[qr], lst[kr] == "saturated" ? " (saturated)" : "")
+      }
+      print line
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.junction.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What one queue benchmark run shares between its producer and consumer threads: the send
+ * schedule, the message format, the counters and the measurement window.
+ *
+ * <p>Each message is {@code size} bytes of ASCII: {@code m:<producer>:<seq>:<stamp>:} padded with
+ * {@code x}. The stamp is the {@code System.nanoTime()} the message was meant to be sent at (paced
+ * runs: its slot in the schedule, so a late send counts against latency and there is no
+ * coordinated omission) or was sent at (throughput runs). Producers and consumers share one JVM,
+ * so the consumer computes end-to-end latency as {@code nanoTime() - stamp} on receipt.
+ */
+final class QueueRun {
+  final int size;
+  final int producers;
+  final long start = System.nanoTime();
+  final long measureStart;
+  final long measureEnd;
+  private final long intervalNanos; // per producer; 0 = as fast as the window allows
+  private final long maxBacklog;
+  private final long maxMessages;
+  private final AtomicLong issued = new AtomicLong();
+  private final AtomicLong[] nextSeq;
+  private final byte[] padding;
+
+  volatile boolean producing = true;
+  volatile boolean consuming = true;
+
+  final AtomicLong published = new AtomicLong();
+  final AtomicLong consumed = new AtomicLong();
+  final LongAdder publishedInWindow = new LongAdder();
+  final LongAdder consumedInWindow = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
+  final LongAdder errors = new LongAdder();
+  final AtomicReference<String> firstError = new AtomicReference<>();
+  private final Set<Long> seen = ConcurrentHashMap.newKeySet();
+  private final List<LatencyHistogram> histograms = new ArrayList<>();
+
+  QueueRun(
+      int size,
+      int producers,
+      double rate,
+      int warmupS,
+      int durationS,
+      long maxBacklog,
+      long maxMessages) {
+    this.maxMessages = maxMessages;
+    this.size = size;
+    this.producers = producers;
+    this.measureStart = start + warmupS * 1_000_000_000L;
+    this.measureEnd = measureStart + durationS * 1_000_000_000L;
+    this.intervalNanos = rate > 0 ? (long) (1e9 * producers / rate) : 0;
+    this.maxBacklog = maxBacklog;
+    this.nextSeq = new AtomicLong[producers];
+    for (int i = 0; i < producers; i++) nextSeq[i] = new AtomicLong();
+    this.padding = new byte[size];
+    Arrays.fill(padding, (byte) 'x');
+  }
+
+  /** All {@code maxMessages} publishes were acknowledged. */
+  boolean allPublished() {
+    return published.get() >= maxMessages;
+  }
+
+  boolean paced() {
+    return intervalNanos > 0;
+  }
+
+  /** The next sequence number of {@code producer}. */
+  long nextSeq(int producer) {
+    return nextSeq[producer].getAndIncrement();
+  }
+
+  /**
+   * Waits for the turn of message {@code seq} and returns its stamp: the slot in the schedule
+   * (paced), or now once the backlog is below the bound (throughput). Returns -1 when producing
+   * stopped meanwhile or {@code maxMessages} were issued.
+   */
+  long awaitTurn(int producer, long seq) {
+    if (issued.incrementAndGet() > maxMessages) return -1;
+    if (paced()) {
+      // producers are offset inside one interval so the aggregate stream is evenly spaced
+      long slot = start + seq * intervalNanos + producer * intervalNanos / producers;
+      for (long now = System.nanoTime(); now < slot; now = System.nanoTime()) {
+        if (!producing) return -1;
+        LockSupport.parkNanos(Math.min(slot - now, 50_000_000L));
+      }
+      return producing ? slot : -1;
+    }
+    // Bounded backlog: the queue stays shallow, so the rate measured is one both ends sustain.
+    while (producing && published.get() - consumed.get() > maxBacklog)
+      LockSupport.parkNanos(200_000);
+    return producing ? System.nanoTime() : -1;
+  }
+
+  byte[] payload(int producer, long seq, long stamp) {
+    byte[] head = ("m:" + producer + ":" + seq + ":" + stamp + ":").getBytes(StandardCharsets.US_ASCII);
+    byte[] body = padding.clone();
+    System.arraycopy(head, 0, body, 0, Math.min(head.length, size));
+    return body;
+  }
+
+  /** A publish was acknowledged by the broker (durable). */
+  void published(int n) {
+    published.addAndGet(n);
+    if (inWindow(System.nanoTime())) publishedInWindow.add(n);
+  }
+
+  /** A message arrived at a consumer: record its latency (if it arrived in the window). */
+  void received(CharSequence payload, LatencyHistogram histogram, long now) {
+    int a = indexOf(payload, ':', 2);
+    int b = indexOf(payload, ':', a + 1);
+    int c = indexOf(payload, ':', b + 1);
+    if (a < 0 || b < 0 || c < 0) {
+      error("unexpected payload: " + payload.subSequence(0, Math.min(40, payload.length())));
+      return;
+    }
+    long producer = parse(payload, 2, a);
+    long seq = parse(payload, a + 1, b);
+    long stamp = parse(payload, b + 1, c);
+    if (!seen.add((producer << 40) | seq)) duplicates.increment();
+    // by arrival: a run that falls behind its schedule shows it as latency, not as fewer samples
+    if (inWindow(now)) histogram.record(now - stamp);
+  }
+
+  /** {@code n} deliveries were acknowledged by the consumer. */
+  void acked(int n) {
+    consumed.addAndGet(n);
+    if (inWindow(System.nanoTime())) consumedInWindow.add(n);
+  }
+
+  long distinctConsumed() {
+    return seen.size();
+  }
+
+  void error(String message) {
+    errors.increment();
+    firstError.compareAndSet(null, message);
+  }
+
+  LatencyHistogram newHistogram() {
+    LatencyHistogram h = new LatencyHistogram();
+    synchronized (histograms) {
+      histograms.add(h);
+    }
+    return h;
+  }
+
+  /** All consumers' samples; call after the consumers stopped. */
+  LatencyHistogram mergedHistogram() {
+    LatencyHistogram all = new LatencyHistogram();
+    synchronized (histograms) {
+      for (LatencyHistogram h : histograms) all.add(h);
+    }
+    return all;
+  }
+
+  private boolean inWindow(long now) {
+    return now >= measureStart && now < measureEnd;
+  }
+
+  private static int indexOf(CharSequence s, char ch, int from) {
+    for (int i = Math.max(0, from); i < s.length(); i++) if (s.charAt(i) == ch) return i;
+    return -1;
+  }
+
+  private static long parse(CharSequence s, int from, int to) {
+    long v = 0;
+    for (int i = from; i < to; i++) v = v * 10 + (s.charAt(i) - '0');
+    return v;
+  }
+}
