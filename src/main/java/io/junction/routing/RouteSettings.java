@@ -97,6 +97,7 @@ public final class RouteSettings {
       Flow flow = flow(r, p, options.after(), context, problems);
       result.add(new Route(name, from, where, condition, flow, options.options()));
     }
+    RouteGraph.checkCycles(result, path, problems);
     return List.copyOf(result);
   }
 
