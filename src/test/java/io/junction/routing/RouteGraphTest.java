@@ -39,8 +39,11 @@ class RouteGraphTest {
                     r2 { from = "topic:b", to = ["log", "topic:c"] }
                     r3 { from = "topic:c", choice = [ { when = "type == 'x'", to = "topic:a" }, { otherwise = true, to = log } ] }
                     """));
+    // reported once, from whichever route of the loop is read first
+    assertTrue(e.getMessage().startsWith("1 problem"), e.getMessage());
     assertTrue(
-        e.getMessage().contains("loop forever through topic:a -> topic:b -> topic:c -> topic:a"),
+        e.getMessage()
+            .matches("(?s).*loop forever through topic:. -> topic:. -> topic:. -> topic:.*"),
         e.getMessage());
   }
 
