@@ -15,6 +15,9 @@ public record Deliver(Envelope envelope, ActorRef<DeliveryResult> replyTo)
   /** What a destination answers to a {@link Deliver} that asked for it. */
   public sealed interface DeliveryResult extends CborSerializable {
     String messageId();
+
+    /** The destination that answered, e.g. {@code tcp:plc}. */
+    String destination();
   }
 
   /** The destination took responsibility for the message. */

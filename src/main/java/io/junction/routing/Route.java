@@ -39,9 +39,10 @@ public record Route(
       List<Transform> transforms,
       Optional<Destination> onError,
       Optional<Throttle> throttle,
-      boolean trace) {
+      boolean trace,
+      Optional<Retry> retry) {
     public static final Options NONE =
-        new Options(List.of(), Optional.empty(), Optional.empty(), false);
+        new Options(List.of(), Optional.empty(), Optional.empty(), false, Optional.empty());
 
     public Options {
       transforms = List.copyOf(transforms);

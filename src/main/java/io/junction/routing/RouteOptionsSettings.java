@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Parses a route's {@code transform}, {@code on-error}, {@code throttle} and {@code trace}. */
+/**
+ * Parses a route's {@code transform}, {@code on-error}, {@code throttle}, {@code trace} and {@code
+ * retry}.
+ */
 final class RouteOptionsSettings {
   private RouteOptionsSettings() {}
 
@@ -59,7 +62,8 @@ final class RouteOptionsSettings {
     }
     boolean trace =
         r.hasPath("trace") && problems.read(p + ".trace", () -> r.getBoolean("trace"), false);
-    return new Parsed(new Route.Options(steps, onError, throttle, trace), after);
+    Optional<Retry> retry = Retry.fromConfig(r, p + ".retry", problems);
+    return new Parsed(new Route.Options(steps, onError, throttle, trace, retry), after);
   }
 
   private static Optional<Transform> step(

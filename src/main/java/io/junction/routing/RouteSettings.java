@@ -22,7 +22,16 @@ import java.util.Set;
 public final class RouteSettings {
   private static final Set<String> ROUTE_KEYS =
       Set.of(
-          "from", "where", "to", "choice", "balance", "transform", "on-error", "throttle", "trace");
+          "from",
+          "where",
+          "to",
+          "choice",
+          "balance",
+          "transform",
+          "on-error",
+          "throttle",
+          "trace",
+          "retry");
   private static final Set<String> WHERE_KEYS = Set.of("type", "headers", "fields");
   private static final Set<String> BRANCH_KEYS = Set.of("when", "otherwise", "to");
   private static final Set<String> BALANCE_KEYS = Set.of("strategy", "key", "to");

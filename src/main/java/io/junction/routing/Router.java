@@ -49,6 +49,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private final Set<ActorRef<RoutingSnapshot>> subscribers = new HashSet<>();
   private final Set<ActorRef<?>> watched = new HashSet<>();
   private final Map<String, ActorRef<Deliver>> destinations = new HashMap<>();
+  private final Map<String, ActorRef<Retrier.Command>> retriers = new HashMap<>();
+  private final Map<String, Route> retrierRoutes = new HashMap<>();
   private final RouteMetrics metrics;
   private List<Route> routes;
   private RoutingSnapshot snapshot;
@@ -123,6 +125,35 @@ public final class Router extends AbstractBehavior<Router.Command> {
   }
 
   private void rebuild() {
-    snapshot = new RoutingSnapshot(++version, routes, destinations, metrics);
+    syncRetriers();
+    snapshot = new RoutingSnapshot(++version, routes, destinations, retriers, metrics);
+  }
+
+  // One retrier per route with a retry policy; a reload that drops or changes it replaces it.
+  private void syncRetriers() {
+    Map<String, Route> wanted = new HashMap<>();
+    for (Route r : routes) if (r.options().retry().isPresent()) wanted.put(r.name(), r);
+    retriers
+        .entrySet()
+        .removeIf(
+            e -> {
+              Route r = wanted.get(e.getKey());
+              if (r != null && r.equals(retrierRoutes.get(e.getKey()))) return false;
+              getContext().stop(e.getValue());
+              retrierRoutes.remove(e.getKey());
+              return true;
+            });
+    for (Route r : wanted.values())
+      retriers.computeIfAbsent(
+          r.name(),
+          n -> {
+            retrierRoutes.put(n, r);
+            return getContext()
+                .spawn(
+                    Retrier.create(r),
+                    "retry-" + n.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + version);
+          });
+    Retrier.Destinations refs = new Retrier.Destinations(Map.copyOf(destinations));
+    retriers.values().forEach(ref -> ref.tell(refs));
   }
 }

@@ -28,13 +28,25 @@ public final class RoutingSnapshot {
   private final Map<String, List<Route>> bySource;
   private final Map<String, RouteMetrics.Counters> counters;
   private final Map<String, ActorRef<Deliver>> destinations;
+  private final Map<String, ActorRef<Retrier.Command>> retriers;
 
+  /** A table whose routes deliver directly (no route has a retrier). */
   RoutingSnapshot(
       long version,
       List<Route> routes,
       Map<String, ActorRef<Deliver>> destinations,
       RouteMetrics metrics) {
+    this(version, routes, destinations, Map.of(), metrics);
+  }
+
+  RoutingSnapshot(
+      long version,
+      List<Route> routes,
+      Map<String, ActorRef<Deliver>> destinations,
+      Map<String, ActorRef<Retrier.Command>> retriers,
+      RouteMetrics metrics) {
     this.version = version;
+    this.retriers = Map.copyOf(retriers);
     Map<String, List<Route>> by = new LinkedHashMap<>();
     for (Route r : routes) by.computeIfAbsent(r.from(), k -> new ArrayList<>()).add(r);
     by.replaceAll((k, v) -> List.copyOf(v));
@@ -106,7 +118,15 @@ public final class RoutingSnapshot {
       List<Destination> to = r.flow().select(out);
       if (to.isEmpty()) count.dropped().increment();
       if (o.trace()) TRACE.info("{} {}: {} -> {}", r.name(), message.id(), out.type(), to);
+      ActorRef<Retrier.Command> retrier = retriers.get(r.name());
       for (Destination d : to) {
+        if (retrier != null && d instanceof Destination.Named n) {
+          // the route's retrier delivers, retries, and reports the final outcome to ackTo
+          retrier.tell(new Retrier.Attempt(n, out, ackTo));
+          delivered++;
+          count.delivered().increment();
+          continue;
+        }
         if (deliver(d, out, reply, ackTo)) {
           if (ackTo == null || d instanceof Destination.Named) delivered++;
           count.delivered().increment();
