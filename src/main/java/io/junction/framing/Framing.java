@@ -29,6 +29,12 @@ public sealed interface Framing {
   /** Adds the header or delimiter to one outgoing payload. */
   ByteString encode(ByteString payload);
 
+  /**
+   * Cuts a whole buffer (a file, a batch message) into frame payloads; bytes left over that do not
+   * make a whole frame are an error, not silently dropped.
+   */
+  List<ByteString> split(ByteString whole);
+
   /** The framing as a codec stack: top is payloads, bottom is the wire. */
   default BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> stack() {
     return BidiFlow.fromFlows(Flow.of(ByteString.class).map(this::encode), decoder());
@@ -64,6 +70,30 @@ public sealed interface Framing {
     }
 
     @Override
+    public List<ByteString> split(ByteString whole) {
+      List<ByteString> frames = new ArrayList<>();
+      ByteString rest = whole;
+      while (!rest.isEmpty()) {
+        if (rest.size() < lengthBytes) throw trailing(rest);
+        var it = rest.iterator();
+        long length =
+            switch (lengthBytes) {
+              case 1 -> it.getByte() & 0xff;
+              case 2 -> it.getShort(byteOrder) & 0xffff;
+              default -> it.getInt(byteOrder) & 0xffffffffL;
+            };
+        long payload = lengthIncludesHeader ? length - lengthBytes : length;
+        if (payload < 0 || payload > maxFrameBytes)
+          throw new FramingException(
+              "length field declares " + payload + " bytes; the limit is " + maxFrameBytes);
+        if (rest.size() < lengthBytes + payload) throw trailing(rest);
+        frames.add(rest.slice(lengthBytes, lengthBytes + (int) payload).compact());
+        rest = rest.drop(lengthBytes + (int) payload);
+      }
+      return frames;
+    }
+
+    @Override
     public ByteString encode(ByteString payload) {
       long length = payload.size() + (lengthIncludesHeader ? lengthBytes : 0);
       if (payload.size() > maxFrameBytes || length >= (1L << (8 * lengthBytes)) && lengthBytes < 4)
@@ -90,6 +120,23 @@ public sealed interface Framing {
     public Flow<ByteString, ByteString, NotUsed> decoder() {
       return org.apache.pekko.stream.javadsl.Framing.delimiter(
           delimiter, maxFrameBytes, FramingTruncation.DISALLOW);
+    }
+
+    /** A last record without its delimiter (a file's last line) is still a record. */
+    @Override
+    public List<ByteString> split(ByteString whole) {
+      List<ByteString> frames = new ArrayList<>();
+      ByteString rest = whole;
+      while (!rest.isEmpty()) {
+        int at = rest.indexOfSlice(delimiter, 0);
+        ByteString frame = at < 0 ? rest : rest.take(at);
+        if (frame.size() > maxFrameBytes)
+          throw new FramingException(
+              "a record of " + frame.size() + " bytes exceeds the limit of " + maxFrameBytes);
+        frames.add(frame.compact());
+        rest = at < 0 ? ByteString.emptyByteString() : rest.drop(at + delimiter.size());
+      }
+      return frames;
     }
 
     @Override
@@ -130,6 +177,13 @@ public sealed interface Framing {
         rest = rest.drop(n);
       }
       return org.apache.pekko.japi.Pair.create(rest.compact(), frames);
+    }
+
+    @Override
+    public List<ByteString> split(ByteString whole) {
+      var cut = cut(whole, size);
+      if (!cut.first().isEmpty()) throw trailing(cut.first());
+      return cut.second();
     }
 
     @Override
@@ -177,6 +231,13 @@ public sealed interface Framing {
     }
 
     @Override
+    public List<ByteString> split(ByteString whole) {
+      var cut = cutByHeader(whole, layout, maxFrameBytes);
+      if (!cut.first().isEmpty()) throw trailing(cut.first());
+      return cut.second();
+    }
+
+    @Override
     public ByteString encode(ByteString payload) {
       return payload;
     }
@@ -202,8 +263,20 @@ public sealed interface Framing {
     }
 
     @Override
+    public List<ByteString> split(ByteString whole) {
+      List<ByteString> parts = new ArrayList<>();
+      for (int at = 0; at < whole.size(); at += maxFrameBytes)
+        parts.add(whole.slice(at, Math.min(whole.size(), at + maxFrameBytes)));
+      return parts;
+    }
+
+    @Override
     public ByteString encode(ByteString payload) {
       return payload;
     }
+  }
+
+  private static FramingException trailing(ByteString rest) {
+    return new FramingException(rest.size() + " trailing bytes do not make a whole frame");
   }
 }

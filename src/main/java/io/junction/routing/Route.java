@@ -40,9 +40,16 @@ public record Route(
       Optional<Destination> onError,
       Optional<Throttle> throttle,
       boolean trace,
-      Optional<Retry> retry) {
+      Optional<Retry> retry,
+      Optional<Split> split) {
     public static final Options NONE =
-        new Options(List.of(), Optional.empty(), Optional.empty(), false, Optional.empty());
+        new Options(
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            false,
+            Optional.empty(),
+            Optional.empty());
 
     public Options {
       transforms = List.copyOf(transforms);

@@ -28,7 +28,13 @@ final class RouteOptionsSettings {
   static Parsed parse(
       Config r, String p, Schema schema, RouteSettings.Context context, ConfigProblems problems) {
     List<Transform> steps = new ArrayList<>();
-    Schema after = schema;
+    Optional<Split> split = Split.fromConfig(r, p + ".split", context.structs(), problems);
+    // after a split, messages are the records the split's codec decodes
+    Schema after =
+        split
+            .flatMap(Split::layout)
+            .map(l -> Schema.of(l, context.structs()::layout))
+            .orElse(schema);
     if (r.hasPath("transform")) {
       List<? extends ConfigValue> list =
           problems.read(p + ".transform", () -> r.getList("transform"), List.of());
@@ -63,7 +69,7 @@ final class RouteOptionsSettings {
     boolean trace =
         r.hasPath("trace") && problems.read(p + ".trace", () -> r.getBoolean("trace"), false);
     Optional<Retry> retry = Retry.fromConfig(r, p + ".retry", problems);
-    return new Parsed(new Route.Options(steps, onError, throttle, trace, retry), after);
+    return new Parsed(new Route.Options(steps, onError, throttle, trace, retry, split), after);
   }
 
   private static Optional<Transform> step(

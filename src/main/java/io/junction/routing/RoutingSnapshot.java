@@ -106,38 +106,63 @@ public final class RoutingSnapshot {
           TRACE.info("{} {}: dropped by throttle {}", r.name(), message.id(), o.throttle().get());
         continue;
       }
-      Envelope out = message;
+      List<Envelope> parts;
       try {
-        for (Transform t : o.transforms()) out = t.apply(out);
-      } catch (Transform.Failed e) {
+        parts = o.split().isPresent() ? o.split().get().apply(message) : List.of(message);
+      } catch (RuntimeException e) { // a framing or codec error: the message does not split
         failed++;
         count.failed().increment();
-        onError(r, count, message, e.getMessage(), reply);
+        onError(r, count, message, "cannot split: " + e.getMessage(), reply);
         continue;
       }
-      List<Destination> to = r.flow().select(out);
-      if (to.isEmpty()) count.dropped().increment();
-      if (o.trace()) TRACE.info("{} {}: {} -> {}", r.name(), message.id(), out.type(), to);
-      ActorRef<Retrier.Command> retrier = retriers.get(r.name());
-      for (Destination d : to) {
-        if (retrier != null && d instanceof Destination.Named n) {
-          // the route's retrier delivers, retries, and reports the final outcome to ackTo
-          retrier.tell(new Retrier.Attempt(n, out, ackTo));
-          delivered++;
-          count.delivered().increment();
-          continue;
-        }
-        if (deliver(d, out, reply, ackTo)) {
-          if (ackTo == null || d instanceof Destination.Named) delivered++;
-          count.delivered().increment();
-        } else {
-          failed++;
-          count.failed().increment();
-          onError(r, count, out, d.text() + " is not up", reply);
-        }
+      for (Envelope part : parts) {
+        int[] sent = send(r, count, part, reply, ackTo);
+        delivered += sent[0];
+        failed += sent[1];
       }
     }
     return new Outcome(matched, delivered, failed);
+  }
+
+  // Transforms one message (or split part) and hands it to the route's flow: {delivered, failed}.
+  private int[] send(
+      Route r,
+      RouteMetrics.Counters count,
+      Envelope message,
+      Consumer<Envelope> reply,
+      ActorRef<Deliver.DeliveryResult> ackTo) {
+    Route.Options o = r.options();
+    int delivered = 0, failed = 0;
+    Envelope out = message;
+    try {
+      for (Transform t : o.transforms()) out = t.apply(out);
+    } catch (Transform.Failed e) {
+      count.failed().increment();
+      onError(r, count, message, e.getMessage(), reply);
+      return new int[] {0, 1};
+    }
+    List<Destination> to = r.flow().select(out);
+    if (to.isEmpty()) count.dropped().increment();
+    if (o.trace()) TRACE.info("{} {}: {} -> {}", r.name(), message.id(), out.type(), to);
+    ActorRef<Retrier.Command> retrier = retriers.get(r.name());
+    for (Destination d : to) {
+      if (retrier != null && d instanceof Destination.Named n) {
+        // the route's retrier delivers, retries, and reports the final outcome to ackTo
+        retrier.tell(new Retrier.Attempt(n, out, ackTo));
+        delivered++;
+        count.delivered().increment();
+        continue;
+      }
+      if (deliver(d, out, reply, ackTo)) {
+        if (ackTo == null || d instanceof Destination.Named) delivered++;
+        count.delivered().increment();
+      } else {
+        failed++;
+        count.failed().increment();
+        onError(r, count, out, d.text() + " is not up", reply);
+      }
+    }
+    return new int[] {delivered, failed};
   }
 
   /** Sends {@code message} with its failure reason to the route's on-error destination. */
