@@ -41,13 +41,15 @@ public record Route(
       Optional<Throttle> throttle,
       boolean trace,
       Optional<Retry> retry,
-      Optional<Split> split) {
+      Optional<Split> split,
+      Optional<Aggregate> aggregate) {
     public static final Options NONE =
         new Options(
             List.of(),
             Optional.empty(),
             Optional.empty(),
             false,
+            Optional.empty(),
             Optional.empty(),
             Optional.empty());
 

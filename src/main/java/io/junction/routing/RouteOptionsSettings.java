@@ -69,7 +69,9 @@ final class RouteOptionsSettings {
     boolean trace =
         r.hasPath("trace") && problems.read(p + ".trace", () -> r.getBoolean("trace"), false);
     Optional<Retry> retry = Retry.fromConfig(r, p + ".retry", problems);
-    return new Parsed(new Route.Options(steps, onError, throttle, trace, retry, split), after);
+    Optional<Aggregate> aggregate = Aggregate.fromConfig(r, p + ".aggregate", problems);
+    return new Parsed(
+        new Route.Options(steps, onError, throttle, trace, retry, split, aggregate), after);
   }
 
   private static Optional<Transform> step(

@@ -32,7 +32,8 @@ public final class RouteSettings {
           "throttle",
           "trace",
           "retry",
-          "split");
+          "split",
+          "aggregate");
   private static final Set<String> WHERE_KEYS = Set.of("type", "headers", "fields");
   private static final Set<String> BRANCH_KEYS = Set.of("when", "otherwise", "to");
   private static final Set<String> BALANCE_KEYS = Set.of("strategy", "key", "to");

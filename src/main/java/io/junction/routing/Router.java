@@ -50,7 +50,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
   private final Set<ActorRef<?>> watched = new HashSet<>();
   private final Map<String, ActorRef<Deliver>> destinations = new HashMap<>();
   private final Map<String, ActorRef<Retrier.Command>> retriers = new HashMap<>();
-  private final Map<String, Route> retrierRoutes = new HashMap<>();
+  private final Map<String, ActorRef<Aggregator.Command>> aggregators = new HashMap<>();
+  // the Route instance each helper was made for: a reload makes new instances
+  private final Map<String, Route> helperRoutes = new HashMap<>();
   private final RouteMetrics metrics;
   private List<Route> routes;
   private RoutingSnapshot snapshot;
@@ -125,35 +127,44 @@ public final class Router extends AbstractBehavior<Router.Command> {
   }
 
   private void rebuild() {
-    syncRetriers();
-    snapshot = new RoutingSnapshot(++version, routes, destinations, retriers, metrics);
+    syncHelpers();
+    snapshot = new RoutingSnapshot(++version, routes, destinations, retriers, aggregators, metrics);
   }
 
-  // One retrier per route with a retry policy; a reload that drops or changes it replaces it.
-  private void syncRetriers() {
+  // One retrier per route with a retry policy and one aggregator per route that aggregates; a
+  // reload that drops or changes the route replaces its helper.
+  private void syncHelpers() {
+    sync(retriers, r -> r.options().retry().isPresent(), Retrier::create, "retry-");
+    sync(aggregators, r -> r.options().aggregate().isPresent(), Aggregator::create, "aggregate-");
+    Map<String, ActorRef<Deliver>> refs = Map.copyOf(destinations);
+    retriers.values().forEach(ref -> ref.tell(new Retrier.Destinations(refs)));
+    aggregators.values().forEach(ref -> ref.tell(new Aggregator.Destinations(refs)));
+  }
+
+  private <C> void sync(
+      Map<String, ActorRef<C>> running,
+      java.util.function.Predicate<Route> wants,
+      java.util.function.Function<Route, Behavior<C>> create,
+      String prefix) {
     Map<String, Route> wanted = new HashMap<>();
-    for (Route r : routes) if (r.options().retry().isPresent()) wanted.put(r.name(), r);
-    retriers
+    for (Route r : routes) if (wants.test(r)) wanted.put(r.name(), r);
+    running
         .entrySet()
         .removeIf(
             e -> {
               Route r = wanted.get(e.getKey());
-              if (r != null && r.equals(retrierRoutes.get(e.getKey()))) return false;
+              if (r != null && r == helperRoutes.get(prefix + e.getKey())) return false;
               getContext().stop(e.getValue());
-              retrierRoutes.remove(e.getKey());
+              helperRoutes.remove(prefix + e.getKey());
               return true;
             });
     for (Route r : wanted.values())
-      retriers.computeIfAbsent(
+      running.computeIfAbsent(
           r.name(),
           n -> {
-            retrierRoutes.put(n, r);
-            return getContext()
-                .spawn(
-                    Retrier.create(r),
-                    "retry-" + n.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + version);
+            helperRoutes.put(prefix + n, r);
+            String name = prefix + n.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + version;
+            return getContext().spawn(create.apply(r), name);
           });
-    Retrier.Destinations refs = new Retrier.Destinations(Map.copyOf(destinations));
-    retriers.values().forEach(ref -> ref.tell(refs));
   }
 }

@@ -29,6 +29,7 @@ public final class RoutingSnapshot {
   private final Map<String, RouteMetrics.Counters> counters;
   private final Map<String, ActorRef<Deliver>> destinations;
   private final Map<String, ActorRef<Retrier.Command>> retriers;
+  private final Map<String, ActorRef<Aggregator.Command>> aggregators;
 
   /** A table whose routes deliver directly (no route has a retrier). */
   RoutingSnapshot(
@@ -36,7 +37,7 @@ public final class RoutingSnapshot {
       List<Route> routes,
       Map<String, ActorRef<Deliver>> destinations,
       RouteMetrics metrics) {
-    this(version, routes, destinations, Map.of(), metrics);
+    this(version, routes, destinations, Map.of(), Map.of(), metrics);
   }
 
   RoutingSnapshot(
@@ -44,9 +45,11 @@ public final class RoutingSnapshot {
       List<Route> routes,
       Map<String, ActorRef<Deliver>> destinations,
       Map<String, ActorRef<Retrier.Command>> retriers,
+      Map<String, ActorRef<Aggregator.Command>> aggregators,
       RouteMetrics metrics) {
     this.version = version;
     this.retriers = Map.copyOf(retriers);
+    this.aggregators = Map.copyOf(aggregators);
     Map<String, List<Route>> by = new LinkedHashMap<>();
     for (Route r : routes) by.computeIfAbsent(r.from(), k -> new ArrayList<>()).add(r);
     by.replaceAll((k, v) -> List.copyOf(v));
@@ -140,6 +143,12 @@ public final class RoutingSnapshot {
       count.failed().increment();
       onError(r, count, message, e.getMessage(), reply);
       return new int[] {0, 1};
+    }
+    ActorRef<Aggregator.Command> aggregator = aggregators.get(r.name());
+    if (aggregator != null) { // the aggregator applies the flow to whole batches
+      aggregator.tell(new Aggregator.Add(out, ackTo));
+      count.delivered().increment();
+      return new int[] {1, 0};
     }
     List<Destination> to = r.flow().select(out);
     if (to.isEmpty()) count.dropped().increment();
