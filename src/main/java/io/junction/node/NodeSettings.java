@@ -64,6 +64,8 @@ public record NodeSettings(
           "queue-defaults",
           "topics",
           "routes",
+          "routes-watch",
+          "routes-watch-interval",
           "journal",
           "http",
           "demo-ftp",

@@ -50,6 +50,14 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
   private record Loaded(NodeSettings settings, List<ConfigProblems.Problem> problems, Reload r)
       implements Command {}
 
+  private enum Check implements Command {
+    INSTANCE
+  }
+
+  private record Modified(java.nio.file.attribute.FileTime time) implements Command {}
+
+  private record Ignored(Result result) implements Command {}
+
   private record Swapped(Router.RoutesReplaced replaced, int routes, Reload r, Throwable failure)
       implements Command {}
 
@@ -62,10 +70,20 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
   private final ActorRef<Router.Command> router;
   private final Executor blocking;
   private boolean busy;
+  private java.nio.file.attribute.FileTime lastSeen;
 
   public static Behavior<Command> create(
       Optional<Path> file, Config running, ActorRef<Router.Command> router) {
-    return Behaviors.setup(ctx -> new RouteReloader(ctx, file, running, router));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  // junction.routes-watch: reload when the file's modification time changes
+                  if (file.isPresent() && running.getBoolean("junction.routes-watch"))
+                    timers.startTimerWithFixedDelay(
+                        Check.INSTANCE, running.getDuration("junction.routes-watch-interval"));
+                  return new RouteReloader(ctx, file, running, router);
+                }));
   }
 
   private RouteReloader(
@@ -87,7 +105,39 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
         .onMessage(Reload.class, this::onReload)
         .onMessage(Loaded.class, this::onLoaded)
         .onMessage(Swapped.class, this::onSwapped)
+        .onMessageEquals(Check.INSTANCE, this::onCheck)
+        .onMessage(Modified.class, this::onModified)
+        .onMessage(Ignored.class, i -> this)
         .build();
+  }
+
+  private Behavior<Command> onCheck() {
+    Path f = file.orElseThrow();
+    getContext()
+        .pipeToSelf(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return java.nio.file.Files.getLastModifiedTime(f);
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                },
+                blocking),
+            (time, failure) -> new Modified(failure == null ? time : null));
+    return this;
+  }
+
+  private Behavior<Command> onModified(Modified m) {
+    if (m.time() == null) return this; // unreadable for now: the next check tries again
+    boolean first = lastSeen == null;
+    boolean changed = !first && !m.time().equals(lastSeen);
+    lastSeen = m.time();
+    if (changed) {
+      getContext().getLog().info("{} changed: reloading routes", file.orElseThrow());
+      return onReload(new Reload(getContext().messageAdapter(Result.class, Ignored::new)));
+    }
+    return this;
   }
 
   private Behavior<Command> onReload(Reload r) {
