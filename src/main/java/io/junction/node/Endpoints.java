@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -51,8 +52,24 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
 
   private record Collected(List<TcpServer.Done> done, ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * Make the running endpoints those of {@code next}: endpoints added are started, removed ones
+   * stopped, changed ones (their section, or a struct they decode, differs) restarted; a TCP server
+   * going away stops accepting at once and its connections are drained first.
+   */
+  public record Reconcile(NodeSettings next, ActorRef<Reconciled> replyTo) implements Command {}
+
+  /** Answer to {@link Reconcile}: the endpoints that were started, stopped or restarted. */
+  public record Reconciled(Set<String> changed) {}
+
+  private record Retire(ActorRef<?> ref) implements Command {}
+
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(3);
   private final Map<String, ActorRef<TcpServer.Command>> servers = new LinkedHashMap<>();
+  private final Map<String, ActorRef<?>> refs = new LinkedHashMap<>();
+  private final ActorRef<Router.Command> router;
+  private NodeSettings settings;
+  private int generation;
   private final Map<String, Consumer<ActorRef<EndpointStatus>>> statusQueries =
       new LinkedHashMap<>();
   private long requests;
@@ -64,33 +81,84 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
   private Endpoints(
       ActorContext<Command> context, NodeSettings settings, ActorRef<Router.Command> router) {
     super(context);
-    for (var s : settings.tcpServers()) {
+    this.router = router;
+    this.settings = settings;
+    spawn(settings, name -> true);
+  }
+
+  /** Spawns the endpoints of {@code s} whose names {@code which} accepts. */
+  private void spawn(NodeSettings s, java.util.function.Predicate<String> which) {
+    ActorContext<Command> context = getContext();
+    String gen = generation == 0 ? "" : "-" + generation;
+    for (var t : s.tcpServers()) {
+      if (!which.test(t.name())) continue;
       ActorRef<TcpServer.Command> ref =
-          context.spawn(supervised(TcpServer.create(s, router)), "tcp-server-" + s.name());
-      servers.put(s.name(), ref);
-      statusQueries.put(s.name(), r -> ref.tell(new TcpServer.GetStatus(r)));
+          context.spawn(supervised(TcpServer.create(t, router)), "tcp-server-" + t.name() + gen);
+      servers.put(t.name(), ref);
+      track(t.name(), ref, r -> ref.tell(new TcpServer.GetStatus(r)));
     }
-    for (var c : settings.tcpClients()) {
+    for (var c : s.tcpClients()) {
+      if (!which.test(c.name())) continue;
       ActorRef<TcpClient.Command> ref =
-          context.spawn(supervised(TcpClient.create(c, router)), "tcp-client-" + c.name());
-      statusQueries.put(c.name(), r -> ref.tell(new TcpClient.GetStatus(r)));
+          context.spawn(supervised(TcpClient.create(c, router)), "tcp-client-" + c.name() + gen);
+      track(c.name(), ref, r -> ref.tell(new TcpClient.GetStatus(r)));
     }
-    for (var u : settings.udp()) {
+    for (var u : s.udp()) {
+      if (!which.test(u.name())) continue;
       ActorRef<UdpEndpoint.Command> ref =
-          context.spawn(supervised(UdpEndpoint.create(u, router)), "udp-" + u.name());
-      statusQueries.put(u.name(), r -> ref.tell(new UdpEndpoint.GetStatus(r)));
+          context.spawn(supervised(UdpEndpoint.create(u, router)), "udp-" + u.name() + gen);
+      track(u.name(), ref, r -> ref.tell(new UdpEndpoint.GetStatus(r)));
     }
-    for (var d : settings.http().destinations()) {
+    for (var f : s.ftpEndpoints()) {
+      if (!which.test(f.name())) continue;
+      ActorRef<FtpEndpoint.Command> ref =
+          context.spawn(
+              supervised(FtpEndpoint.create(f, router, s.dataDir())), "ftp-" + f.name() + gen);
+      track(f.name(), ref, r -> ref.tell(new FtpEndpoint.GetStatus(r)));
+    }
+    if (generation > 0) return; // HTTP destinations are not reloadable (junction.http is fixed)
+    for (var d : s.http().destinations()) {
       ActorRef<HttpDestination.Command> ref =
           context.spawn(supervised(HttpDestination.create(d, router)), "http-" + d.name());
       statusQueries.put("http:" + d.name(), r -> ref.tell(new HttpDestination.GetStatus(r)));
     }
-    for (var f : settings.ftpEndpoints()) {
-      ActorRef<FtpEndpoint.Command> ref =
-          context.spawn(
-              supervised(FtpEndpoint.create(f, router, settings.dataDir())), "ftp-" + f.name());
-      statusQueries.put(f.name(), r -> ref.tell(new FtpEndpoint.GetStatus(r)));
+  }
+
+  private void track(String name, ActorRef<?> ref, Consumer<ActorRef<EndpointStatus>> status) {
+    refs.put(name, ref);
+    statusQueries.put(name, status);
+  }
+
+  private Behavior<Command> onReconcile(Reconcile r) {
+    Set<String> changed = EndpointChanges.changed(settings.config(), r.next().config());
+    generation++;
+    for (String name : changed) {
+      ActorRef<?> old = refs.remove(name);
+      statusQueries.remove(name);
+      ActorRef<TcpServer.Command> server = servers.remove(name);
+      if (old == null) continue;
+      if (server != null) {
+        // stop accepting now, let its connections flush, then stop it (bounded)
+        server.tell(new TcpServer.Unbind(getContext().getSystem().ignoreRef()));
+        server.tell(
+            new TcpServer.Drain(
+                getContext().messageAdapter(TcpServer.Done.class, d -> new Retire(server))));
+        getContext()
+            .scheduleOnce(settings.drainTimeout(), getContext().getSelf(), new Retire(server));
+      } else getContext().stop(old);
     }
+    spawn(r.next(), changed::contains);
+    settings = r.next();
+    getContext()
+        .getLog()
+        .info("endpoints reloaded: {}", changed.isEmpty() ? "none changed" : changed);
+    r.replyTo().tell(new Reconciled(Set.copyOf(changed)));
+    return this;
+  }
+
+  private Behavior<Command> onRetire(Retire r) {
+    getContext().stop(r.ref()); // no-op if it already stopped
+    return this;
   }
 
   /** Restart a failed endpoint with backoff: a port in use may come free, a peer may return. */
@@ -110,6 +178,8 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
         .onMessage(Unbind.class, this::onUnbind)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(Collected.class, this::onCollected)
+        .onMessage(Reconcile.class, this::onReconcile)
+        .onMessage(Retire.class, this::onRetire)
         .build();
   }
 

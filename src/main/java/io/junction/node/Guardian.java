@@ -74,7 +74,8 @@ public final class Guardian {
           DemoFtp.startIfEnabled(ctx.getSystem(), settings.config());
           ActorRef<RouteReloader.Command> reloader =
               ctx.spawn(
-                  RouteReloader.create(configFile, settings.config(), router), "route-reloader");
+                  RouteReloader.create(configFile, settings.config(), router, endpoints),
+                  "route-reloader");
           Map<String, ActorRef<Topic.Command<Envelope>>> topics =
               Topics.start(ctx, settings.topics(), router);
           Refs refs = new Refs(router, endpoints, queues, reloader, topics);

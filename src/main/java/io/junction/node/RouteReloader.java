@@ -58,22 +58,27 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
 
   private record Ignored(Result result) implements Command {}
 
+  private record EndpointsReady(Loaded loaded) implements Command {}
+
   private record Swapped(Router.RoutesReplaced replaced, int routes, Reload r, Throwable failure)
       implements Command {}
 
   /** Sections a reload must leave as they are: changing them needs a restart. */
-  static final List<String> FIXED_SECTIONS =
-      List.of("junction.endpoints", "junction.structs", "junction.queues", "junction.http");
+  static final List<String> FIXED_SECTIONS = List.of("junction.queues", "junction.http");
 
   private final Optional<Path> file;
-  private final Config running;
+  private Config running; // the config in force: startup's, then each accepted reload's
   private final ActorRef<Router.Command> router;
+  private final ActorRef<Endpoints.Command> endpoints;
   private final Executor blocking;
   private boolean busy;
   private java.nio.file.attribute.FileTime lastSeen;
 
   public static Behavior<Command> create(
-      Optional<Path> file, Config running, ActorRef<Router.Command> router) {
+      Optional<Path> file,
+      Config running,
+      ActorRef<Router.Command> router,
+      ActorRef<Endpoints.Command> endpoints) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -82,7 +87,7 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
                   if (file.isPresent() && running.getBoolean("junction.routes-watch"))
                     timers.startTimerWithFixedDelay(
                         Check.INSTANCE, running.getDuration("junction.routes-watch-interval"));
-                  return new RouteReloader(ctx, file, running, router);
+                  return new RouteReloader(ctx, file, running, router, endpoints);
                 }));
   }
 
@@ -90,8 +95,10 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
       ActorContext<Command> context,
       Optional<Path> file,
       Config running,
-      ActorRef<Router.Command> router) {
+      ActorRef<Router.Command> router,
+      ActorRef<Endpoints.Command> endpoints) {
     super(context);
+    this.endpoints = endpoints;
     this.file = file;
     this.running = running;
     this.router = router;
@@ -108,6 +115,7 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
         .onMessageEquals(Check.INSTANCE, this::onCheck)
         .onMessage(Modified.class, this::onModified)
         .onMessage(Ignored.class, i -> this)
+        .onMessage(EndpointsReady.class, e -> swap(e.loaded()))
         .build();
   }
 
@@ -179,6 +187,30 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
       l.r().replyTo().tell(new Rejected(problems));
       return this;
     }
+    if (!EndpointChanges.changed(running, l.settings().config()).isEmpty()) {
+      // endpoints first, so that the new routes find the destinations they name
+      getContext()
+          .ask(
+              Endpoints.Reconciled.class,
+              endpoints,
+              Duration.ofSeconds(10),
+              replyTo -> new Endpoints.Reconcile(l.settings(), replyTo),
+              (done, failure) ->
+                  failure == null
+                      ? new EndpointsReady(l)
+                      : new Loaded(
+                          null,
+                          List.of(
+                              new ConfigProblems.Problem(
+                                  "junction.endpoints", "endpoints did not restart: " + failure)),
+                          l.r()));
+      return this;
+    }
+    return swap(l);
+  }
+
+  private Behavior<Command> swap(Loaded l) {
+    running = l.settings().config();
     int count = l.settings().routes().size();
     getContext()
         .ask(
@@ -222,7 +254,7 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
         out.add(
             new ConfigProblems.Problem(
                 section,
-                "changed; a reload changes routes only: restart the node to change "
+                "changed; a reload changes routes, endpoints and structs: restart the node to change "
                     + section.substring("junction.".length())));
     }
     return out;

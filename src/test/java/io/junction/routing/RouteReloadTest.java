@@ -114,13 +114,15 @@ class RouteReloadTest {
   }
 
   @Test
-  void reloadThatChangesQueuesOrEndpointsIsRefused() throws Exception {
+  void reloadThatChangesQueuesIsRefused() throws Exception {
     write("other", PLAIN);
     HttpResponse<String> r = reload();
     assertEquals(422, r.statusCode(), r.body());
     assertTrue(
         r.body()
-            .contains("changed; a reload changes routes only: restart the node to change queues"),
+            .contains(
+                "changed; a reload changes routes, endpoints and structs: restart the node to"
+                    + " change queues"),
         r.body());
     write("spare", PLAIN);
     assertEquals(200, reload().statusCode());
