@@ -72,7 +72,10 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
   private final ActorRef<Endpoints.Command> endpoints;
   private final Executor blocking;
   private boolean busy;
-  private java.nio.file.attribute.FileTime lastSeen;
+  // Edits later than this are changes: the file was read at start, just before this actor began
+  // (reloading an unchanged file is harmless, missing an edit is not).
+  private java.nio.file.attribute.FileTime lastSeen =
+      java.nio.file.attribute.FileTime.from(java.time.Instant.now());
 
   public static Behavior<Command> create(
       Optional<Path> file,
@@ -138,9 +141,8 @@ public final class RouteReloader extends AbstractBehavior<RouteReloader.Command>
 
   private Behavior<Command> onModified(Modified m) {
     if (m.time() == null) return this; // unreadable for now: the next check tries again
-    boolean first = lastSeen == null;
-    boolean changed = !first && !m.time().equals(lastSeen);
-    lastSeen = m.time();
+    boolean changed = m.time().compareTo(lastSeen) > 0;
+    if (changed) lastSeen = m.time();
     if (changed) {
       getContext().getLog().info("{} changed: reloading routes", file.orElseThrow());
       return onReload(new Reload(getContext().messageAdapter(Result.class, Ignored::new)));
