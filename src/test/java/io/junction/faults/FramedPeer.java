@@ -45,6 +45,12 @@ final class FramedPeer implements AutoCloseable {
     return this;
   }
 
+  /** Writes bytes as they are (already framed). */
+  FramedPeer sendRaw(byte[] bytes) throws IOException {
+    client.write(bytes);
+    return this;
+  }
+
   static byte[] payload(String prefix, int i) {
     return (prefix + i).getBytes(StandardCharsets.ISO_8859_1);
   }
