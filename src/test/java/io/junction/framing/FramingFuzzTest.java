@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * framing's limit or fails with a framing exception; nothing else escapes, nothing hangs, and a
  * header declaring a huge frame fails at once instead of waiting to buffer it.
  */
+@org.junit.jupiter.api.Tag("resilience")
 class FramingFuzzTest {
   static final int CHUNKS = 1_050_000;
   static final ActorSystem system =

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * ever fail with {@link ExpressionException} (never another exception, never a hang), and what does
  * compile evaluates without throwing.
  */
+@org.junit.jupiter.api.Tag("resilience")
 class ConditionFuzzTest {
   static final int INPUTS = 200_000;
   private static final String[] TOKENS = {
