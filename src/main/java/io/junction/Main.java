@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       QueueCommand.class,
       io.junction.cli.ReloadCommand.class,
       ClusterCommand.class,
+      io.junction.cli.FaultsCommand.class,
       Main.VersionCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -173,6 +173,7 @@ public final class ApiRoutes extends AllDirectives {
                                 () -> requires(Scope.ADMIN, () -> completeWithFuture(close(id))))),
                     queueRoutes.routes(),
                     topicRoutes.routes(),
+                    new FaultRoutes(io.junction.faults.Faults.get(system), this::requires).routes(),
                     new ClusterRoutes(system, timeout, this::requires).routes(),
                     path(
                         segment("publish").slash(segment()),

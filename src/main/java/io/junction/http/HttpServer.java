@@ -61,7 +61,10 @@ public final class HttpServer {
                       publisher,
                       ctx.getSystem());
               HttpSettings s = node.http();
-              ServerBuilder builder = Http.get(ctx.getSystem()).newServerAt(s.host(), s.port());
+              ServerBuilder builder =
+                  Http.get(ctx.getSystem())
+                      .newServerAt(s.host(), s.port())
+                      .withSettings(limits(ctx.getSystem(), s));
               if (s.tls().isPresent())
                 builder = builder.enableHttps(ConnectionContext.httpsServer(s.tls().get()));
               ctx.pipeToSelf(
@@ -74,6 +77,19 @@ public final class HttpServer {
             EndpointBindException.class,
             SupervisorStrategy.restartWithBackoff(
                 Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+  }
+
+  /**
+   * pekko-http's own limits, so no route can read a body over {@code max-body-bytes} (413) even
+   * without its own size limit; header limits stay pekko's (8k per value: 431 beyond).
+   */
+  private static org.apache.pekko.http.javadsl.settings.ServerSettings limits(
+      org.apache.pekko.actor.typed.ActorSystem<?> system, HttpSettings s) {
+    var server =
+        org.apache.pekko.http.javadsl.settings.ServerSettings.create(
+            org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
+    return server.withParserSettings(
+        server.getParserSettings().withMaxContentLength(s.maxBodyBytes()));
   }
 
   /** Every destination the config names: what readiness waits for. */

@@ -70,6 +70,7 @@ public record NodeSettings(
           "http",
           "demo-ftp",
           "cluster",
+          "faults",
           "blocking-io-dispatcher");
 
   static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp", "ftp");
@@ -148,6 +149,7 @@ public record NodeSettings(
     JournalSetup.configure(config, problems); // validates junction.journal
     ClusterSettings cluster = ClusterSettings.fromConfig(config, problems);
     problems.read("junction.demo-ftp", () -> DemoFtpServer.Settings.fromConfig(config), null);
+    io.junction.faults.FaultSettings.fromConfig(config, problems); // validated here, used by Faults
     targets.put("queue", queues.declared().keySet());
     List<TopicSettings> topics = TopicSettings.fromConfig(j, problems);
     Set<String> topicNames = new HashSet<>();

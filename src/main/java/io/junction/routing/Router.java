@@ -46,6 +46,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
   // registers is watched once, and its end removes both.
   private record Gone(ActorRef<?> ref) implements Command {}
 
+  private record Proxy(ActorRef<?> target, ActorRef<Object> ref) {}
+
   private final Set<ActorRef<RoutingSnapshot>> subscribers = new HashSet<>();
   private final Set<ActorRef<?>> watched = new HashSet<>();
   private final Map<String, ActorRef<Deliver>> destinations = new HashMap<>();
@@ -54,6 +56,10 @@ public final class Router extends AbstractBehavior<Router.Command> {
   // the Route instance each helper was made for: a reload makes new instances
   private final Map<String, Route> helperRoutes = new HashMap<>();
   private final RouteMetrics metrics;
+  private final io.junction.faults.Faults faults;
+  // With fault injection on, each destination is registered behind a proxy: name -> proxy.
+  private final Map<String, Proxy> proxies = new HashMap<>();
+  private long proxyCount;
   private List<Route> routes;
   private RoutingSnapshot snapshot;
   private long version;
@@ -68,6 +74,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     super(context);
     this.routes = List.copyOf(routes);
     this.metrics = new RouteMetrics(Metrics.get(context.getSystem()).registry());
+    this.faults = io.junction.faults.Faults.get(context.getSystem());
     rebuild();
   }
 
@@ -90,7 +97,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
   }
 
   private Behavior<Command> onRegister(RegisterDestination r) {
-    destinations.put(r.name(), r.ref());
+    destinations.put(r.name(), faults.enabled() ? proxy(r) : r.ref());
     watch(r.ref());
     getContext().getLog().debug("destination {} registered", r.name());
     publish();
@@ -109,6 +116,19 @@ public final class Router extends AbstractBehavior<Router.Command> {
     return this;
   }
 
+  /** A fault-injecting stand-in for {@code r.ref()} (replacing an earlier one of that name). */
+  private ActorRef<Deliver> proxy(RegisterDestination r) {
+    Proxy old = proxies.remove(r.name());
+    if (old != null) getContext().stop(old.ref());
+    ActorRef<Object> p =
+        getContext()
+            .spawn(
+                io.junction.faults.FaultyDestination.create(r.name(), r.ref(), faults),
+                "faults-proxy-" + (++proxyCount));
+    proxies.put(r.name(), new Proxy(r.ref(), p));
+    return p.narrow();
+  }
+
   private void watch(ActorRef<?> ref) {
     if (watched.add(ref)) getContext().watchWith(ref, new Gone(ref));
   }
@@ -117,7 +137,15 @@ public final class Router extends AbstractBehavior<Router.Command> {
     watched.remove(g.ref());
     subscribers.remove(g.ref());
     // Only forget destinations still pointing at the dead ref (a restarted endpoint re-registers).
-    if (destinations.values().removeIf(r -> r.equals(g.ref()))) publish();
+    boolean changed = destinations.values().removeIf(r -> r.equals(g.ref()));
+    for (var e : List.copyOf(proxies.entrySet())) {
+      if (!e.getValue().target().equals(g.ref())) continue;
+      proxies.remove(e.getKey());
+      destinations.remove(e.getKey());
+      getContext().stop(e.getValue().ref());
+      changed = true;
+    }
+    if (changed) publish();
     return this;
   }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -99,6 +100,7 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
   private final Instant since = Instant.now();
   private final EndpointMetrics metrics;
   private final FrameHandler handler;
+  private final io.junction.faults.Faults faults; // null unless fault injection is on
   private final AtomicBoolean failNext = new AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicLong queuedBytes =
       new java.util.concurrent.atomic.AtomicLong();
@@ -128,6 +130,8 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
     this.id = id;
     this.peer = connection.remoteAddress().toString();
     this.metrics = metrics;
+    io.junction.faults.Faults f = io.junction.faults.Faults.get(context.getSystem());
+    this.faults = f.enabled() ? f : null;
     this.handler =
         new FrameHandler(
             settings.name(), id, settings.framing(), settings.codec(), routing, metrics);
@@ -149,8 +153,15 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
         settings.idleTimeout().isPresent()
             ? Flow.of(ByteString.class).idleTimeout(settings.idleTimeout().get())
             : Flow.of(ByteString.class);
+    Flow<ByteString, ByteString, NotUsed> frames =
+        faults == null
+            ? settings.framing().decoder()
+            : settings
+                .framing()
+                .decoder()
+                .via(io.junction.faults.FrameFaults.flow(faults, settings.name(), id));
     return in.viaMat(KillSwitches.single(), Keep.right())
-        .via(settings.framing().decoder())
+        .via(frames)
         .mapConcat(this::onFrame)
         .mergeMat(Source.<ByteString>queue(SEND_QUEUE).map(this::leftSendQueue), Keep.both(), true)
         .batchWeighted(
@@ -167,7 +178,10 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
   // Runs inside the connection's stream, one frame at a time.
   private List<ByteString> onFrame(ByteString frame) {
     try {
-      if (failNext.getAndSet(false)) throw new InjectedFailure();
+      if (failNext.getAndSet(false)
+          || faults != null
+              && io.junction.faults.FrameFaults.shouldThrow(faults, settings.name(), id))
+        throw new InjectedFailure();
       return handler.repliesTo(frame);
     } catch (RuntimeException e) {
       metrics.handlerFailures.increment();

@@ -1,0 +1,164 @@
+package io.junction.faults;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one fault rule asks for, validated: its kind, its target (an endpoint or destination name),
+ * the share of frames or deliveries it hits, its kind's parameters and when it ends.
+ *
+ * <p>Parsed from the flat string map the API and CLI send, e.g. {@code {"kind": "delay",
+ * "endpoint": "frames", "delay": "200ms", "jitter": "50ms", "percent": "50", "ttl": "30s"}}.
+ */
+public record FaultSpec(
+    FaultKind kind,
+    String target,
+    double percent,
+    Duration delay,
+    Duration jitter,
+    int bytes,
+    long count,
+    Duration duration,
+    int buffer,
+    Instant expires) {
+
+  private static final Set<String> COMMON =
+      Set.of("kind", "endpoint", "destination", "percent", "ttl", "until");
+  private static final Map<FaultKind, Set<String>> PARAMS =
+      Map.of(
+          FaultKind.DELAY, Set.of("delay", "jitter"),
+          FaultKind.CORRUPT, Set.of("bytes"),
+          FaultKind.CLOSE_AFTER, Set.of("count"),
+          FaultKind.STALL, Set.of("duration"),
+          FaultKind.PAUSE_DESTINATION, Set.of("buffer"));
+
+  /** A rule the caller got wrong; the message names the field. */
+  public static final class Invalid extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    Invalid(String message) {
+      super(message);
+    }
+  }
+
+  /** Parses and validates {@code fields}; throws {@link Invalid} naming the first problem. */
+  public static FaultSpec parse(Map<String, String> fields, Instant now, FaultSettings settings) {
+    String kindText = required(fields, "kind");
+    FaultKind kind =
+        FaultKind.parse(kindText)
+            .orElseThrow(
+                () -> new Invalid("kind '" + kindText + "' is not one of " + FaultKind.names()));
+    Set<String> params = PARAMS.getOrDefault(kind, Set.of());
+    for (String key : fields.keySet())
+      if (!COMMON.contains(key) && !params.contains(key))
+        throw new Invalid(
+            "'" + key + "' does not apply to " + kind.text() + " (it takes " + params + ")");
+    String scopeKey = kind.scope() == FaultKind.Scope.ENDPOINT ? "endpoint" : "destination";
+    String other = scopeKey.equals("endpoint") ? "destination" : "endpoint";
+    if (fields.containsKey(other))
+      throw new Invalid(kind.text() + " is scoped to an " + scopeKey + ", not a " + other);
+    String target = required(fields, scopeKey);
+    double percent = number(fields, "percent", 100);
+    if (!(percent > 0 && percent <= 100))
+      throw new Invalid("percent must be > 0 and <= 100, was " + percent);
+    Duration delay = duration(fields, "delay", kind == FaultKind.DELAY);
+    Duration jitter = duration(fields, "jitter", false);
+    if (jitter.compareTo(delay) > 0) throw new Invalid("jitter must not exceed delay");
+    Duration duration = duration(fields, "duration", kind == FaultKind.STALL);
+    int bytes = (int) number(fields, "bytes", 1);
+    if (bytes < 1 || bytes > 1024) throw new Invalid("bytes must be 1..1024, was " + bytes);
+    long count = (long) number(fields, "count", kind == FaultKind.CLOSE_AFTER ? -1 : 0);
+    if (kind == FaultKind.CLOSE_AFTER && count < 1)
+      throw new Invalid("close-after needs count >= 1");
+    int buffer = (int) number(fields, "buffer", settings.pauseBuffer());
+    if (buffer < 0 || buffer > 1_000_000) throw new Invalid("buffer must be 0..1000000");
+    Instant expires = expires(fields, now, settings.maxTtl());
+    return new FaultSpec(
+        kind, target, percent, delay, jitter, bytes, count, duration, buffer, expires);
+  }
+
+  /** The rule as the API shows it (parameters of its kind only). */
+  public Map<String, Object> view() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", kind.text());
+    m.put(kind.scope() == FaultKind.Scope.ENDPOINT ? "endpoint" : "destination", target);
+    m.put("percent", percent);
+    switch (kind) {
+      case DELAY -> {
+        m.put("delay", delay.toMillis() + "ms");
+        m.put("jitter", jitter.toMillis() + "ms");
+      }
+      case CORRUPT -> m.put("bytes", bytes);
+      case CLOSE_AFTER -> m.put("count", count);
+      case STALL -> m.put("duration", duration.toMillis() + "ms");
+      case PAUSE_DESTINATION -> m.put("buffer", buffer);
+      default -> {}
+    }
+    m.put("until", expires.toString());
+    return m;
+  }
+
+  private static String required(Map<String, String> fields, String key) {
+    String v = fields.get(key);
+    if (v == null || v.isBlank()) throw new Invalid(key + " is required");
+    return v.strip();
+  }
+
+  private static double number(Map<String, String> fields, String key, double fallback) {
+    String v = fields.get(key);
+    if (v == null) return fallback;
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new Invalid(key + " must be a number, was '" + v + "'");
+    }
+  }
+
+  private static Duration duration(Map<String, String> fields, String key, boolean required) {
+    String v = fields.get(key);
+    if (v == null) {
+      if (required) throw new Invalid(key + " is required (e.g. \"200ms\")");
+      return Duration.ZERO;
+    }
+    try {
+      Duration d = ConfigFactory.parseMap(Map.of("d", v.strip())).getDuration("d");
+      if (d.isNegative()) throw new Invalid(key + " must not be negative");
+      return d;
+    } catch (ConfigException e) {
+      throw new Invalid(key + " must be a duration such as 200ms or 30s, was '" + v + "'");
+    }
+  }
+
+  private static Instant expires(Map<String, String> fields, Instant now, Duration maxTtl) {
+    boolean ttl = fields.containsKey("ttl"), until = fields.containsKey("until");
+    if (ttl == until) throw new Invalid("exactly one of ttl or until is required: rules expire");
+    Instant end;
+    if (ttl) {
+      Duration d = duration(fields, "ttl", true);
+      if (d.isZero()) throw new Invalid("ttl must be positive");
+      if (d.compareTo(maxTtl) > 0)
+        throw new Invalid("ttl " + v(fields, "ttl") + " exceeds junction.faults.max-ttl " + maxTtl);
+      end = now.plus(d);
+    } else {
+      try {
+        end = Instant.parse(v(fields, "until"));
+      } catch (DateTimeParseException e) {
+        throw new Invalid("until must be an ISO-8601 instant such as 2026-01-01T12:00:00Z");
+      }
+      if (!end.isAfter(now)) throw new Invalid("until " + end + " is not in the future");
+      if (end.isAfter(now.plus(maxTtl)))
+        throw new Invalid("until " + end + " is beyond junction.faults.max-ttl " + maxTtl);
+    }
+    return end;
+  }
+
+  private static String v(Map<String, String> fields, String key) {
+    return fields.get(key).strip();
+  }
+}

@@ -1,0 +1,62 @@
+package io.junction.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.junction.testing.HttpApi;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Adds, reads and removes fault rules of a test node through its HTTP API. */
+final class FaultApi {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpApi api;
+
+  FaultApi(int httpPort) {
+    this.api = new HttpApi(httpPort);
+  }
+
+  HttpApi http() {
+    return api;
+  }
+
+  /** Adds a rule from alternating keys and values; returns its id. */
+  String add(String... keyValues) throws Exception {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) m.put(keyValues[i], keyValues[i + 1]);
+    var r =
+        api.post(
+            "/v1/faults",
+            null,
+            "application/json",
+            JSON.writeValueAsString(m).getBytes(StandardCharsets.UTF_8));
+    assertEquals(201, r.statusCode(), r.body());
+    return JSON.readTree(r.body()).get("id").asText();
+  }
+
+  /** The rule's hits so far (0 once it is gone). */
+  long hits(String id) throws Exception {
+    JsonNode rules = JSON.readTree(api.get("/v1/faults", null).body()).get("rules");
+    for (JsonNode r : rules) if (r.get("id").asText().equals(id)) return r.get("hits").asLong();
+    return 0;
+  }
+
+  /** Removes the rule and returns its final hit count. */
+  long remove(String id) throws Exception {
+    var r = api.delete("/v1/faults/" + id, null);
+    assertEquals(200, r.statusCode(), r.body());
+    return JSON.readTree(r.body()).get("hits").asLong();
+  }
+
+  /** {@code junction_faults_injected_total} of one rule, from /metrics. */
+  double injectedMetric(String id) throws Exception {
+    String text = api.get("/metrics", null).body();
+    Matcher m =
+        Pattern.compile("junction_faults_injected_total\\{[^}]*rule=\"" + id + "\"[^}]*} (\\S+)")
+            .matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+}
