@@ -46,7 +46,7 @@ final class FtpNodeFixture {
     return probe.awaitAssert(
         TestNode.TIMEOUT,
         () -> {
-          RoutingSnapshot s = probe.receiveMessage();
+          RoutingSnapshot s = probe.receiveMessage(TestNode.TIMEOUT);
           return s.destination(name).orElseThrow(() -> new AssertionError(name + " not yet up"));
         });
   }

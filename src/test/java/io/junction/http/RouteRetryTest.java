@@ -60,7 +60,7 @@ class RouteRetryTest {
     node.refs()
         .queues()
         .tell(new ShardingEnvelope<>("errors", new QueueEntity.Peek(10, probe.ref())));
-    return probe.receiveMessage();
+    return probe.receiveMessage(TestNode.TIMEOUT);
   }
 
   @Test

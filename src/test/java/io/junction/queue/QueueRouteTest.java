@@ -59,7 +59,7 @@ class QueueRouteTest {
               node.refs()
                   .queues()
                   .tell(new ShardingEnvelope<>("people", new QueueEntity.Peek(10, probe.ref())));
-              var m = probe.receiveMessage().messages();
+              var m = probe.receiveMessage(TestNode.TIMEOUT).messages();
               assertEquals(3, m.size());
               return m;
             });

@@ -64,7 +64,7 @@ class QueueSourceTest {
   private static QueueEntity.QueueStats stats(String q) {
     TestProbe<QueueEntity.QueueStats> probe = node.kit().createTestProbe();
     node.refs().queues().tell(new ShardingEnvelope<>(q, new QueueEntity.GetStats(probe.ref())));
-    return probe.receiveMessage();
+    return probe.receiveMessage(TestNode.TIMEOUT);
   }
 
   @Test

@@ -46,13 +46,13 @@ class AggregateRouteTest {
   private static List<QueueEntity.QueuedMessage> peek(String q) {
     TestProbe<QueueEntity.Peeked> probe = node.kit().createTestProbe();
     node.refs().queues().tell(new ShardingEnvelope<>(q, new QueueEntity.Peek(100, probe.ref())));
-    return probe.receiveMessage().messages();
+    return probe.receiveMessage(TestNode.TIMEOUT).messages();
   }
 
   private static QueueEntity.QueueStats stats(String q) {
     TestProbe<QueueEntity.QueueStats> probe = node.kit().createTestProbe();
     node.refs().queues().tell(new ShardingEnvelope<>(q, new QueueEntity.GetStats(probe.ref())));
-    return probe.receiveMessage();
+    return probe.receiveMessage(TestNode.TIMEOUT);
   }
 
   @Test
@@ -87,7 +87,7 @@ class AggregateRouteTest {
       node.refs()
           .queues()
           .tell(new ShardingEnvelope<>("src", QueueEntity.Publish.of(env, probe.ref().narrow())));
-      probe.receiveMessage();
+      probe.receiveMessage(TestNode.TIMEOUT);
     }
     node.await(
         () -> {

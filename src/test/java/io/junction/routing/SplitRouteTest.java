@@ -54,7 +54,7 @@ class SplitRouteTest {
   private static QueueEntity.Peeked peek(String q) {
     TestProbe<QueueEntity.Peeked> probe = node.kit().createTestProbe();
     node.refs().queues().tell(new ShardingEnvelope<>(q, new QueueEntity.Peek(100, probe.ref())));
-    return probe.receiveMessage();
+    return probe.receiveMessage(TestNode.TIMEOUT);
   }
 
   @Test

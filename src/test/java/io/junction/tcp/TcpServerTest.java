@@ -213,7 +213,7 @@ class TcpServerTest {
     conns.get(first).tell(TcpConnection.InjectFailure.INSTANCE);
     TestProbe<ConnectionInfo> probe = node.kit().createTestProbe();
     conns.get(first).tell(new TcpConnection.GetInfo(probe.ref())); // ordered after the injection
-    probe.receiveMessage();
+    probe.receiveMessage(TestNode.TIMEOUT);
   }
 
   private static int seq(String id) {
@@ -258,6 +258,6 @@ class TcpServerTest {
       org.apache.pekko.actor.typed.ActorRef<TcpConnection.Command> c) {
     TestProbe<ConnectionInfo> probe = node.kit().createTestProbe();
     c.tell(new TcpConnection.GetInfo(probe.ref()));
-    return probe.receiveMessage();
+    return probe.receiveMessage(TestNode.TIMEOUT);
   }
 }

@@ -21,7 +21,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /** A whole node started in this JVM from a config snippet, for tests over real sockets. */
 public final class TestNode implements AutoCloseable {
-  public static final Duration TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration TIMEOUT = Duration.ofSeconds(20);
   private final ActorSystem<Guardian.Command> system;
   private final ActorTestKit kit;
   private final Guardian.Refs refs;
