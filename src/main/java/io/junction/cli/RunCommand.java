@@ -50,6 +50,7 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println(config + ": " + e.getMessage());
       return 2;
     }
+    NodeSettings.logFormat(loaded).apply(); // junction.logging.format, before the node logs
     // Before any queue starts: the journal's tables must exist (idempotent).
     JournalSetup.createSchema(loaded);
     ActorSystem<Guardian.Command> system =

@@ -68,6 +68,7 @@ public record NodeSettings(
           "http",
           "demo-ftp",
           "cluster",
+          "logging",
           "blocking-io-dispatcher");
 
   static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp", "ftp");
@@ -90,6 +91,7 @@ public record NodeSettings(
     }
     Config j = config.getConfig("junction");
     problems.rejectUnknownKeys("junction", j, KEYS);
+    problems.read("junction.logging.format", () -> logFormat(config), null);
     Config structs =
         problems.read("junction.structs", () -> j.getConfig("structs"), ConfigFactory.empty());
     Codecs codecs = new Codecs(StructRegistry.fromConfig(structs, "junction.structs", problems));
@@ -218,5 +220,10 @@ public record NodeSettings(
             "junction.endpoints." + s.name() + ".port",
             key + " is already used by endpoint '" + other + "'");
     }
+  }
+
+  /** {@code junction.logging.format}: how the console logs (logback.xml's ConsoleEncoder). */
+  public static io.junction.logging.LogFormat logFormat(Config config) {
+    return io.junction.logging.LogFormat.parse(config.getString("junction.logging.format"));
   }
 }
