@@ -44,6 +44,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    if (args.length == 0 || !args[0].equals("run")) io.junction.logging.LogFormat.warningsOnly();
     System.exit(commandLine().execute(args));
   }
 

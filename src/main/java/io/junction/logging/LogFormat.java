@@ -42,4 +42,15 @@ public enum LogFormat {
       }
     return switched;
   }
+
+  /**
+   * Client commands (everything but {@code run}) log warnings only: their stdout is data, which an
+   * INFO line from Pekko starting up would corrupt for a script reading {@code --output json}.
+   */
+  public static void warningsOnly() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.WARN);
+      context.getLogger("org.apache.pekko").setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
 }
