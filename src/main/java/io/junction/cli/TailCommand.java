@@ -52,8 +52,7 @@ public final class TailCommand extends ApiCommand {
     String kind = colon < 0 ? "" : target.substring(0, colon);
     String name = target.substring(colon + 1);
     if (name.isEmpty() || !(kind.equals("topic") || kind.equals("queue")))
-      throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this), "expected topic:NAME or queue:NAME, got " + target);
+      throw new IllegalArgumentException("expected topic:NAME or queue:NAME, got " + target);
     if (kind.equals("queue")) {
       QueueCommand.Tail queue = new QueueCommand.Tail();
       queue.api = api;
