@@ -9,7 +9,7 @@ import io.junction.cli.SendCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code junction} command line: {@code run}, {@code check}, {@code send}, {@code version}. */
+/** The {@code junction} command line: {@code run}, {@code check}, {@code send}, ... */
 @Command(
     name = "junction",
     mixinStandardHelpOptions = true,
@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
       io.junction.cli.ReloadCommand.class,
       ClusterCommand.class,
       io.junction.cli.FaultsCommand.class,
+      io.junction.cli.TailCommand.class,
+      io.junction.cli.CompletionCommand.class,
       Main.VersionCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -35,11 +37,15 @@ import picocli.CommandLine.Command;
       "  junction check --config conf/application.conf",
       "  junction send tcp://127.0.0.1:7003 --text hello --framing delimiter",
       "  junction ftp ls ftp://demo@127.0.0.1:2121/archive/ --password-file conf/demo-ftp.password",
-      "  junction reload --url http://127.0.0.1:8080"
+      "  junction reload --url http://127.0.0.1:8080",
+      "  junction tail topic:alerts",
+      "  source <(junction completion)",
+      "Every command has --help; see docs/CLI.md."
     })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    if (args.length == 0 || !args[0].equals("run")) io.junction.logging.LogFormat.warningsOnly();
     System.exit(commandLine().execute(args));
   }
 
@@ -47,6 +53,7 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExitCodeExceptionMapper(e -> 2);
+    cl.setCaseInsensitiveEnumValuesAllowed(true); // --output json, as the help text spells it
     return cl;
   }
 
@@ -56,11 +63,28 @@ public final class Main implements Runnable {
   }
 
   /** Prints the version. */
-  @Command(name = "version", description = "Print the version and exit.")
+  @Command(
+      name = "version",
+      mixinStandardHelpOptions = true,
+      description = "Print the version and exit.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction version",
+        "  junction version --output json",
+        "Exit codes: 0 printed."
+      })
   static final class VersionCommand implements Runnable {
+    @CommandLine.Option(names = "--output", defaultValue = "text", description = "text or json.")
+    String output;
+
     @Override
     public void run() {
-      System.out.println("junction " + Version.VERSION);
+      if (output.equalsIgnoreCase("json"))
+        System.out.printf(
+            "{\"name\":\"junction\",\"version\":\"%s\",\"java\":\"%s\"}%n",
+            Version.VERSION, System.getProperty("java.version"));
+      else System.out.println("junction " + Version.VERSION);
     }
   }
 

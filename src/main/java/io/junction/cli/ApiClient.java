@@ -58,6 +58,17 @@ final class ApiClient {
     return t == null || t.isBlank() ? null : t.strip();
   }
 
+  HttpClient http() {
+    return http;
+  }
+
+  /** A failed call from its status and body lines. */
+  ApiException failure(int status, java.util.List<String> body) {
+    JsonNode n = parse(String.join("\n", body));
+    String detail = n.hasNonNull("detail") ? n.get("detail").asText() : String.join(" ", body);
+    return new ApiException(status + " " + detail);
+  }
+
   JsonNode call(HttpRequest request) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
     JsonNode body = r.body().isEmpty() ? JSON.nullNode() : parse(r.body());

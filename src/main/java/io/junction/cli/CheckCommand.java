@@ -4,6 +4,7 @@ import io.junction.config.ConfigProblems;
 import io.junction.node.NodeSettings;
 import io.junction.tcp.TcpSettings;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +16,13 @@ import picocli.CommandLine.Option;
     description =
         "Validate a configuration: list every problem by config path (exit 2), or print"
             + " the endpoints, struct layouts and routes it defines (exit 0).",
-    footer = {"", "Example:", "  junction check --config conf/application.conf"})
+    footer = {
+      "",
+      "Examples:",
+      "  junction check --config conf/application.conf",
+      "  junction check --output json | jq '.routes[].name'",
+      "Exit codes: 0 valid, 2 invalid configuration (every problem listed) or usage."
+    })
 public final class CheckCommand implements Callable<Integer> {
   @Option(
       names = {"-c", "--config"},
@@ -23,14 +30,36 @@ public final class CheckCommand implements Callable<Integer> {
       defaultValue = "conf/application.conf")
   Path config;
 
+  @Option(
+      names = "--output",
+      defaultValue = "text",
+      description = "text or json (json: {config, valid, problems} or what the config defines).")
+  Output.Format output;
+
   @Override
   public Integer call() {
     NodeSettings settings;
     try {
       settings = NodeSettings.fromConfig(ConfigLoader.load(config));
     } catch (ConfigProblems.InvalidConfigException e) {
+      if (output == Output.Format.JSON)
+        System.out.println(
+            Output.json(
+                Map.of(
+                    "config",
+                    config.toString(),
+                    "valid",
+                    false,
+                    "problems",
+                    e.problems().stream()
+                        .map(p -> Map.of("path", p.path(), "message", p.message()))
+                        .toList())));
       System.err.println(config + ": " + e.getMessage());
       return 2;
+    }
+    if (output == Output.Format.JSON) {
+      System.out.println(Output.json(CheckReport.of(config, settings)));
+      return 0;
     }
     System.out.println(config + ": OK");
     for (TcpSettings.Server s : settings.tcpServers())

@@ -38,12 +38,19 @@ public final class ClusterCommand implements Runnable {
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
-      description = "Members, their status and reachability, and the leader.")
+      description = "Members, their status and reachability, and the leader.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction cluster status --url http://127.0.0.1:8081",
+        "  junction cluster status --shards --output json | jq '.cluster.members[].address'",
+        "Exit codes: 0 ok, 1 the node failed or runs without a cluster, 2 usage."
+      })
   static final class Status implements Callable<Integer> {
     @Mixin ApiClient api;
 
     @Option(names = "--output", defaultValue = "text", description = "text or json.")
-    String output;
+    Output.Format output;
 
     @Option(names = "--shards", description = "Also list how many queue shards each node hosts.")
     boolean shards;
@@ -53,7 +60,7 @@ public final class ClusterCommand implements Runnable {
       try {
         JsonNode c = api.get("/v1/cluster");
         JsonNode s = shards ? api.get("/v1/cluster/shards") : null;
-        if (output.equals("json")) {
+        if (output == Output.Format.JSON) {
           System.out.println(
               (s == null ? c : ApiClient.JSON.valueToTree(Map.of("cluster", c, "shards", s)))
                   .toPrettyString());
@@ -91,7 +98,13 @@ public final class ClusterCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Ask a member to leave gracefully: its queue shards move to the other members, then"
-              + " it shuts down.")
+              + " it shuts down.",
+      footer = {
+        "",
+        "Example:",
+        "  JUNCTION_TOKEN=... junction cluster leave 127.0.0.1:25523",
+        "Exit codes: 0 leaving, 1 the node refused or failed, 2 usage."
+      })
   static final class Leave implements Callable<Integer> {
     @Mixin ApiClient api;
 

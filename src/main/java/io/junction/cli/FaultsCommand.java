@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
       "  junction faults add fail-destination --destination queue:orders --ttl 10s",
       "  junction faults ls",
       "  junction faults rm f3",
-      "Kinds and parameters: docs/FAULTS.md. Exit codes: 0 ok, 1 the node refused, 2 usage."
+      "Kinds and parameters: docs/FAULTS.md.",
+      "Exit codes: 0 ok, 1 the node refused, 2 usage."
     })
 public final class FaultsCommand implements Runnable {
   @Override
@@ -41,7 +42,18 @@ public final class FaultsCommand implements Runnable {
   }
 
   /** Adds a rule and prints its id. */
-  @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a fault rule.")
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description = "Add a fault rule.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction faults add drop --endpoint frames --percent 20 --ttl 30s",
+        "  junction faults add delay --endpoint frames --set delay=200ms --set jitter=50ms --ttl 1m",
+        "  junction faults add fail-destination --destination queue:orders --ttl 10s",
+        "Exit codes: 0 added, 1 the node refused or failed, 2 usage."
+      })
   static final class Add extends FaultsApiCommand {
     @Parameters(index = "0", description = "Kind: drop, delay, duplicate, corrupt, ...")
     String kind;
@@ -87,7 +99,17 @@ public final class FaultsCommand implements Runnable {
   }
 
   /** Lists the active rules with their hits. */
-  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List active fault rules.")
+  @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
+      description = "List active fault rules.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction faults ls",
+        "  junction faults ls --output json",
+        "Exit codes: 0 ok, 1 the node refused or failed, 2 usage."
+      })
   static final class Ls extends FaultsApiCommand {
     @Option(names = "--output", defaultValue = "text", description = "text or json.")
     String output;
@@ -115,7 +137,16 @@ public final class FaultsCommand implements Runnable {
   }
 
   /** Removes a rule by id. */
-  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a fault rule.")
+  @Command(
+      name = "rm",
+      mixinStandardHelpOptions = true,
+      description = "Remove a fault rule.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction faults rm 3",
+        "Exit codes: 0 removed, 1 the node refused or failed (no such rule), 2 usage."
+      })
   static final class Rm extends FaultsApiCommand {
     @Parameters(index = "0", description = "Rule id, as `faults ls` shows it.")
     String id;

@@ -44,7 +44,9 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  junction ftp put report.csv ftp://demo@127.0.0.1:2121/in/ --password-env FTP_PW",
       "  junction ftp get sftp://me@files.example.com/out/a.bin . --known-hosts ~/.ssh/known_hosts",
-      "  junction ftp ls ftp://demo@127.0.0.1:2121/archive/"
+      "  junction ftp ls ftp://demo@127.0.0.1:2121/archive/",
+      "Exit codes: 0 ok, 1 the transfer or the server failed, 2 usage (bad URL, no such local"
+          + " file, no password)."
     })
 public final class FtpCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
@@ -174,7 +176,15 @@ public final class FtpCommand implements Runnable {
   @Command(
       name = "put",
       mixinStandardHelpOptions = true,
-      description = "Upload LOCAL to URL (a path ending in / keeps the file's name).")
+      description = "Upload LOCAL to URL (a path ending in / keeps the file's name).",
+      footer = {
+        "",
+        "Examples:",
+        "  junction ftp put report.csv ftp://demo@127.0.0.1:2121/in/ --password-file pw.txt",
+        "  junction ftp put a.bin sftp://me@host/upload/a.bin --private-key ~/.ssh/id_ed25519"
+            + " --known-hosts ~/.ssh/known_hosts",
+        "Exit codes: 0 uploaded and size checked, 1 transfer or server failure, 2 usage."
+      })
   static final class Put extends Transfer {
     @Parameters(index = "0", paramLabel = "LOCAL")
     Path local;
@@ -200,7 +210,14 @@ public final class FtpCommand implements Runnable {
   @Command(
       name = "get",
       mixinStandardHelpOptions = true,
-      description = "Download URL to LOCAL (a directory keeps the remote name).")
+      description = "Download URL to LOCAL (a directory keeps the remote name).",
+      footer = {
+        "",
+        "Examples:",
+        "  junction ftp get ftp://demo@127.0.0.1:2121/archive/x.jsonl . --password-env FTP_PW",
+        "  junction ftp get ftps://me@host/out/a.bin a.bin --truststore ca.p12",
+        "Exit codes: 0 downloaded (complete), 1 transfer or server failure, 2 usage."
+      })
   static final class Get extends Transfer {
     @Parameters(index = "0", paramLabel = "URL")
     String url;
@@ -234,8 +251,21 @@ public final class FtpCommand implements Runnable {
   }
 
   /** Lists a remote directory: type, size, modification time, name. */
-  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the directory at URL.")
+  @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
+      description = "List the directory at URL: type, size, modification time, name.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction ftp ls ftp://demo@127.0.0.1:2121/archive/ --password-file conf/demo-ftp.password",
+        "  junction ftp ls -R sftp://me@host/out/ --output json | jq -r '.[].path'",
+        "Exit codes: 0 listed, 1 server failure, 2 usage."
+      })
   static final class Ls extends Transfer {
+    @Option(names = "--output", defaultValue = "text", description = "text or json.")
+    Output.Format output;
+
     @Parameters(index = "0", paramLabel = "URL")
     String url;
 
@@ -250,6 +280,20 @@ public final class FtpCommand implements Runnable {
       List<RemoteFile> files =
           await(Ftp.ls(remote.settings(u), u.path(), recursive).runWith(Sink.seq(), system));
       var out = spec.commandLine().getOut();
+      if (output == Output.Format.JSON) {
+        List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (RemoteFile f : files) {
+          java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+          m.put("name", f.name());
+          m.put("path", f.path());
+          m.put("type", f.type().name().toLowerCase(java.util.Locale.ROOT));
+          m.put("size", f.size());
+          m.put("modified", f.modified() == null ? null : f.modified().toString());
+          rows.add(m);
+        }
+        out.println(Output.json(rows));
+        return null;
+      }
       for (RemoteFile f : files)
         out.printf(
             "%s %12d %s %s%n",

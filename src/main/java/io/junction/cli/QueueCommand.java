@@ -35,6 +35,8 @@ import picocli.CommandLine.Parameters;
       "Exit codes: 0 ok, 1 the node refused or failed, 2 usage."
     })
 public final class QueueCommand implements Runnable {
+  static final String EXIT = "Exit codes: 0 ok, 1 the node refused or failed, 2 usage.";
+
   @Override
   public void run() {
     picocli.CommandLine.usage(this, System.out);
@@ -45,16 +47,26 @@ public final class QueueCommand implements Runnable {
   }
 
   /** Lists queues with depth, in flight and dead letters. */
-  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the queues.")
+  @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
+      description = "List the queues: depth, in flight, dead letters, published.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction queue ls",
+        "  junction queue ls --output json | jq '.[] | select(.dead_letters > 0) | .name'",
+        EXIT
+      })
   static final class Ls extends ApiCommand {
 
     @Option(names = "--output", defaultValue = "text", description = "text or json.")
-    String output;
+    Output.Format output;
 
     @Override
     void execute() throws Exception {
       JsonNode list = api.get("/v1/queues");
-      if (output.equals("json")) System.out.println(list.toPrettyString());
+      if (output == Output.Format.JSON) System.out.println(list.toPrettyString());
       else {
         System.out.printf(
             "%-24s %10s %10s %10s %12s%n", "QUEUE", "DEPTH", "IN-FLIGHT", "DEAD", "PUBLISHED");
@@ -74,15 +86,32 @@ public final class QueueCommand implements Runnable {
   @Command(
       name = "stats",
       mixinStandardHelpOptions = true,
-      description = "A queue's counters (JSON).")
+      description = "A queue's depth and counters.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction queue stats people",
+        "  junction queue stats people --output text",
+        EXIT
+      })
   static final class Stats extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
     String queue;
 
+    @Option(
+        names = "--output",
+        defaultValue = "json",
+        description = "json (default) or text (one counter per line).")
+    Output.Format output;
+
     @Override
     void execute() throws Exception {
-      System.out.println(api.get("/v1/queues/" + q(queue)).toPrettyString());
+      JsonNode stats = api.get("/v1/queues/" + q(queue));
+      if (output == Output.Format.JSON) System.out.println(stats.toPrettyString());
+      else
+        for (var f : stats.properties())
+          System.out.printf("%-14s %s%n", f.getKey(), f.getValue().asText());
     }
   }
 
@@ -90,8 +119,21 @@ public final class QueueCommand implements Runnable {
   @Command(
       name = "peek",
       mixinStandardHelpOptions = true,
-      description = "Show the first messages without taking them.")
+      description = "Show the first messages without taking them.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction queue peek people --max 3          # one JSON object per line",
+        "  junction queue peek people --output json | jq '.[].fields.name'",
+        EXIT
+      })
   static final class Peek extends ApiCommand {
+
+    @Option(
+        names = "--output",
+        defaultValue = "text",
+        description = "text (one JSON object per line) or json (one array).")
+    Output.Format output;
 
     @Parameters(index = "0", description = "Queue name.")
     String queue;
@@ -104,8 +146,9 @@ public final class QueueCommand implements Runnable {
 
     @Override
     void execute() throws Exception {
-      for (JsonNode m : api.get("/v1/queues/" + q(queue) + "/peek?max=" + max))
-        System.out.println(m.toString());
+      JsonNode messages = api.get("/v1/queues/" + q(queue) + "/peek?max=" + max);
+      if (output == Output.Format.JSON) System.out.println(messages.toPrettyString());
+      else for (JsonNode m : messages) System.out.println(m.toString());
     }
   }
 
@@ -113,7 +156,15 @@ public final class QueueCommand implements Runnable {
   @Command(
       name = "publish",
       mixinStandardHelpOptions = true,
-      description = "Publish one message; returns once it is durable.")
+      description = "Publish one message; prints its id once it is durable.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction queue publish jobs --text 'hello'",
+        "  junction queue publish people --struct Person name=Ann age=3",
+        "  junction queue publish blobs --file frame.bin",
+        EXIT
+      })
   static final class Publish extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
@@ -182,7 +233,14 @@ public final class QueueCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Take messages as they arrive, print one JSON line each, and acknowledge them"
-              + " (--no-ack leaves them to come back after their lease).")
+              + " (--no-ack leaves them to come back after their lease).",
+      footer = {
+        "",
+        "Examples:",
+        "  junction queue tail people                  # until Ctrl-C",
+        "  junction queue tail people --count 10 --no-ack | jq .fields",
+        EXIT
+      })
   static final class Tail extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
@@ -231,7 +289,8 @@ public final class QueueCommand implements Runnable {
   @Command(
       name = "purge",
       mixinStandardHelpOptions = true,
-      description = "Remove every waiting message (admin token).")
+      description = "Remove every waiting message (admin token).",
+      footer = {"", "Example:", "  JUNCTION_TOKEN=... junction queue purge people", EXIT})
   static final class Purge extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")

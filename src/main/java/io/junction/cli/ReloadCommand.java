@@ -22,7 +22,10 @@ import picocli.CommandLine.Option;
       "Examples:",
       "  junction reload",
       "  JUNCTION_ADMIN_TOKEN=... junction reload --url http://10.0.0.5:8080 --token-env"
-          + " JUNCTION_ADMIN_TOKEN"
+          + " JUNCTION_ADMIN_TOKEN",
+      "  kill -HUP $(pgrep -f 'junction.*run')   # the same, by signal",
+      "Exit codes: 0 new routes in force, 1 node unreachable or failed,"
+          + " 2 new routes rejected (old table stays) or usage."
     })
 public final class ReloadCommand implements Callable<Integer> {
   @Option(

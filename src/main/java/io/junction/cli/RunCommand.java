@@ -29,7 +29,10 @@ import picocli.CommandLine.Option;
       "Examples:",
       "  junction run",
       "  junction run --config /etc/junction/application.conf",
-      "  JUNCTION_PEOPLE_PORT=9000 junction run"
+      "  JUNCTION_PEOPLE_PORT=9000 junction run",
+      "  JUNCTION_LOG_FORMAT=json junction run        # one JSON object per log line",
+      "Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C), 1 failed while running,"
+          + " 2 invalid configuration or usage."
     })
 public final class RunCommand implements Callable<Integer> {
   @Option(
@@ -50,6 +53,7 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println(config + ": " + e.getMessage());
       return 2;
     }
+    NodeSettings.logFormat(loaded).apply(); // junction.logging.format, before the node logs
     // Before any queue starts: the journal's tables must exist (idempotent).
     JournalSetup.createSchema(loaded);
     ActorSystem<Guardian.Command> system =

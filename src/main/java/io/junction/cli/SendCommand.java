@@ -40,7 +40,9 @@ import picocli.CommandLine.Parameters;
       "  junction send udp://127.0.0.1:7001 --text ping",
       "  junction send http://127.0.0.1:8080/v1/health",
       "  junction send 'http://127.0.0.1:8080/v1/publish/tcp:people?struct=Person' \\",
-      "      --json '{\"name\":\"Bob\",\"age\":7}'"
+      "      --json '{\"name\":\"Bob\",\"age\":7}'",
+      "Exit codes: 0 sent (and the reply printed), 1 no connection, no reply or an HTTP error,"
+          + " 2 usage (bad target, struct or field)."
     })
 public final class SendCommand implements Callable<Integer> {
 

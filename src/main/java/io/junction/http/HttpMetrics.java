@@ -20,7 +20,10 @@ final class HttpMetrics {
           "/v1/endpoints",
           "/v1/routes",
           "/v1/connections",
-          "/v1/publish");
+          "/v1/publish",
+          "/v1/queues",
+          "/v1/topics",
+          "/v1/cluster");
   private final MeterRegistry registry;
 
   HttpMetrics(MeterRegistry registry) {

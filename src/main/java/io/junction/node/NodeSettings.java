@@ -71,6 +71,7 @@ public record NodeSettings(
           "demo-ftp",
           "cluster",
           "faults",
+          "logging",
           "blocking-io-dispatcher");
 
   static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp", "ftp");
@@ -93,6 +94,7 @@ public record NodeSettings(
     }
     Config j = config.getConfig("junction");
     problems.rejectUnknownKeys("junction", j, KEYS);
+    problems.read("junction.logging.format", () -> logFormat(config), null);
     Config structs =
         problems.read("junction.structs", () -> j.getConfig("structs"), ConfigFactory.empty());
     Codecs codecs = new Codecs(StructRegistry.fromConfig(structs, "junction.structs", problems));
@@ -222,5 +224,10 @@ public record NodeSettings(
             "junction.endpoints." + s.name() + ".port",
             key + " is already used by endpoint '" + other + "'");
     }
+  }
+
+  /** {@code junction.logging.format}: how the console logs (logback.xml's ConsoleEncoder). */
+  public static io.junction.logging.LogFormat logFormat(Config config) {
+    return io.junction.logging.LogFormat.parse(config.getString("junction.logging.format"));
   }
 }

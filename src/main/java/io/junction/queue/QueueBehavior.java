@@ -58,6 +58,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
   private final PendingWrites pending = new PendingWrites();
   private final Subscribers subscribers = new Subscribers();
+  private final QueueMetrics metrics;
   private List<ActorRef<StatusReply<Enqueued>>> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
@@ -72,6 +73,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     this.name = name;
     this.settings = settings;
     this.ctx = ctx;
+    this.metrics =
+        new QueueMetrics(io.junction.metrics.Metrics.get(ctx.getSystem()).registry(), name);
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
   }
 
@@ -116,7 +119,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(RecoveryFailed.class, this::onRecoveryFailed)
         .onSignal(PreRestart.instance(), s -> onRestart())
-        .onSignal(PostStop.instance(), s -> failOutstanding("stopped"))
+        .onSignal(PostStop.instance(), s -> onStopped())
         .build();
   }
 
@@ -193,6 +196,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     failOutstanding("restarting after a journal failure");
     flushRequested = false;
     subscribers.emptyWindows();
+  }
+
+  private void onStopped() {
+    failOutstanding("stopped");
+    metrics.close();
   }
 
   private void failOutstanding(String why) {
@@ -343,6 +351,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     prepare(s, now);
     dispatch(s);
     if (!pending.isEmpty()) requestFlush();
+    metrics.update(s.stats(name, subscribers.size())); // sampled once per sweep, not per message
     return Effect().none();
   }
 
@@ -360,7 +369,9 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private Effect<QueueEvent, QueueState> onGetStats(QueueState s, GetStats c) {
-    c.replyTo().tell(s.stats(name, subscribers.size()));
+    QueueEntity.QueueStats stats = s.stats(name, subscribers.size());
+    metrics.update(stats);
+    c.replyTo().tell(stats);
     return Effect().none();
   }
 
@@ -390,6 +401,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   // ---- lifecycle ----
 
   private void onRecovered(QueueState s) {
+    metrics.update(s.stats(name, subscribers.size()));
     ctx.getLog()
         .info(
             "queue '{}' recovered: {} messages, {} dead letters",

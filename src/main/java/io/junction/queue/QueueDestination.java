@@ -1,5 +1,7 @@
 package io.junction.queue;
 
+import io.junction.logging.MessageLog;
+import io.junction.message.Envelope;
 import io.junction.routing.Deliver;
 import io.junction.routing.Router;
 import java.time.Duration;
@@ -55,15 +57,37 @@ public final class QueueDestination {
                   .onMessage(
                       Published.class,
                       p -> {
-                        if (p.failure() != null) p.deliver().fail(name, p.failure().getMessage());
-                        else if (p.reply().isError())
-                          p.deliver().fail(name, p.reply().getError().getMessage());
-                        else p.deliver().succeed(name);
+                        onPublished(ctx.getLog(), queue, p);
                         return Behaviors.same();
                       })
                   .build();
             })
         .narrow();
+  }
+
+  // A refused publish is logged with the message's id, so it can be found next to its trace.
+  private static void onPublished(org.slf4j.Logger log, String queue, Published p) {
+    String name = "queue:" + queue;
+    String error =
+        p.failure() != null
+            ? p.failure().getMessage()
+            : p.reply().isError() ? p.reply().getError().getMessage() : null;
+    if (error == null) {
+      p.deliver().succeed(name);
+      return;
+    }
+    Envelope m = p.deliver().envelope();
+    try (var mdc =
+        MessageLog.with(
+            MessageLog.MESSAGE_ID,
+            m.id(),
+            MessageLog.QUEUE,
+            queue,
+            MessageLog.SOURCE,
+            m.source())) {
+      log.warn("{}: message {} from {} not stored: {}", name, m.id(), m.source(), error);
+    }
+    p.deliver().fail(name, error);
   }
 
   @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package io.junction.routing;
 
+import io.junction.logging.MessageLog;
 import io.junction.message.Envelope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,8 +106,7 @@ public final class RoutingSnapshot {
       Route.Options o = r.options();
       if (o.throttle().isPresent() && !o.throttle().get().tryAcquire()) {
         count.dropped().increment();
-        if (o.trace())
-          TRACE.info("{} {}: dropped by throttle {}", r.name(), message.id(), o.throttle().get());
+        if (o.trace()) trace(r, message, "dropped by throttle " + o.throttle().get());
         continue;
       }
       List<Envelope> parts;
@@ -152,7 +152,7 @@ public final class RoutingSnapshot {
     }
     List<Destination> to = r.flow().select(out);
     if (to.isEmpty()) count.dropped().increment();
-    if (o.trace()) TRACE.info("{} {}: {} -> {}", r.name(), message.id(), out.type(), to);
+    if (o.trace()) trace(r, message, out.type() + " -> " + to);
     ActorRef<Retrier.Command> retrier = retriers.get(r.name());
     for (Destination d : to) {
       if (retrier != null && d instanceof Destination.Named n) {
@@ -181,7 +181,7 @@ public final class RoutingSnapshot {
       Envelope message,
       String reason,
       Consumer<Envelope> reply) {
-    if (r.options().trace()) TRACE.info("{} {}: failed: {}", r.name(), message.id(), reason);
+    if (r.options().trace()) trace(r, message, "failed: " + reason);
     Destination d = r.options().onError().orElse(null);
     if (d == null) return;
     count.errored().increment();
@@ -199,13 +199,34 @@ public final class RoutingSnapshot {
     }
     if (d == Destination.Discard.INSTANCE) return true;
     if (d == Destination.Log.INSTANCE) {
-      MESSAGE_LOG.info("{} {}", message.source(), MessageText.render(message));
+      if (MESSAGE_LOG.isInfoEnabled())
+        try (var mdc = mdc(message, null)) {
+          MESSAGE_LOG.info("{} {}", message.source(), MessageText.render(message));
+        }
       return true;
     }
     ActorRef<Deliver> ref = destinations.get(d.text());
     if (ref == null) return false;
     ref.tell(new Deliver(message, ackTo));
     return true;
+  }
+
+  // The MDC is set only around lines that are written (traced routes, the log destination), so
+  // routing without them costs nothing extra; JSON logs then carry message_id, route and source.
+  private static void trace(Route r, Envelope message, String what) {
+    try (var mdc = mdc(message, r.name())) {
+      TRACE.info("{} {}: {}", r.name(), message.id(), what);
+    }
+  }
+
+  private static MessageLog.Scope mdc(Envelope message, String route) {
+    return MessageLog.with(
+        MessageLog.MESSAGE_ID,
+        message.id(),
+        MessageLog.ROUTE,
+        route,
+        MessageLog.SOURCE,
+        message.source());
   }
 
   /** The destination actor registered under {@code name}, if it is up. */

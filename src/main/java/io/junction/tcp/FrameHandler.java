@@ -3,6 +3,7 @@ package io.junction.tcp;
 import io.junction.codec.CodecException;
 import io.junction.codec.PayloadCodec;
 import io.junction.framing.Framing;
+import io.junction.logging.MessageLog;
 import io.junction.message.Envelope;
 import io.junction.metrics.EndpointMetrics;
 import io.junction.routing.RoutingSnapshot;
@@ -83,13 +84,16 @@ final class FrameHandler {
       decoded = codec.decode(frame);
     } catch (CodecException e) {
       metrics.decodeErrors.increment();
-      LOG.warn(
-          "{} {}: frame {} at stream offset {} does not decode: {}",
-          endpoint,
-          connection,
-          framesIn.sum(),
-          frameOffset,
-          e.getMessage());
+      try (var mdc =
+          MessageLog.with(MessageLog.ENDPOINT, endpoint, MessageLog.CONNECTION, connection)) {
+        LOG.warn(
+            "{} {}: frame {} at stream offset {} does not decode: {}",
+            endpoint,
+            connection,
+            framesIn.sum(),
+            frameOffset,
+            e.getMessage());
+      }
       return;
     }
     Envelope message = Envelope.of(endpoint, connection, decoded.type(), frame, decoded.fields());

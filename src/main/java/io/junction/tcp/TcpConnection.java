@@ -1,5 +1,6 @@
 package io.junction.tcp;
 
+import io.junction.logging.MessageLog;
 import io.junction.message.Envelope;
 import io.junction.metrics.EndpointMetrics;
 import io.junction.routing.RoutingSnapshot;
@@ -186,11 +187,14 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
     } catch (RuntimeException e) {
       metrics.handlerFailures.increment();
       if (settings.onFailure() == TcpSettings.OnFailure.CLOSE) throw new HandlerFailed(e);
-      LOG.error(
-          "{} {}: handler failed, frame dropped, connection goes on: {}",
-          settings.name(),
-          id,
-          e.toString());
+      try (var mdc =
+          MessageLog.with(MessageLog.ENDPOINT, settings.name(), MessageLog.CONNECTION, id)) {
+        LOG.error(
+            "{} {}: handler failed, frame dropped, connection goes on: {}",
+            settings.name(),
+            id,
+            e.toString());
+      }
       return List.of();
     }
   }
@@ -267,7 +271,14 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
 
   private Behavior<Command> onStreamEnded(StreamEnded e) {
     ended = true;
-    Throwable f = e.failure();
+    try (var mdc =
+        MessageLog.with(MessageLog.ENDPOINT, settings.name(), MessageLog.CONNECTION, id)) {
+      logEnd(e.failure());
+    }
+    return Behaviors.stopped();
+  }
+
+  private void logEnd(Throwable f) {
     if (f == null) {
       getContext().getLog().debug("{} {}: closed ({})", settings.name(), id, peer);
     } else if (f instanceof TimeoutException) {
@@ -292,7 +303,6 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
           .getLog()
           .debug("{} {}: connection from {} ended: {}", settings.name(), id, peer, f.toString());
     }
-    return Behaviors.stopped();
   }
 
   private static boolean isFramingError(Throwable f) {

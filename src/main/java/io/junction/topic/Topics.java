@@ -1,9 +1,11 @@
 package io.junction.topic;
 
 import io.junction.message.Envelope;
+import io.junction.metrics.Metrics;
 import io.junction.routing.Deliver;
 import io.junction.routing.Router;
 import io.junction.routing.RoutingSnapshot;
+import io.micrometer.core.instrument.Counter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +47,13 @@ public final class Topics {
     return Behaviors.setup(
         ctx -> {
           router.tell(new Router.RegisterDestination("topic:" + name, ctx.getSelf()));
+          Counter published =
+              Metrics.get(ctx.getSystem())
+                  .registry()
+                  .counter("junction.topic.published", "topic", name);
           return Behaviors.receiveMessage(
               d -> {
+                published.increment();
                 topic.tell(Topic.publish(d.envelope()));
                 d.succeed("topic:" + name);
                 return Behaviors.same();
