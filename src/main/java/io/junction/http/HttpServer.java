@@ -67,7 +67,8 @@ public final class HttpServer {
               HttpSettings s = node.http();
               ServerBuilder builder = Http.get(ctx.getSystem()).newServerAt(s.host(), s.port());
               if (s.tls().isPresent())
-                builder = builder.enableHttps(ConnectionContext.httpsServer(s.tls().get()));
+                builder =
+                    builder.enableHttps(ConnectionContext.httpsServer(s.tls().get()::serverEngine));
               ctx.pipeToSelf(
                   builder.bind(routes.routes()),
                   (b, failure) -> failure == null ? new Bound(b) : new BindFailed(failure));

@@ -3,6 +3,7 @@ package io.junction.node;
 import io.junction.endpoint.EndpointStatus;
 import io.junction.ftp.FtpEndpoint;
 import io.junction.http.HttpDestination;
+import io.junction.http.HttpPoller;
 import io.junction.routing.Router;
 import io.junction.tcp.TcpClient;
 import io.junction.tcp.TcpServer;
@@ -84,6 +85,11 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       ActorRef<HttpDestination.Command> ref =
           context.spawn(supervised(HttpDestination.create(d, router)), "http-" + d.name());
       statusQueries.put("http:" + d.name(), r -> ref.tell(new HttpDestination.GetStatus(r)));
+    }
+    for (var p : settings.httpPolls()) {
+      ActorRef<HttpPoller.Command> ref =
+          context.spawn(supervised(HttpPoller.create(p, router)), "http-poll-" + p.name());
+      statusQueries.put(p.name(), r -> ref.tell(new HttpPoller.GetStatus(r)));
     }
     for (var f : settings.ftpEndpoints()) {
       ActorRef<FtpEndpoint.Command> ref =
