@@ -121,6 +121,10 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route v1() {
     return concat(
+        // The hot path first, so that a publish does not try every other route before its own.
+        path(
+            segment("publish").slash(segment()),
+            dest -> post(() -> requires(Scope.PUBLISH, () -> publish(dest)))),
         path(
             "health",
             () -> get(() -> complete(Json.response(StatusCodes.OK, Map.of("status", "UP"))))),
@@ -165,10 +169,7 @@ public final class ApiRoutes extends AllDirectives {
             id -> delete(() -> requires(Scope.ADMIN, () -> completeWithFuture(close(id))))),
         queueRoutes.routes(),
         topicRoutes.routes(),
-        new ClusterRoutes(system, timeout, this::requires).routes(),
-        path(
-            segment("publish").slash(segment()),
-            dest -> post(() -> requires(Scope.PUBLISH, () -> publish(dest)))));
+        new ClusterRoutes(system, timeout, this::requires).routes());
   }
 
   private Route requires(Scope scope, Supplier<Route> inner) {
