@@ -16,19 +16,23 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 public class PekkoHttpHello extends AllDirectives {
   public static void main(String[] args) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "http-hello");
-    Route route =
-        new PekkoHttpHello()
-            .post(
-                () ->
-                    entity(
-                        Unmarshaller.entityToByteString(),
-                        body ->
-                            complete(
-                                StatusCodes.ACCEPTED,
-                                HttpEntities.create(
-                                    ContentTypes.APPLICATION_JSON,
-                                    "{\"id\":\"00000000-0000-0000-0000-000000000000\"}"))));
-    Http.get(system).newServerAt("127.0.0.1", Integer.parseInt(args[0])).bind(route);
+    Http.get(system)
+        .newServerAt("127.0.0.1", Integer.parseInt(args[0]))
+        .bind(new PekkoHttpHello().route());
     System.out.println("LISTENING port=" + args[0]);
+  }
+
+  // Directives are instance methods of AllDirectives: the route is built on an instance.
+  Route route() {
+    return post(
+        () ->
+            entity(
+                Unmarshaller.entityToByteString(),
+                body ->
+                    complete(
+                        StatusCodes.ACCEPTED,
+                        HttpEntities.create(
+                            ContentTypes.APPLICATION_JSON,
+                            "{\"id\":\"00000000-0000-0000-0000-000000000000\"}"))));
   }
 }

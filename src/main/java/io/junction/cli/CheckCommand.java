@@ -74,6 +74,10 @@ public final class CheckCommand implements Callable<Integer> {
       System.out.printf(
           "endpoint %-12s udp        %s:%d codec=%s max-datagram-bytes=%d%n",
           u.name(), u.host(), u.port(), u.codec().name(), u.maxDatagramBytes());
+    for (var p : settings.httpPolls())
+      System.out.printf(
+          "endpoint %-12s http-poll  %s every %s codec=%s%n",
+          p.name(), p.url(), p.interval(), p.codec().name());
     System.out.print(settings.codecs().describe());
     settings
         .routes()

@@ -21,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
@@ -75,6 +76,7 @@ public final class HttpDestination extends AbstractBehavior<HttpDestination.Comm
   private final EndpointMetrics metrics;
   private final CircuitBreaker breaker;
   private final ConnectionPoolSettings pool;
+  private final HttpsConnectionContext https;
   private final ArrayDeque<Deliver> queue = new ArrayDeque<>();
   private final String dest;
   private RoutingSnapshot routing = RoutingSnapshot.empty();
@@ -114,6 +116,7 @@ public final class HttpDestination extends AbstractBehavior<HttpDestination.Comm
                 ClientConnectionSettings.create(system)
                     .withConnectingTimeout(settings.timeout())
                     .withIdleTimeout(settings.timeout().multipliedBy(2)));
+    this.https = ClientTls.context(settings.tls(), Http.get(context.getSystem()));
     router.tell(
         new Router.Subscribe(context.messageAdapter(RoutingSnapshot.class, RoutingUpdated::new)));
     router.tell(
@@ -166,11 +169,9 @@ public final class HttpDestination extends AbstractBehavior<HttpDestination.Comm
     var call =
         breaker.<Responses.Strict>callWithCircuitBreakerCS(
             () ->
-                http.singleRequest(
-                        request,
-                        http.defaultClientHttpsContext(),
-                        pool,
-                        Adapter.toClassic(system).log())
+                Stages.on(
+                        http.singleRequest(request, https, pool, Adapter.toClassic(system).log()),
+                        system.executionContext())
                     .thenCompose(r -> Responses.strict(r, settings.timeout(), system)),
             (response, failure) ->
                 failure.isPresent() || Responses.retryable(response.get().status()));

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.junction.config.ConfigProblems;
 import io.junction.routing.Destination;
+import io.junction.tls.TlsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import java.util.Set;
  * @param maxConcurrent requests in flight at once
  * @param maxQueue messages waiting for a free slot; more are refused (DeliveryFailed)
  * @param then where the response (a 2xx body) is routed next, if anywhere
+ * @param tls trust (and optionally a client certificate) for https URLs; the JDK's CAs otherwise
  */
 public record HttpDestinationSettings(
     String name,
@@ -34,7 +36,8 @@ public record HttpDestinationSettings(
     int maxQueue,
     Retries retries,
     Breaker breaker,
-    Optional<String> then) {
+    Optional<String> then,
+    Optional<TlsSettings> tls) {
 
   public HttpDestinationSettings {
     headers = Map.copyOf(headers);
@@ -65,7 +68,8 @@ public record HttpDestinationSettings(
           "max-queue",
           "retries",
           "circuit-breaker",
-          "then");
+          "then",
+          "tls");
   private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
   static HttpDestinationSettings fromConfig(
@@ -121,7 +125,8 @@ public record HttpDestinationSettings(
         new Breaker(
             intIn(b, "max-failures", 5, 1, 10_000, p + ".circuit-breaker", problems),
             duration(b, "reset-timeout", Duration.ofSeconds(30), p + ".circuit-breaker", problems)),
-        then);
+        then,
+        TlsSettings.fromConfig(c, p + ".tls", problems));
   }
 
   private static void checkUrl(String url, String p, ConfigProblems problems) {

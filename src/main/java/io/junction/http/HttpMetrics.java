@@ -1,7 +1,10 @@
 package io.junction.http;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 
@@ -25,21 +28,29 @@ final class HttpMetrics {
           "/v1/topics",
           "/v1/cluster");
   private final MeterRegistry registry;
+  // Bounded: method x fixed path labels x status codes.
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
   HttpMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
   HttpResponse count(HttpRequest request, HttpResponse response) {
-    registry
-        .counter(
-            "junction.http.requests",
-            "method",
-            request.method().value(),
-            "path",
-            label(request.getUri().path()),
-            "status",
-            Integer.toString(response.status().intValue()))
+    String method = request.method().value(), path = label(request.getUri().path());
+    int status = response.status().intValue();
+    // The registry's lookup builds and sorts tags on every call: remember each series' counter.
+    counters
+        .computeIfAbsent(
+            method + ' ' + path + ' ' + status,
+            k ->
+                registry.counter(
+                    "junction.http.requests",
+                    "method",
+                    method,
+                    "path",
+                    path,
+                    "status",
+                    Integer.toString(status)))
         .increment();
     return response;
   }

@@ -42,8 +42,11 @@ public final class HttpServer {
     Behavior<Command> server =
         Behaviors.setup(
             ctx -> {
+              var routing =
+                  new java.util.concurrent.atomic.AtomicReference<>(
+                      io.junction.routing.RoutingSnapshot.empty());
               ActorRef<Publisher.Command> publisher =
-                  ctx.spawn(Publisher.create(refs.router()), "publisher");
+                  ctx.spawn(Publisher.create(refs.router(), routing), "publisher");
               ApiRoutes routes =
                   new ApiRoutes(
                       node.nodeName(),
@@ -59,6 +62,7 @@ public final class HttpServer {
                                   io.junction.topic.TopicSettings::subscriberBuffer)),
                       refs,
                       publisher,
+                      routing,
                       ctx.getSystem());
               HttpSettings s = node.http();
               ServerBuilder builder =
@@ -66,7 +70,8 @@ public final class HttpServer {
                       .newServerAt(s.host(), s.port())
                       .withSettings(limits(ctx.getSystem(), s));
               if (s.tls().isPresent())
-                builder = builder.enableHttps(ConnectionContext.httpsServer(s.tls().get()));
+                builder =
+                    builder.enableHttps(ConnectionContext.httpsServer(s.tls().get()::serverEngine));
               ctx.pipeToSelf(
                   builder.bind(routes.routes()),
                   (b, failure) -> failure == null ? new Bound(b) : new BindFailed(failure));

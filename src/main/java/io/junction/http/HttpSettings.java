@@ -3,6 +3,7 @@ package io.junction.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.junction.config.ConfigProblems;
+import io.junction.tls.TlsSettings;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,14 +14,13 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
 
 /**
  * The HTTP API server and outbound HTTP destinations, parsed once from {@code junction.http}.
  *
  * @param authRequired every /v1 call but health and ready needs a bearer token: on when the server
  *     listens on a non-loopback address or {@code require-auth = on}
- * @param tls the server's TLS context, when {@code tls} is configured
+ * @param tls the server's TLS (HTTPS), when {@code tls} is configured
  * @param eventsInterval how often {@code GET /v1/events} pushes a snapshot
  */
 public record HttpSettings(
@@ -29,7 +29,7 @@ public record HttpSettings(
     int port,
     boolean authRequired,
     List<Token> tokens,
-    Optional<SSLContext> tls,
+    Optional<TlsSettings> tls,
     Duration requestTimeout,
     long maxBodyBytes,
     Duration eventsInterval,
@@ -103,7 +103,7 @@ public record HttpSettings(
             Duration.ofSeconds(1));
     if (events.compareTo(MIN_EVENTS_INTERVAL) < 0)
       problems.add(path + ".events-interval", "must be at least 100ms, was " + events);
-    Optional<SSLContext> tls =
+    Optional<TlsSettings> tls =
         c.hasPath("tls") ? tls(c, path + ".tls", problems) : Optional.empty();
     Config dests =
         problems.read(
@@ -188,25 +188,14 @@ public record HttpSettings(
     return scopes;
   }
 
-  private static Optional<SSLContext> tls(Config c, String p, ConfigProblems problems) {
+  /**
+   * The server's TLS: a PKCS12 keystore with its password from {@code keystore-password-env} or
+   * {@code keystore-password-file}; {@code truststore-*} and {@code client-auth} for mutual TLS.
+   */
+  private static Optional<TlsSettings> tls(Config c, String p, ConfigProblems problems) {
     Config t = problems.read(p, () -> c.getConfig("tls"), ConfigFactory.empty());
-    problems.rejectUnknownKeys(p, t, Set.of("keystore-file", "keystore-password-env"));
-    String file = problems.read(p + ".keystore-file", () -> t.getString("keystore-file"), "");
-    String var =
-        problems.read(p + ".keystore-password-env", () -> t.getString("keystore-password-env"), "");
-    if (file.isEmpty() || var.isEmpty()) return Optional.empty();
-    String password = System.getenv(var);
-    if (password == null) {
-      problems.add(p + ".keystore-password-env", "environment variable " + var + " is not set");
-      return Optional.empty();
-    }
-    return load(
-        Path.of(file), password.toCharArray(), msg -> problems.add(p + ".keystore-file", msg));
-  }
-
-  /** A server TLS context from a PKCS12 keystore; reports why it cannot be loaded. */
-  static Optional<SSLContext> load(
-      Path file, char[] password, java.util.function.Consumer<String> problem) {
-    return io.junction.tls.TlsSettings.serverContext(file, password, problem);
+    if (!t.hasPath("keystore-file"))
+      problems.add(p + ".keystore-file", "is required: the server's certificate and key");
+    return TlsSettings.fromConfig(c, p, problems);
   }
 }

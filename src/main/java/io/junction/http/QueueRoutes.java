@@ -93,11 +93,13 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private <R> CompletionStage<R> ask(String q, Function<ActorRef<R>, QueueEntity.Command> cmd) {
-    return AskPattern.ask(
-        queues,
-        replyTo -> new ShardingEnvelope<>(q, cmd.apply(replyTo)),
-        timeout,
-        system.scheduler());
+    return Stages.on( // not a thread per callback (see Stages)
+        AskPattern.ask(
+            queues,
+            replyTo -> new ShardingEnvelope<>(q, cmd.apply(replyTo)),
+            timeout,
+            system.scheduler()),
+        system.executionContext());
   }
 
   private CompletionStage<HttpResponse> list() {

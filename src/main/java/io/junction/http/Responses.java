@@ -24,9 +24,11 @@ final class Responses {
 
   static CompletionStage<Strict> strict(HttpResponse r, Duration timeout, ActorSystem<?> system) {
     // The entity must always be read or discarded, or the pooled connection stays blocked.
-    return r.entity()
-        .withSizeLimit(MAX_BODY)
-        .toStrict(timeout.toMillis(), Materializer.matFromSystem(system))
+    return Stages.on(
+            r.entity()
+                .withSizeLimit(MAX_BODY)
+                .toStrict(timeout.toMillis(), Materializer.matFromSystem(system)),
+            system.executionContext())
         .thenApply(
             e ->
                 new Strict(
@@ -37,7 +39,7 @@ final class Responses {
   }
 
   /** Retry-After in seconds (the HTTP-date form is rare from APIs and is ignored). */
-  private static Optional<Duration> retryAfter(HttpResponse r) {
+  static Optional<Duration> retryAfter(HttpResponse r) {
     return r.getHeader("Retry-After")
         .flatMap(
             h -> {

@@ -3,6 +3,7 @@ package io.junction.node;
 import io.junction.endpoint.EndpointStatus;
 import io.junction.ftp.FtpEndpoint;
 import io.junction.http.HttpDestination;
+import io.junction.http.HttpPoller;
 import io.junction.routing.Router;
 import io.junction.tcp.TcpClient;
 import io.junction.tcp.TcpServer;
@@ -108,6 +109,12 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       ActorRef<UdpEndpoint.Command> ref =
           context.spawn(supervised(UdpEndpoint.create(u, router)), "udp-" + u.name() + gen);
       track(u.name(), ref, r -> ref.tell(new UdpEndpoint.GetStatus(r)));
+    }
+    for (var p : s.httpPolls()) {
+      if (!which.test(p.name())) continue;
+      ActorRef<HttpPoller.Command> ref =
+          context.spawn(supervised(HttpPoller.create(p, router)), "http-poll-" + p.name() + gen);
+      track(p.name(), ref, r -> ref.tell(new HttpPoller.GetStatus(r)));
     }
     for (var f : s.ftpEndpoints()) {
       if (!which.test(f.name())) continue;

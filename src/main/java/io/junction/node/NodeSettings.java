@@ -13,6 +13,7 @@ import io.junction.config.ConfigProblems;
 import io.junction.ftp.DemoFtpServer;
 import io.junction.ftp.FtpEndpointSettings;
 import io.junction.http.HttpDestinationSettings;
+import io.junction.http.HttpPollSettings;
 import io.junction.http.HttpSettings;
 import io.junction.queue.JournalSetup;
 import io.junction.queue.Queues;
@@ -46,6 +47,7 @@ public record NodeSettings(
     List<UdpSettings> udp,
     HttpSettings http,
     List<FtpEndpointSettings> ftpEndpoints,
+    List<HttpPollSettings> httpPolls,
     List<Route> routes,
     Queues.Settings queues,
     List<TopicSettings> topics,
@@ -74,13 +76,15 @@ public record NodeSettings(
           "logging",
           "blocking-io-dispatcher");
 
-  static final Set<String> ENDPOINT_KINDS = Set.of("tcp-server", "tcp-client", "udp", "ftp");
+  static final Set<String> ENDPOINT_KINDS =
+      Set.of("tcp-server", "tcp-client", "udp", "ftp", "http-poll");
 
   public NodeSettings {
     tcpServers = List.copyOf(tcpServers);
     tcpClients = List.copyOf(tcpClients);
     udp = List.copyOf(udp);
     ftpEndpoints = List.copyOf(ftpEndpoints);
+    httpPolls = List.copyOf(httpPolls);
     routes = List.copyOf(routes);
   }
 
@@ -102,6 +106,7 @@ public record NodeSettings(
     List<TcpSettings.Client> clients = new ArrayList<>();
     List<UdpSettings> udp = new ArrayList<>();
     List<FtpEndpointSettings> ftp = new ArrayList<>();
+    List<HttpPollSettings> polls = new ArrayList<>();
     Map<String, Set<String>> targets = new HashMap<>();
     Config endpoints =
         problems.read("junction.endpoints", () -> j.getConfig("endpoints"), ConfigFactory.empty());
@@ -121,6 +126,7 @@ public record NodeSettings(
           FtpEndpointSettings.fromConfig(name, config, path, codecs, problems).ifPresent(ftp::add);
           targets.computeIfAbsent("ftp", k -> new HashSet<>()).add(name);
         }
+        case "http-poll" -> polls.add(HttpPollSettings.fromConfig(name, e, path, codecs, problems));
         case "" -> {}
         default ->
             problems.add(
@@ -180,8 +186,8 @@ public record NodeSettings(
             Duration.ofSeconds(5));
     problems.throwIfAny();
     return new NodeSettings(
-        nodeName, dataDir, drain, codecs, servers, clients, udp, http, ftp, routeList, queues,
-        topics, cluster, config);
+        nodeName, dataDir, drain, codecs, servers, clients, udp, http, ftp, polls, routeList,
+        queues, topics, cluster, config);
   }
 
   /** The struct each endpoint with a plain struct codec decodes to: routes are typed by it. */

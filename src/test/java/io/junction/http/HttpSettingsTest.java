@@ -97,4 +97,30 @@ class HttpSettingsTest {
         e.getMessage().contains("no http destination named 'other' (known: [hook])"),
         e.getMessage());
   }
+
+  @Test
+  void httpPollProblemsAreReportedByPath() {
+    var e =
+        problems(
+            """
+            junction.endpoints.feed {
+              kind = http-poll, url = "ftp://x/feed", method = POST, interval = 0s
+              codec = "struct:Nope", headers { If-None-Match = "x" }, max-body-bytes = 0
+              tls { truststore-file = "/no/such/file.p12", truststore-password-env = NO_SUCH_VAR_J }
+              colour = blue
+            }
+            """);
+    List<String> paths = paths(e);
+    for (String p :
+        List.of(
+            "url",
+            "method",
+            "interval",
+            "codec",
+            "headers.If-None-Match",
+            "max-body-bytes",
+            "tls.truststore-password-env",
+            "colour"))
+      assertTrue(paths.contains("junction.endpoints.feed." + p), p + " in " + paths);
+  }
 }

@@ -82,6 +82,13 @@ class MetricsTest {
             return null;
           });
     }
+    // the echo route publishes without waiting: lease only once all five are durable
+    node.await(
+        () -> {
+          String q = api(api -> api.get("/v1/queues/jobs", null).body());
+          assertTrue(q.contains("\"depth\":5"), q);
+          return null;
+        });
     // lease one message so in-flight is non-zero
     assertEquals(200, api.get("/v1/queues/jobs/messages?max=1", null).statusCode());
     scrape =
