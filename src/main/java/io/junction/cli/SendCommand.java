@@ -27,8 +27,9 @@ import picocli.CommandLine.Parameters;
     name = "send",
     mixinStandardHelpOptions = true,
     description =
-        "Send one message to tcp://HOST:PORT, udp://HOST:PORT or an http(s):// URL and print"
-            + " the reply.",
+        "Send one message to tcp://HOST:PORT, udp://HOST:PORT, an http(s):// URL or queue:NAME"
+            + " (through the node's API) and print the reply (for a queue: the message id once"
+            + " durable).",
     footer = {
       "",
       "Examples:",
@@ -38,6 +39,7 @@ import picocli.CommandLine.Parameters;
       "  junction send tcp://127.0.0.1:7000 --struct Person --json '{\"name\":\"Bob\",\"age\":7}'",
       "  junction send tcp://127.0.0.1:7002 --framing length-prefixed --file frame.bin",
       "  junction send udp://127.0.0.1:7001 --text ping",
+      "  junction send queue:people --struct Person name=Ann age=3   # through the HTTP API",
       "  junction send http://127.0.0.1:8080/v1/health",
       "  junction send 'http://127.0.0.1:8080/v1/publish/tcp:people?struct=Person' \\",
       "      --json '{\"name\":\"Bob\",\"age\":7}'",
@@ -103,6 +105,7 @@ public final class SendCommand implements Callable<Integer> {
     String scheme = String.valueOf(target.getScheme());
     if (body == null) body = new Body();
     if (scheme.equals("http") || scheme.equals("https")) return http();
+    if (scheme.equals("queue")) return queue(target.getSchemeSpecificPart());
     if (target.getHost() == null
         || target.getPort() < 0
         || !(scheme.equals("tcp") || scheme.equals("udp"))) {
@@ -251,6 +254,36 @@ public final class SendCommand implements Callable<Integer> {
     System.err.println(response.statusCode());
     System.out.println(response.body());
     return response.statusCode() < 400 ? 0 : 1;
+  }
+
+  @picocli.CommandLine.Mixin ApiClient api;
+
+  // queue:NAME: published through the node's API (text, file, JSON, or struct fields), printing
+  // the message id once it is durable.
+  private Integer queue(String name) throws IOException, InterruptedException {
+    String path =
+        "/v1/queues/" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8) + "/messages";
+    com.fasterxml.jackson.databind.JsonNode r;
+    try {
+      if (body.struct != null || json != null) {
+        String encoded = body.struct != null ? StructSupport.fieldsAsJson(fields, json) : json;
+        if (body.struct != null)
+          path += "?struct=" + java.net.URLEncoder.encode(body.struct, StandardCharsets.UTF_8);
+        r = api.post(path, "application/json", encoded.getBytes(StandardCharsets.UTF_8));
+      } else if (body.file != null) {
+        r = api.post(path, "application/octet-stream", Files.readAllBytes(body.file));
+      } else if (body.text != null) {
+        r = api.post(path, "text/plain", body.text.getBytes(StandardCharsets.UTF_8));
+      } else {
+        System.err.println("say what to send: --text, --file, --json or --struct");
+        return 2;
+      }
+    } catch (ApiClient.ApiException e) {
+      System.err.println("junction send: " + e.getMessage());
+      return 1;
+    }
+    System.out.println(r.get("id").asText());
+    return 0;
   }
 
   // One datagram; the first datagram back within the timeout is the reply.

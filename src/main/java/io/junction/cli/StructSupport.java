@@ -79,6 +79,20 @@ final class StructSupport {
     return value;
   }
 
+  /** {@code name=value} pairs (over an optional JSON object) as one JSON object, for the API. */
+  static String fieldsAsJson(List<String> pairs, String json) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    if (json != null) fields.putAll(StructJson.parse(json.getBytes(StandardCharsets.UTF_8)));
+    for (String pair : pairs) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) throw new IllegalArgumentException("expected field=value, got '" + pair + "'");
+      String v = pair.substring(eq + 1);
+      Object lit = literal(v);
+      fields.put(pair.substring(0, eq), lit);
+    }
+    return new String(StructJson.toJsonBytes(fields), StandardCharsets.UTF_8);
+  }
+
   /** The decoded reply as JSON. */
   String render(ByteString bytes) {
     return new String(StructJson.toJsonBytes(layout.decode(bytes)), StandardCharsets.UTF_8);

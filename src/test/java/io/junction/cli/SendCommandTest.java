@@ -24,6 +24,7 @@ class SendCommandTest {
                 frames { kind = tcp-server, port = 0, framing { kind = length-prefixed, length-bytes = 2 } }
                 datagrams { kind = udp, port = 0 }
               }
+              queues.inbox {}
               routes {
                 a { from = lines, to = reply }
                 b { from = frames, to = reply }
@@ -81,5 +82,15 @@ class SendCommandTest {
     String[] missing = run("send", "http://127.0.0.1:" + node.httpPort() + "/v1/nothing");
     assertEquals("1", missing[0]);
     assertTrue(missing[2].startsWith("404"), missing[2]);
+  }
+
+  @Test
+  void publishesToAQueueThroughTheApiAndPrintsTheId() {
+    String url = "http://127.0.0.1:" + node.httpPort();
+    String[] r = run("send", "queue:inbox", "--text", "queued", "--url", url);
+    assertEquals("0", r[0], r[2]);
+    assertEquals(36, r[1].length(), "a message id: " + r[1]);
+    String[] peek = run("queue", "peek", "inbox", "--url", url);
+    assertTrue(peek[1].contains("\"payload\":\"queued\""), peek[1]);
   }
 }
