@@ -344,11 +344,13 @@ public final class ApiRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> deliver(PublishRequest.Ok ok) {
     String dest = ok.destination().text();
-    return AskPattern.<Publisher.Command, Object>ask(
-            publisher,
-            replyTo -> new Publisher.Publish(ok.destination(), ok.envelope(), replyTo),
-            timeout,
-            system.scheduler())
+    return Asks.on(
+            system.executionContext(),
+            AskPattern.<Publisher.Command, Object>ask(
+                publisher,
+                replyTo -> new Publisher.Publish(ok.destination(), ok.envelope(), replyTo),
+                timeout,
+                system.scheduler()))
         .handle(
             (reply, failure) -> {
               if (failure != null)
