@@ -10,6 +10,8 @@
 #          --rates LIST (5000,1000: one paced latency run per rate and shape)  --warmup S (10)  --duration S (15)
 #          --window N (16 publishes awaiting confirmation per producer)  --batch N (100)
 #          --max-backlog N (5000)  --size BYTES (1024)  --node-wait S (180)
+#          --api fast|classic (Junction clients: batch publish + streamed consume, or the
+#            request-per-publish + polled lease of earlier runs)  --connections N (2 per producer)
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
 # (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
 # this script starts is stopped on exit, whatever the exit path.
@@ -29,6 +31,8 @@ BATCH=100
 MAX_BACKLOG=5000
 SIZE=1024
 NODE_WAIT=180
+API=fast
+CONNECTIONS=2
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -42,7 +46,9 @@ while [[ $# -gt 0 ]]; do
     --max-backlog) MAX_BACKLOG=$2; shift 2 ;;
     --size) SIZE=$2; shift 2 ;;
     --node-wait) NODE_WAIT=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --api) API=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -116,7 +122,7 @@ wait_port() { # port seconds pid what
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 say "machine: nproc=$(nproc) cpu='$CPU_MODEL' mem=$(free -g | awk '/Mem:/{print $2}')GiB loadavg='$(cut -d' ' -f1-3 /proc/loadavg)'"
 say "java: $(java -version 2>&1 | head -1)"
-say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE"
+say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE api=$API connections=$CONNECTIONS"
 say "results: $OUT"
 
 echo "building bench jar..."
@@ -136,6 +142,7 @@ run_load() { # label system port
         --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$shape-$RANDOM" \
         --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
         --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
+        --api "$API" --connections "$CONNECTIONS" \
         2> >(tee -a "$OUT/client.err" >&2) | tee -a "$OUT/results.txt" || say "WARNING: $1 $mode ${rate:-} $shape did not finish"
       echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
     done

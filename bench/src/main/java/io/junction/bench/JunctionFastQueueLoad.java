@@ -1,0 +1,126 @@
+package io.junction.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Producers and consumers over Junction's batch and streaming queue API (the default {@code --api
+ * fast}). A producer is {@code connections} threads, each with its own keep-alive connection; a
+ * thread waits for its next message's turn, adds every further message already due (never waiting
+ * to fill a batch) up to {@code window / connections}, and sends them in one {@code POST
+ * .../messages:batch}, answered once all are durable. So a producer never has more than {@code
+ * window} messages unconfirmed, as the RabbitMQ producer. A consumer reads {@code GET
+ * .../stream?prefetch=batch} (server-sent events, at most {@code batch} unacked) and acks the
+ * receipts it holds with one {@code POST .../ack} whenever it has read everything that had arrived.
+ */
+final class JunctionFastQueueLoad implements QueueLoad {
+  private final JunctionQueueLoad classic;
+  private final InetSocketAddress target;
+  private final String queue;
+  private final int batch;
+  private final int connections;
+
+  JunctionFastQueueLoad(InetSocketAddress target, String queue, int batch, int connections) {
+    this.classic = new JunctionQueueLoad(target, queue, batch);
+    this.target = target;
+    this.queue = queue;
+    this.batch = batch;
+    this.connections = connections;
+  }
+
+  @Override
+  public void setUp() throws IOException {
+    classic.setUp();
+  }
+
+  @Override
+  public List<Runnable> producer(int id, int window, QueueRun run) {
+    int conns = Math.max(1, Math.min(connections, window));
+    List<Runnable> workers = new ArrayList<>();
+    for (int c = 0; c < conns; c++) {
+      // split the window so the producer's unconfirmed messages never exceed it
+      int max = window / conns + (c < window % conns ? 1 : 0);
+      workers.add(() -> publishLoop(id, max, run));
+    }
+    return workers;
+  }
+
+  private void publishLoop(int id, int max, QueueRun run) {
+    String path = "/v1/queues/" + queue + "/messages:batch";
+    StringBuilder body = new StringBuilder(max * (run.size + 16));
+    try (MiniHttp http = new MiniHttp(target)) {
+      while (run.producing) {
+        long seq = run.nextSeq(id);
+        long stamp = run.awaitTurn(id, seq);
+        if (stamp < 0) break;
+        body.setLength(0);
+        body.append("[{\"payload\":\"").append(ascii(run.payload(id, seq, stamp))).append("\"}");
+        int n = 1;
+        for (long[] due; n < max && (due = run.takeDue(id)) != null; n++)
+          body.append(",{\"payload\":\"").append(ascii(run.payload(id, due[0], due[1]))).append("\"}");
+        body.append(']');
+        try {
+          MiniHttp.Response r =
+              http.post(path, "application/json", body.toString().getBytes(StandardCharsets.US_ASCII));
+          if (r.status() == 201) run.published(n);
+          else run.error("publish " + r.status() + ": " + r.text());
+        } catch (IOException e) {
+          run.error("publish: " + e);
+        }
+      }
+    }
+  }
+
+  private static String ascii(byte[] payload) {
+    return new String(payload, StandardCharsets.US_ASCII); // m:<p>:<seq>:<stamp>: padded with x
+  }
+
+  @Override
+  public Runnable consumer(int id, QueueRun run) {
+    return () -> consumeLoop(run);
+  }
+
+  private void consumeLoop(QueueRun run) {
+    LatencyHistogram histogram = run.newHistogram();
+    String ack = "/v1/queues/" + queue + "/ack";
+    try (SseReader sse = new SseReader(target, "/v1/queues/" + queue + "/stream?prefetch=" + batch);
+        MiniHttp http = new MiniHttp(target)) {
+      Thread stopper = new Thread(() -> closeWhenDone(run, sse), "consumer-stopper");
+      stopper.setDaemon(true);
+      stopper.start();
+      List<String> receipts = new ArrayList<>(batch);
+      while (run.consuming) {
+        String data = sse.next();
+        long now = System.nanoTime();
+        receipts.add(JunctionQueueLoad.value(data, "\"receipt\":\""));
+        run.received(JunctionQueueLoad.value(data, "\"payload\":\""), histogram, now);
+        if (sse.hasBuffered() && receipts.size() < batch / 2) continue;
+        StringBuilder json = new StringBuilder(receipts.size() * 48).append("{\"receipts\":[");
+        for (int i = 0; i < receipts.size(); i++)
+          json.append(i == 0 ? "\"" : ",\"").append(receipts.get(i)).append('"');
+        json.append("]}");
+        MiniHttp.Response a =
+            http.post(ack, "application/json", json.toString().getBytes(StandardCharsets.UTF_8));
+        if (a.status() == 200) run.acked(receipts.size());
+        else run.error("ack " + a.status() + ": " + a.text());
+        receipts.clear();
+      }
+    } catch (IOException e) {
+      if (run.consuming) run.error("consume: " + e);
+    }
+  }
+
+  // The reader blocks in next(); closing its socket once the run stops consuming ends it.
+  private static void closeWhenDone(QueueRun run, SseReader sse) {
+    while (run.consuming) java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+    sse.close();
+  }
+
+  @Override
+  public void tearDown() {
+    classic.tearDown();
+  }
+}
