@@ -11,7 +11,7 @@
 #          --window N (16 publishes awaiting confirmation per producer)  --batch N (100)
 #          --max-backlog N (5000)  --size BYTES (1024)  --node-wait S (180)
 #          --api fast|classic (Junction clients: batch publish + streamed consume, or the
-#            request-per-publish + polled lease of earlier runs)  --connections N (2 per producer)
+#            request-per-publish + polled lease of earlier runs)  --connections N (4 per producer, sharing its window)
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
 # (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
 # this script starts is stopped on exit, whatever the exit path.
@@ -32,7 +32,7 @@ MAX_BACKLOG=5000
 SIZE=1024
 NODE_WAIT=180
 API=fast
-CONNECTIONS=2
+CONNECTIONS=4
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -145,6 +145,9 @@ run_load() { # label system port
         --api "$API" --connections "$CONNECTIONS" \
         2> >(tee -a "$OUT/client.err" >&2) | tee -a "$OUT/results.txt" || say "WARNING: $1 $mode ${rate:-} $shape did not finish"
       echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
+      if [[ $2 == junction ]]; then # journal writes, messages per write, snapshots (cumulative)
+        { echo "# after $1 $mode ${rate:-} $shape"; curl -s "http://127.0.0.1:$3/metrics" | grep -E '^junction_queue_(journal|snapshot)' || true; } >> "$OUT/journal-$1.txt"
+      fi
     done
   done
 }

@@ -1,5 +1,6 @@
 package io.junction.queue;
 
+import io.junction.metrics.Metrics;
 import io.junction.queue.QueueEntity.Ack;
 import io.junction.queue.QueueEntity.Command;
 import io.junction.queue.QueueEntity.DeadLetters;
@@ -38,6 +39,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -60,6 +62,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final Subscribers subscribers = new Subscribers();
   private final LeaseWaiters waiters = new LeaseWaiters();
   private final TimerScheduler<Command> timers;
+  private final WriteMetrics metrics;
   private List<PendingWrites.PendingPublish> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
@@ -75,6 +78,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     this.settings = settings;
     this.ctx = ctx;
     this.timers = timers;
+    this.metrics = new WriteMetrics(Metrics.get(ctx.getSystem()).registry(), name);
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
   }
 
@@ -118,6 +122,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(RecoveryFailed.class, this::onRecoveryFailed)
+        .onSignal(SnapshotCompleted.class, (s, c) -> metrics.snapshotted(s))
         .onSignal(PreRestart.instance(), s -> onRestart())
         .onSignal(PostStop.instance(), s -> onStopped())
         .build();
@@ -195,6 +200,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
       return Effect().none();
     }
     writing = batch.publishes();
+    metrics.written(events);
     return Effect()
         .persist(events)
         .thenRun(

@@ -5,14 +5,17 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Producers and consumers over Junction's batch and streaming queue API (the default {@code --api
- * fast}). A producer is {@code connections} threads, each with its own keep-alive connection; a
- * thread waits for its next message's turn, adds every further message already due (never waiting
- * to fill a batch) up to {@code window / connections}, and sends them in one {@code POST
- * .../messages:batch}, answered once all are durable. So a producer never has more than {@code
- * window} messages unconfirmed, as the RabbitMQ producer. A consumer reads {@code GET
+ * fast}). A producer is {@code connections} threads, each with its own keep-alive connection,
+ * sharing {@code window} permits (one per unconfirmed message), so a producer never has more than
+ * {@code window} messages unconfirmed, as the RabbitMQ producer. A thread waits for its next
+ * message's turn and a permit, adds every further message already due while permits last (never
+ * waiting to fill a batch), and sends them in one {@code POST .../messages:batch}, answered once all
+ * are durable. A consumer reads {@code GET
  * .../stream?prefetch=batch} (server-sent events, at most {@code batch} unacked) and acks the
  * receipts it holds with one {@code POST .../ack} whenever it has read everything that had arrived.
  */
@@ -38,29 +41,34 @@ final class JunctionFastQueueLoad implements QueueLoad {
 
   @Override
   public List<Runnable> producer(int id, int window, QueueRun run) {
-    int conns = Math.max(1, Math.min(connections, window));
+    // The producer's connections share its window: at most `window` messages unconfirmed in all.
+    Semaphore permits = new Semaphore(window);
     List<Runnable> workers = new ArrayList<>();
-    for (int c = 0; c < conns; c++) {
-      // split the window so the producer's unconfirmed messages never exceed it
-      int max = window / conns + (c < window % conns ? 1 : 0);
-      workers.add(() -> publishLoop(id, max, run));
-    }
+    for (int c = 0; c < Math.max(1, Math.min(connections, window)); c++)
+      workers.add(() -> publishLoop(id, window, permits, run));
     return workers;
   }
 
-  private void publishLoop(int id, int max, QueueRun run) {
+  private void publishLoop(int id, int window, Semaphore permits, QueueRun run) {
     String path = "/v1/queues/" + queue + "/messages:batch";
-    StringBuilder body = new StringBuilder(max * (run.size + 16));
+    StringBuilder body = new StringBuilder(window * (run.size + 16));
     try (MiniHttp http = new MiniHttp(target)) {
       while (run.producing) {
         long seq = run.nextSeq(id);
         long stamp = run.awaitTurn(id, seq);
-        if (stamp < 0) break;
+        if (stamp < 0 || !acquire(permits, run)) break;
         body.setLength(0);
         body.append("[{\"payload\":\"").append(ascii(run.payload(id, seq, stamp))).append("\"}");
         int n = 1;
-        for (long[] due; n < max && (due = run.takeDue(id)) != null; n++)
+        while (n < window && permits.tryAcquire()) {
+          long[] due = run.takeDue(id);
+          if (due == null) {
+            permits.release();
+            break;
+          }
           body.append(",{\"payload\":\"").append(ascii(run.payload(id, due[0], due[1]))).append("\"}");
+          n++;
+        }
         body.append(']');
         try {
           MiniHttp.Response r =
@@ -69,8 +77,20 @@ final class JunctionFastQueueLoad implements QueueLoad {
           else run.error("publish " + r.status() + ": " + r.text());
         } catch (IOException e) {
           run.error("publish: " + e);
+        } finally {
+          permits.release(n);
         }
       }
+    }
+  }
+
+  private static boolean acquire(Semaphore permits, QueueRun run) {
+    try {
+      while (!permits.tryAcquire(50, TimeUnit.MILLISECONDS)) if (!run.producing) return false;
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -55,7 +55,7 @@ public final class QueueBench {
           case "junction" ->
               a.get("api", "fast").equals("classic")
                   ? new JunctionQueueLoad(target, queue, batch)
-                  : new JunctionFastQueueLoad(target, queue, batch, a.getInt("connections", 2));
+                  : new JunctionFastQueueLoad(target, queue, batch, a.getInt("connections", 4));
           case "rabbitmq" -> new RabbitQueueLoad(target, queue, batch);
           default -> throw new IllegalArgumentException("--system junction|rabbitmq, was " + system);
         };
