@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -16,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * message's turn and a permit, adds every further message already due while permits last (never
  * waiting to fill a batch), and sends them in one {@code POST .../messages:batch}, answered once all
  * are durable. A consumer reads {@code GET
- * .../stream?prefetch=batch} (server-sent events, at most {@code batch} unacked) and acks the
- * receipts it holds with one {@code POST .../ack} whenever it has read everything that had arrived.
+ * .../stream?prefetch=batch} (server-sent events, at most {@code batch} unacked) on one connection
+ * and acks on a second one, without stopping the reading: each {@code POST .../ack} carries every
+ * receipt read since the previous ack was answered.
  */
 final class JunctionFastQueueLoad implements QueueLoad {
   private final JunctionQueueLoad classic;
@@ -105,31 +108,52 @@ final class JunctionFastQueueLoad implements QueueLoad {
 
   private void consumeLoop(QueueRun run) {
     LatencyHistogram histogram = run.newHistogram();
-    String ack = "/v1/queues/" + queue + "/ack";
-    try (SseReader sse = new SseReader(target, "/v1/queues/" + queue + "/stream?prefetch=" + batch);
-        MiniHttp http = new MiniHttp(target)) {
+    BlockingQueue<String> toAck = new LinkedBlockingQueue<>();
+    Thread acker = new Thread(() -> ackLoop(run, toAck), "consumer-acks");
+    acker.setDaemon(true);
+    acker.start();
+    try (SseReader sse = new SseReader(target, "/v1/queues/" + queue + "/stream?prefetch=" + batch)) {
       Thread stopper = new Thread(() -> closeWhenDone(run, sse), "consumer-stopper");
       stopper.setDaemon(true);
       stopper.start();
-      List<String> receipts = new ArrayList<>(batch);
       while (run.consuming) {
         String data = sse.next();
         long now = System.nanoTime();
-        receipts.add(JunctionQueueLoad.value(data, "\"receipt\":\""));
         run.received(JunctionQueueLoad.value(data, "\"payload\":\""), histogram, now);
-        if (sse.hasBuffered() && receipts.size() < batch / 2) continue;
+        toAck.add(JunctionQueueLoad.value(data, "\"receipt\":\""));
+      }
+    } catch (IOException e) {
+      if (run.consuming) run.error("consume: " + e);
+    }
+  }
+
+  // Acks go out on their own connection, as AMQP's basicAck does not block the delivery loop:
+  // everything that arrived while the previous ack was answered goes in the next one.
+  private void ackLoop(QueueRun run, BlockingQueue<String> toAck) {
+    String path = "/v1/queues/" + queue + "/ack";
+    List<String> receipts = new ArrayList<>(batch);
+    try (MiniHttp http = new MiniHttp(target)) {
+      while (run.consuming) {
+        String first = toAck.poll(50, TimeUnit.MILLISECONDS);
+        if (first == null) continue;
+        receipts.clear();
+        receipts.add(first);
+        toAck.drainTo(receipts, 999);
         StringBuilder json = new StringBuilder(receipts.size() * 48).append("{\"receipts\":[");
         for (int i = 0; i < receipts.size(); i++)
           json.append(i == 0 ? "\"" : ",\"").append(receipts.get(i)).append('"');
         json.append("]}");
-        MiniHttp.Response a =
-            http.post(ack, "application/json", json.toString().getBytes(StandardCharsets.UTF_8));
-        if (a.status() == 200) run.acked(receipts.size());
-        else run.error("ack " + a.status() + ": " + a.text());
-        receipts.clear();
+        try {
+          MiniHttp.Response a =
+              http.post(path, "application/json", json.toString().getBytes(StandardCharsets.UTF_8));
+          if (a.status() == 200) run.acked(receipts.size());
+          else run.error("ack " + a.status() + ": " + a.text());
+        } catch (IOException e) {
+          run.error("ack: " + e);
+        }
       }
-    } catch (IOException e) {
-      if (run.consuming) run.error("consume: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
