@@ -1,7 +1,6 @@
 package io.junction.http;
 
 import io.junction.queue.QueueEntity;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -51,8 +50,7 @@ final class QueueStream {
   }
 
   private static ServerSentEvent event(QueueEntity.Delivery d) {
-    String data = new String(Json.bytes(MessageView.of(d)), StandardCharsets.UTF_8);
-    return ServerSentEvent.create(data, "message", d.receiptId());
+    return ServerSentEvent.create(MessageView.json(d), "message", d.receiptId());
   }
 
   // One subscriber actor per client; the queue watches it, so its end is the client's end.
