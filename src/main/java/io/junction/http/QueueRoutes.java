@@ -36,7 +36,8 @@ import org.apache.pekko.pattern.StatusReply;
 final class QueueRoutes extends AllDirectives {
   private static final int MAX_LEASE = 1000;
   private static final int MAX_BATCH = 1000;
-  private static final Duration MAX_WAIT = Duration.ofSeconds(60);
+  // Well under pekko-http's idle-timeout (60 s), which would close a connection silent that long.
+  private static final Duration MAX_WAIT = Duration.ofSeconds(30);
   private final ActorRef<ShardingEnvelope<QueueEntity.Command>> queues;
   private final List<String> declared;
   private final StructRegistry structs;
