@@ -10,6 +10,9 @@
 #          --rates LIST (5000,1000: one paced latency run per rate and shape)  --warmup S (10)  --duration S (15)
 #          --window N (16 publishes awaiting confirmation per producer)  --batch N (100)
 #          --max-backlog N (5000)  --size BYTES (1024)  --node-wait S (180)
+#          --api fast|classic (Junction clients: batch publish + streamed consume, or the
+#            request-per-publish + polled lease of earlier runs)  --connections N (4 per producer, sharing its window)
+#          --rounds N (1: every load on every system, interleaved, N times)
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
 # (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
 # this script starts is stopped on exit, whatever the exit path.
@@ -29,6 +32,9 @@ BATCH=100
 MAX_BACKLOG=5000
 SIZE=1024
 NODE_WAIT=180
+API=fast
+ROUNDS=1
+CONNECTIONS=4
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -42,7 +48,10 @@ while [[ $# -gt 0 ]]; do
     --max-backlog) MAX_BACKLOG=$2; shift 2 ;;
     --size) SIZE=$2; shift 2 ;;
     --node-wait) NODE_WAIT=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --api) API=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -116,30 +125,28 @@ wait_port() { # port seconds pid what
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 say "machine: nproc=$(nproc) cpu='$CPU_MODEL' mem=$(free -g | awk '/Mem:/{print $2}')GiB loadavg='$(cut -d' ' -f1-3 /proc/loadavg)'"
 say "java: $(java -version 2>&1 | head -1)"
-say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE"
+say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE api=$API connections=$CONNECTIONS rounds=$ROUNDS"
 say "results: $OUT"
 
 echo "building bench jar..."
 mvn -B -q -f "$BENCH_DIR/pom.xml" package -DskipTests > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 
 : > "$OUT/results.txt"
-run_load() { # label system port
-  local shape p c mode rate run
-  for run in throughput ${RATES//,/ }; do
-    for shape in ${SHAPES//,/ }; do
-      p=${shape%x*}; c=${shape#*x}
-      local extra=()
-      mode=throughput; rate=""
-      if [[ $run != throughput ]]; then rate=$run; mode=latency; extra=(--rate "$rate"); fi
-      echo "load: $1 $mode ${p}x${c} ..."
-      timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -cp "$JAR" io.junction.bench.QueueBench \
-        --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$shape-$RANDOM" \
-        --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
-        --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
-        2> >(tee -a "$OUT/client.err" >&2) | tee -a "$OUT/results.txt" || say "WARNING: $1 $mode ${rate:-} $shape did not finish"
-      echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
-    done
-  done
+run_one() { # label system port run(throughput|RATE) shape
+  local p=${5%x*} c=${5#*x} mode=throughput rate="" extra=()
+  if [[ $4 != throughput ]]; then rate=$4; mode=latency; extra=(--rate "$rate"); fi
+  echo "load (round $ROUND): $1 $mode ${p}x${c} ..."
+  timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -cp "$JAR" io.junction.bench.QueueBench \
+    --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$5-$ROUND-$RANDOM" \
+    --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
+    --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
+    --api "$API" --connections "$CONNECTIONS" \
+    2> >(tee -a "$OUT/client.err" >&2) | sed -u "s/^RESULT /RESULT round=$ROUND /" | tee -a "$OUT/results.txt" \
+    || say "WARNING: $1 $mode ${rate:-} $5 did not finish"
+  echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
+  if [[ $2 == junction ]]; then # journal writes, messages per write, snapshots (cumulative)
+    { echo "# after round $ROUND $1 $mode ${rate:-} $5"; curl -s "http://127.0.0.1:$3/metrics" | grep -E '^junction_queue_(journal|snapshot)' || true; } >> "$OUT/journal-$1.txt"
+  fi
 }
 
 if [[ ,$SYSTEMS, == *,junction-* ]]; then
@@ -148,12 +155,12 @@ if [[ ,$SYSTEMS, == *,junction-* ]]; then
 fi
 
 # --- Junction: ./junction run (the demo node) with every listener on a free port, fresh data dir ---
-start_node() { # label, extra env assignments...
-  local label=$1; shift
+start_node() { # label, extra JVM option, extra env assignments...
+  local label=$1 jopt=$2; shift 2
   local log="$OUT/node-$label.log"
   echo "starting node ($label): ./junction run (log $log)"
   (cd "$ROOT" && exec env "$@" JUNCTION_DATA_DIR="$WORK/node-$label" \
-     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0" \
+     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $jopt" \
      setsid ./junction run) > "$log" 2>&1 &
   local pgid=$!
   STARTED+=("$pgid")
@@ -220,26 +227,38 @@ start_rabbitmq() {
   say "rabbitmq: $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?') on 127.0.0.1:$RABBIT_PORT (classic durable queue, persistent, confirms)"
 }
 
+# Every system is started first and stays up; then each load runs on every system in turn, round
+# after round. On a shared machine the background load drifts by the minute, so interleaving keeps
+# the systems' figures of one load comparable; the report gives the ratios per round.
+declare -A PORT KIND
 for system in ${SYSTEMS//,/ }; do
   case "$system" in
     junction-h2)
-      start_node h2
-      run_load junction-h2 junction "$NODE_PORT"
-      stop_groups ;;
+      start_node h2 "-Djunction.demo-ftp.port=$(free_port)"
+      PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
     junction-pg)
       start_postgres
-      start_node pg JUNCTION_JOURNAL_KIND=postgres JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction" \
+      start_node pg "-Djunction.demo-ftp.port=$(free_port)" JUNCTION_JOURNAL_KIND=postgres \
+        JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction" \
         JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD"
-      run_load junction-pg junction "$NODE_PORT"
-      stop_groups
-      stop_postgres ;;
+      PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
     rabbitmq)
       start_rabbitmq
-      run_load rabbitmq rabbitmq "$RABBIT_PORT"
-      stop_groups ;;
+      PORT[$system]=$RABBIT_PORT; KIND[$system]=rabbitmq ;;
     *) say "unknown system: $system"; exit 2 ;;
   esac
 done
+for ROUND in $(seq 1 "$ROUNDS"); do
+  for run in throughput ${RATES//,/ }; do
+    for shape in ${SHAPES//,/ }; do
+      for system in ${SYSTEMS//,/ }; do
+        run_one "$system" "${KIND[$system]}" "${PORT[$system]}" "$run" "$shape"
+      done
+    done
+  done
+done
+stop_groups
+stop_postgres
 
 say ""
 say "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

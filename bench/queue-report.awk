@@ -5,8 +5,11 @@ function field(line, key) {
 }
 function ms(us) { return sprintf("%.1f", us / 1000) }
 /^RESULT / {
-  l = field($0, "label"); m = field($0, "mode"); s = field($0, "shape"); r = field($0, "rate")
-  if (!(l in seenLabel)) { seenLabel[l] = 1; labels[++nl] = l }
+  rd = field($0, "round"); if (rd == "") rd = 1
+  if (!(rd in seenRound)) { seenRound[rd] = 1; rounds[++nrd] = rd }
+  l = rd SUBSEP field($0, "label"); m = field($0, "mode"); s = field($0, "shape"); r = field($0, "rate")
+  lb = field($0, "label")
+  if (!(lb in seenLabel)) { seenLabel[lb] = 1; labels[++nl] = lb }
   if (!(s in seenShape)) { seenShape[s] = 1; shapes[++ns] = s }
   k = l SUBSEP s
   have[k] = 1
@@ -16,10 +19,14 @@ function ms(us) { return sprintf("%.1f", us / 1000) }
   p50[k] = field($0, "p50_us"); p99[k] = field($0, "p99_us"); got[k] = field($0, "consumed_per_s"); lst[k] = field($0, "status")
 }
 END {
-  print "throughput: messages published (durable), consumed and acked per second"
+  for (rr = 1; rr <= nrd; rr++) {
+  R = rounds[rr]
+  if (rr > 1) print ""
+
+  print (nrd > 1 ? "round " rounds[rr] ": " : "") "throughput: messages published (durable), consumed and acked per second"
   printf "%-12s %-6s %12s  %s\n", "system", "shape", "msg/s", "status"
   for (i = 1; i <= nl; i++) for (j = 1; j <= ns; j++) {
-    k = labels[i] SUBSEP shapes[j]
+    k = R SUBSEP labels[i] SUBSEP shapes[j]
     if (k in tput) printf "%-12s %-6s %12s  %s\n", labels[i], shapes[j], tput[k], tst[k]
   }
   for (x = 1; x <= nr; x++) {
@@ -27,7 +34,7 @@ END {
     print "end-to-end latency at " rates[x] " msg/s (open loop): ms from scheduled send to consumer"
     printf "%-12s %-6s %10s %10s %12s  %s\n", "system", "shape", "p50 ms", "p99 ms", "achieved/s", "status"
     for (i = 1; i <= nl; i++) for (j = 1; j <= ns; j++) {
-      k = labels[i] SUBSEP shapes[j] SUBSEP rates[x]
+      k = R SUBSEP labels[i] SUBSEP shapes[j] SUBSEP rates[x]
       if (k in lst) printf "%-12s %-6s %10s %10s %12s  %s\n", labels[i], shapes[j], ms(p50[k]), ms(p99[k]), got[k], lst[k]
     }
   }
@@ -36,7 +43,7 @@ END {
   for (i = 1; i <= nl; i++) {
     if (labels[i] == "rabbitmq") continue
     for (j = 1; j <= ns; j++) {
-      k = labels[i] SUBSEP shapes[j]; q = "rabbitmq" SUBSEP shapes[j]
+      k = R SUBSEP labels[i] SUBSEP shapes[j]; q = R SUBSEP "rabbitmq" SUBSEP shapes[j]
       if (!(k in have) || !(q in have)) continue
       line = sprintf("%-12s %-6s throughput x%s", labels[i], shapes[j], (tput[q] > 0) ? sprintf("%.2f", tput[k] / tput[q]) : "n/a")
       for (x = 1; x <= nr; x++) {
@@ -45,5 +52,6 @@ END {
       }
       print line
     }
+  }
   }
 }

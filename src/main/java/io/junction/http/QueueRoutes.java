@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.codec.StructRegistry;
+import io.junction.message.Envelope;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.Queues;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -33,6 +35,9 @@ import org.apache.pekko.pattern.StatusReply;
  */
 final class QueueRoutes extends AllDirectives {
   private static final int MAX_LEASE = 1000;
+  private static final int MAX_BATCH = 1000;
+  // Well under pekko-http's idle-timeout (60 s), which would close a connection silent that long.
+  private static final Duration MAX_WAIT = Duration.ofSeconds(30);
   private final ActorRef<ShardingEnvelope<QueueEntity.Command>> queues;
   private final List<String> declared;
   private final StructRegistry structs;
@@ -40,6 +45,7 @@ final class QueueRoutes extends AllDirectives {
   private final Duration timeout;
   private final long maxBodyBytes;
   private final BiFunction<Scope, Supplier<Route>, Route> requires;
+  private final QueueStream stream;
 
   QueueRoutes(
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
@@ -56,6 +62,7 @@ final class QueueRoutes extends AllDirectives {
     this.timeout = timeout;
     this.maxBodyBytes = maxBodyBytes;
     this.requires = requires;
+    this.stream = new QueueStream(queues, system);
   }
 
   Route routes() {
@@ -78,6 +85,10 @@ final class QueueRoutes extends AllDirectives {
     return concat(
         pathEnd(() -> get(() -> requires.apply(Scope.READ, () -> completeWithFuture(stats(q))))),
         path(
+            "messages:batch",
+            () -> post(() -> requires.apply(Scope.PUBLISH, () -> publishBatch(q)))),
+        path("stream", () -> get(() -> requires.apply(Scope.PUBLISH, () -> stream(q)))),
+        path(
             "messages",
             () ->
                 concat(
@@ -93,11 +104,16 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private <R> CompletionStage<R> ask(String q, Function<ActorRef<R>, QueueEntity.Command> cmd) {
+    return ask(q, cmd, timeout);
+  }
+
+  private <R> CompletionStage<R> ask(
+      String q, Function<ActorRef<R>, QueueEntity.Command> cmd, Duration within) {
     return Stages.on( // not a thread per callback (see Stages)
         AskPattern.ask(
             queues,
             replyTo -> new ShardingEnvelope<>(q, cmd.apply(replyTo)),
-            timeout,
+            within,
             system.scheduler()),
         system.executionContext());
   }
@@ -148,13 +164,12 @@ final class QueueRoutes extends AllDirectives {
                             entity(
                                 Unmarshaller.entityToByteString(),
                                 body -> {
+                                  String media = entity.getContentType().mediaType().toString();
+                                  if (media.equals(BatchRequest.NDJSON))
+                                    return batch(q, media, body);
                                   PublishRequest.Result r =
                                       PublishRequest.parse(
-                                          "queue:" + q,
-                                          entity.getContentType().mediaType().toString(),
-                                          body,
-                                          params,
-                                          structs);
+                                          "queue:" + q, media, body, params, structs);
                                   if (r instanceof PublishRequest.Bad bad)
                                     return complete(bad.problem());
                                   var env = ((PublishRequest.Ok) r).envelope();
@@ -177,39 +192,123 @@ final class QueueRoutes extends AllDirectives {
     return Json.response(StatusCodes.CREATED, body);
   }
 
+  private Route publishBatch(String q) {
+    return extractRequestEntity(
+        entity ->
+            withSizeLimit(
+                maxBodyBytes,
+                () ->
+                    entity(
+                        Unmarshaller.entityToByteString(),
+                        body -> batch(q, entity.getContentType().mediaType().toString(), body))));
+  }
+
+  private Route batch(String q, String mediaType, org.apache.pekko.util.ByteString body) {
+    List<Envelope> envelopes;
+    try {
+      envelopes = BatchRequest.parse(mediaType, body, MAX_BATCH);
+    } catch (IllegalArgumentException e) {
+      return complete(Problem.badRequest("bad-batch", "Not a batch of messages", e.getMessage()));
+    }
+    return completeWithFuture(
+        guarded(
+            this.<StatusReply<QueueEntity.EnqueuedBatch>>ask(
+                    q, replyTo -> new QueueEntity.PublishBatch(envelopes, replyTo))
+                .thenApply(QueueRoutes::publishedBatch)));
+  }
+
+  private static HttpResponse publishedBatch(StatusReply<QueueEntity.EnqueuedBatch> reply) {
+    if (reply.isError())
+      return Problem.unavailable(
+          "publish-refused", "Queue refused the batch", reply.getError().getMessage());
+    List<Map<String, Object>> ids = new ArrayList<>(reply.getValue().messages().size());
+    for (QueueEntity.Enqueued e : reply.getValue().messages()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", e.messageId());
+      m.put("seq", e.seq());
+      ids.add(m);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("count", ids.size());
+    body.put("messages", ids);
+    return Json.response(StatusCodes.CREATED, body);
+  }
+
   private Route lease(String q) {
     return parameterOptional(
         "max",
         max ->
             parameterOptional(
                 "visibility",
-                vis -> {
-                  int n;
-                  Duration visibility;
-                  try {
-                    n = Integer.parseInt(max.orElse("1"));
-                    visibility = vis.map(QueueRoutes::duration).orElse(Duration.ofSeconds(30));
-                  } catch (RuntimeException e) {
-                    return complete(
-                        Problem.badRequest(
-                            "bad-parameter", "Bad lease parameters", e.getMessage()));
-                  }
-                  if (n < 1 || n > MAX_LEASE || visibility.isNegative() || visibility.isZero())
-                    return complete(
-                        Problem.badRequest(
-                            "bad-parameter",
-                            "Bad lease parameters",
-                            "max must be 1.." + MAX_LEASE + " and visibility positive"));
-                  return completeWithFuture(
-                      guarded(
-                          this.<QueueEntity.Leased>ask(
-                                  q, r -> new QueueEntity.Lease(n, visibility, r))
-                              .thenApply(
-                                  l ->
-                                      Json.response(
-                                          StatusCodes.OK,
-                                          l.deliveries().stream().map(MessageView::of).toList()))));
-                }));
+                vis ->
+                    parameterOptional(
+                        "wait",
+                        wait -> {
+                          int n;
+                          Duration visibility;
+                          Duration waitFor;
+                          try {
+                            n = Integer.parseInt(max.orElse("1"));
+                            visibility =
+                                vis.map(QueueRoutes::duration).orElse(Duration.ofSeconds(30));
+                            waitFor = wait.map(QueueRoutes::duration).orElse(Duration.ZERO);
+                          } catch (RuntimeException e) {
+                            return complete(
+                                Problem.badRequest(
+                                    "bad-parameter", "Bad lease parameters", e.getMessage()));
+                          }
+                          if (n < 1
+                              || n > MAX_LEASE
+                              || visibility.isNegative()
+                              || visibility.isZero()
+                              || waitFor.isNegative()
+                              || waitFor.compareTo(MAX_WAIT) > 0)
+                            return complete(
+                                Problem.badRequest(
+                                    "bad-parameter",
+                                    "Bad lease parameters",
+                                    "max must be 1.."
+                                        + MAX_LEASE
+                                        + ", visibility positive and wait 0.."
+                                        + MAX_WAIT.toSeconds()
+                                        + "s"));
+                          return leased(q, n, visibility, waitFor);
+                        })));
+  }
+
+  // A long poll may outlast the server's request timeout: the route's own timeout grows with it.
+  private Route leased(String q, int n, Duration visibility, Duration waitFor) {
+    Duration within = timeout.plus(waitFor);
+    Route answer =
+        completeWithFuture(
+            guarded(
+                this.<QueueEntity.Leased>ask(
+                        q, r -> new QueueEntity.Lease(n, visibility, waitFor, r), within)
+                    .thenApply(
+                        l ->
+                            Json.response(
+                                StatusCodes.OK,
+                                l.deliveries().stream().map(MessageView::of).toList()))));
+    if (waitFor.isZero()) return answer;
+    return withRequestTimeout(within.plusSeconds(1), () -> answer);
+  }
+
+  private Route stream(String q) {
+    return parameterOptional(
+        "prefetch",
+        p -> {
+          int prefetch;
+          try {
+            prefetch = Integer.parseInt(p.orElse("100"));
+          } catch (NumberFormatException e) {
+            prefetch = -1;
+          }
+          if (prefetch < 1 || prefetch > MAX_LEASE)
+            return complete(
+                Problem.badRequest(
+                    "bad-parameter", "Bad stream parameters", "prefetch must be 1.." + MAX_LEASE));
+          return completeOK(stream.source(q, prefetch), EventStreamMarshalling.toEventStream());
+        });
   }
 
   private Route settle(String q, boolean ack) {

@@ -16,20 +16,73 @@ import org.apache.pekko.pattern.StatusReply;
  */
 final class PendingWrites {
 
-  record PendingPublish(
-      Envelope envelope, long delayMillis, ActorRef<StatusReply<Enqueued>> replyTo) {}
+  /** Who is told how a publish ended: once for the whole publish, however many messages. */
+  interface PublishReply {
+    void stored(List<Enqueued> enqueued);
+
+    void refused(String why);
+
+    static PublishReply single(ActorRef<StatusReply<Enqueued>> replyTo) {
+      return new PublishReply() {
+        @Override
+        public void stored(List<Enqueued> enqueued) {
+          replyTo.tell(StatusReply.success(enqueued.get(0)));
+        }
+
+        @Override
+        public void refused(String why) {
+          replyTo.tell(StatusReply.error(why));
+        }
+      };
+    }
+
+    static PublishReply batch(ActorRef<StatusReply<QueueEntity.EnqueuedBatch>> replyTo) {
+      return new PublishReply() {
+        @Override
+        public void stored(List<Enqueued> enqueued) {
+          replyTo.tell(StatusReply.success(new QueueEntity.EnqueuedBatch(enqueued)));
+        }
+
+        @Override
+        public void refused(String why) {
+          replyTo.tell(StatusReply.error(why));
+        }
+      };
+    }
+  }
+
+  /**
+   * One publish command: a single message or a batch, stored all together or not at all (the
+   * messages travel in the same event).
+   */
+  record PendingPublish(List<Envelope> envelopes, long delayMillis, PublishReply reply) {}
 
   /** One journal write: its events, the replies to send once durable, and who to tell if not. */
-  record Batch(
-      List<QueueEvent> events,
-      List<Runnable> onWritten,
-      List<ActorRef<StatusReply<Enqueued>>> publishers) {}
+  record Batch(List<QueueEvent> events, List<Runnable> onWritten, List<PendingPublish> publishes) {}
 
   final List<PendingPublish> publishes = new ArrayList<>();
+  private int publishedMessages;
   private final List<Long> acks = new ArrayList<>();
   private final List<Returned> returns = new ArrayList<>();
   private final List<DeadLettered> deadLetters = new ArrayList<>();
   private final List<Runnable> onWritten = new ArrayList<>();
+
+  void publish(PendingPublish p) {
+    publishes.add(p);
+    publishedMessages += p.envelopes().size();
+  }
+
+  /** Messages (not commands) waiting for the next write. */
+  int publishedMessages() {
+    return publishedMessages;
+  }
+
+  /** Empties the publish buffer, telling each publisher {@code why}. */
+  void refuseAll(String why) {
+    publishes.forEach(p -> p.reply().refused(why));
+    publishes.clear();
+    publishedMessages = 0;
+  }
 
   boolean isEmpty() {
     return publishes.isEmpty() && acks.isEmpty() && returns.isEmpty() && deadLetters.isEmpty();
@@ -57,38 +110,50 @@ final class PendingWrites {
    * room by dead-lettering the oldest waiting message.
    */
   Batch drain(QueueState state, QueueSettings settings, String queue, long now) {
-    List<StoredMessage> accepted = new ArrayList<>(publishes.size());
+    List<StoredMessage> accepted = new ArrayList<>(publishedMessages);
     List<Runnable> replies = new ArrayList<>(onWritten);
-    List<ActorRef<StatusReply<Enqueued>>> publishers = new ArrayList<>(publishes.size());
+    List<PendingPublish> stored = new ArrayList<>(publishes.size());
     long seq = state.nextSeq;
     int held = state.live.size();
     int droppedFromBatch = 0;
+    boolean rejectWhenFull = settings.overflow() != QueueSettings.Overflow.DROP_OLDEST;
     for (PendingPublish p : publishes) {
-      if (settings.maxLength() > 0 && held >= settings.maxLength()) {
-        if (settings.overflow() != QueueSettings.Overflow.DROP_OLDEST) {
-          p.replyTo().tell(StatusReply.error(fullMessage(queue, settings)));
-          continue;
-        }
-        // drop-oldest: the oldest waiting message leaves now, its dead-letter event is in this
-        // write; when everything older is in flight, the oldest of this very batch goes.
-        StoredMessage victim = state.takeOldestWaiting();
-        if (victim == null && droppedFromBatch < accepted.size())
-          victim = accepted.get(droppedFromBatch++);
-        if (victim == null) {
-          p.replyTo().tell(StatusReply.error(fullMessage(queue, settings)));
-          continue;
-        }
-        deadLetters.add(
-            QueueState.dead(victim, "overflow: max-length (" + settings.maxLength() + ") reached"));
-        held--;
+      int n = p.envelopes().size();
+      // reject-publish refuses the whole publish when it does not fit, never a part of it
+      if (settings.maxLength() > 0 && rejectWhenFull && held + n > settings.maxLength()) {
+        p.reply().refused(fullMessage(queue, settings));
+        continue;
       }
-      long notBefore = p.delayMillis() > 0 ? now + p.delayMillis() : 0;
-      long expiresAt = settings.ttl().isZero() ? 0 : now + settings.ttl().toMillis();
-      StoredMessage m = StoredMessage.of(seq++, now, notBefore, expiresAt, p.envelope());
-      accepted.add(m);
-      held++;
-      publishers.add(p.replyTo());
-      replies.add(() -> p.replyTo().tell(StatusReply.success(new Enqueued(m.id(), m.seq()))));
+      List<Enqueued> enqueued = new ArrayList<>(n);
+      for (Envelope e : p.envelopes()) {
+        if (settings.maxLength() > 0 && held >= settings.maxLength()) {
+          // drop-oldest: the oldest waiting message leaves now, its dead-letter event is in this
+          // write; when everything older is in flight, the oldest of this very batch goes. Only
+          // the first message of a publish can find no victim (later ones can drop an earlier
+          // one), so a publish is still stored whole or refused whole.
+          StoredMessage victim = state.takeOldestWaiting();
+          if (victim == null && droppedFromBatch < accepted.size())
+            victim = accepted.get(droppedFromBatch++);
+          if (victim == null) break;
+          deadLetters.add(
+              QueueState.dead(
+                  victim, "overflow: max-length (" + settings.maxLength() + ") reached"));
+          held--;
+        }
+        long notBefore = p.delayMillis() > 0 ? now + p.delayMillis() : 0;
+        long expiresAt = settings.ttl().isZero() ? 0 : now + settings.ttl().toMillis();
+        StoredMessage m = StoredMessage.of(seq++, now, notBefore, expiresAt, e);
+        accepted.add(m);
+        held++;
+        enqueued.add(new Enqueued(m.id(), m.seq()));
+      }
+      if (enqueued.isEmpty()) {
+        p.reply().refused(fullMessage(queue, settings));
+        continue;
+      }
+      stored.add(p);
+      List<Enqueued> result = List.copyOf(enqueued);
+      replies.add(() -> p.reply().stored(result));
     }
     // Published first: a drop-oldest victim from this batch must exist before it is dead-lettered.
     List<QueueEvent> events = new ArrayList<>(4);
@@ -98,11 +163,12 @@ final class PendingWrites {
     if (!acks.isEmpty()) events.add(new QueueEvent.MessagesAcked(List.copyOf(acks)));
     if (!returns.isEmpty()) events.add(new QueueEvent.MessagesReturned(List.copyOf(returns)));
     publishes.clear();
+    publishedMessages = 0;
     acks.clear();
     returns.clear();
     deadLetters.clear();
     onWritten.clear();
-    return new Batch(events, replies, publishers);
+    return new Batch(events, replies, stored);
   }
 
   static String fullMessage(String queue, QueueSettings settings) {

@@ -1,10 +1,10 @@
 package io.junction.queue;
 
+import io.junction.metrics.Metrics;
 import io.junction.queue.QueueEntity.Ack;
 import io.junction.queue.QueueEntity.Command;
 import io.junction.queue.QueueEntity.DeadLetters;
 import io.junction.queue.QueueEntity.Delivery;
-import io.junction.queue.QueueEntity.Enqueued;
 import io.junction.queue.QueueEntity.GetStats;
 import io.junction.queue.QueueEntity.Lease;
 import io.junction.queue.QueueEntity.Leased;
@@ -13,6 +13,7 @@ import io.junction.queue.QueueEntity.Peek;
 import io.junction.queue.QueueEntity.PeekDeadLetters;
 import io.junction.queue.QueueEntity.Peeked;
 import io.junction.queue.QueueEntity.Publish;
+import io.junction.queue.QueueEntity.PublishBatch;
 import io.junction.queue.QueueEntity.Purge;
 import io.junction.queue.QueueEntity.PurgeDeadLetters;
 import io.junction.queue.QueueEntity.Purged;
@@ -22,6 +23,7 @@ import io.junction.queue.QueueEntity.Settled;
 import io.junction.queue.QueueEntity.Subscribe;
 import io.junction.queue.QueueEntity.SubscriberTerminated;
 import io.junction.queue.QueueEntity.Unsubscribe;
+import io.junction.queue.QueueEntity.WaitExpired;
 import io.junction.queue.QueueState.InFlight;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +36,10 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -59,7 +61,10 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final PendingWrites pending = new PendingWrites();
   private final Subscribers subscribers = new Subscribers();
   private final QueueMetrics metrics;
-  private List<ActorRef<StatusReply<Enqueued>>> writing = List.of();
+  private final LeaseWaiters waiters = new LeaseWaiters();
+  private final TimerScheduler<Command> timers;
+  private final WriteMetrics writeMetrics;
+  private List<PendingWrites.PendingPublish> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
 
@@ -73,8 +78,9 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     this.name = name;
     this.settings = settings;
     this.ctx = ctx;
-    this.metrics =
-        new QueueMetrics(io.junction.metrics.Metrics.get(ctx.getSystem()).registry(), name);
+    this.metrics = new QueueMetrics(Metrics.get(ctx.getSystem()).registry(), name);
+    this.timers = timers;
+    this.writeMetrics = new WriteMetrics(Metrics.get(ctx.getSystem()).registry(), name);
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
   }
 
@@ -118,6 +124,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(RecoveryFailed.class, this::onRecoveryFailed)
+        .onSignal(SnapshotCompleted.class, (s, c) -> writeMetrics.snapshotted(s))
         .onSignal(PreRestart.instance(), s -> onRestart())
         .onSignal(PostStop.instance(), s -> onStopped())
         .build();
@@ -128,6 +135,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Publish.class, this::onPublish)
+        .onCommand(PublishBatch.class, this::onPublishBatch)
+        .onCommand(WaitExpired.class, this::onWaitExpired)
         .onCommand(QueueEntity.Flush.class, (s, c) -> write(s))
         .onCommand(Lease.class, this::onLease)
         .onCommand(Ack.class, this::onAck)
@@ -149,8 +158,22 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private Effect<QueueEvent, QueueState> onPublish(QueueState s, Publish c) {
     long delay = c.delay() == null ? 0 : c.delay().toMillis();
-    pending.publishes.add(new PendingWrites.PendingPublish(c.envelope(), delay, c.replyTo()));
-    if (pending.publishes.size() >= settings.maxBatch()) return write(s);
+    return buffer(
+        s,
+        new PendingWrites.PendingPublish(
+            List.of(c.envelope()), delay, PendingWrites.PublishReply.single(c.replyTo())));
+  }
+
+  private Effect<QueueEvent, QueueState> onPublishBatch(QueueState s, PublishBatch c) {
+    return buffer(
+        s,
+        new PendingWrites.PendingPublish(
+            c.envelopes(), 0, PendingWrites.PublishReply.batch(c.replyTo())));
+  }
+
+  private Effect<QueueEvent, QueueState> buffer(QueueState s, PendingWrites.PendingPublish p) {
+    pending.publish(p);
+    if (pending.publishedMessages() >= settings.maxBatch()) return write(s);
     requestFlush();
     return Effect().none();
   }
@@ -178,7 +201,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
       afterExtra.accept(s);
       return Effect().none();
     }
-    writing = batch.publishers();
+    writing = batch.publishes();
+    writeMetrics.written(events);
     return Effect()
         .persist(events)
         .thenRun(
@@ -196,19 +220,20 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     failOutstanding("restarting after a journal failure");
     flushRequested = false;
     subscribers.emptyWindows();
+    waiters.answerAllEmpty(name);
   }
 
   private void onStopped() {
     failOutstanding("stopped");
+    waiters.answerAllEmpty(name);
     metrics.close();
   }
 
   private void failOutstanding(String why) {
     String msg = "queue '" + name + "' " + why + " before the message was stored; publish again";
-    writing.forEach(r -> r.tell(StatusReply.error(msg)));
-    pending.publishes.forEach(p -> p.replyTo().tell(StatusReply.error(msg)));
+    writing.forEach(p -> p.reply().refused(msg));
     writing = List.of();
-    pending.publishes.clear();
+    pending.refuseAll(msg);
   }
 
   // ---- delivering ----
@@ -217,11 +242,29 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     long now = System.currentTimeMillis();
     prepare(s, now);
     Duration visibility = c.visibility() == null ? settings.ackTimeout() : c.visibility();
-    long deadline = now + visibility.toMillis();
-    List<Delivery> out = new ArrayList<>();
-    for (int i = 0; i < c.max() && !s.ready.isEmpty(); i++)
+    LeaseWaiters.Waiter w = new LeaseWaiters.Waiter(c.max(), visibility.toMillis(), c.replyTo());
+    boolean waits = c.waitFor() != null && c.waitFor().toMillis() > 0;
+    // A long poll waits behind older waiters, so waiting callers are served in arrival order.
+    if (waits && (s.ready.isEmpty() || !waiters.isEmpty())) {
+      long id = waiters.add(w);
+      timers.startSingleTimer(new WaitExpired(id), new WaitExpired(id), c.waitFor());
+      return Effect().none();
+    }
+    leaseTo(s, w, now);
+    return Effect().none();
+  }
+
+  private void leaseTo(QueueState s, LeaseWaiters.Waiter w, long now) {
+    long deadline = now + w.visibilityMillis();
+    List<Delivery> out = new ArrayList<>(Math.min(w.max(), s.ready.size()));
+    for (int i = 0; i < w.max() && !s.ready.isEmpty(); i++)
       out.add(delivery(s.lease(nextReceipt(), deadline, null)));
-    c.replyTo().tell(new Leased(name, List.copyOf(out)));
+    w.replyTo().tell(new Leased(name, List.copyOf(out)));
+  }
+
+  private Effect<QueueEvent, QueueState> onWaitExpired(QueueState s, WaitExpired c) {
+    LeaseWaiters.Waiter w = waiters.remove(c.waiter());
+    if (w != null) w.replyTo().tell(new Leased(name, List.of()));
     return Effect().none();
   }
 
@@ -251,10 +294,18 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return Effect().none();
   }
 
+  // Waiting long polls first (they asked before), then push subscribers.
   private void dispatch(QueueState s) {
-    if (subscribers.isEmpty()) return;
+    if (subscribers.isEmpty() && waiters.isEmpty()) return;
     long now = System.currentTimeMillis();
     prepare(s, now);
+    waiters.serve(
+        s,
+        (id, w) -> {
+          timers.cancel(new WaitExpired(id));
+          leaseTo(s, w, now);
+        });
+    if (subscribers.isEmpty()) return;
     subscribers.fill(s, now + settings.ackTimeout().toMillis(), this::nextReceipt, this::delivery);
   }
 

@@ -38,10 +38,30 @@ public final class QueueEntity {
   }
 
   /**
-   * Lease up to {@code max} ready messages for {@code visibility} (null: the queue's ack-timeout);
-   * the reply may be empty. Unacknowledged leased messages are redelivered after the visibility.
+   * Append several messages at once: they are written in one event, so they are stored all together
+   * (in this order, consecutive seqs) or not at all; one reply once all are durable.
    */
-  public record Lease(int max, Duration visibility, ActorRef<Leased> replyTo) implements Command {}
+  public record PublishBatch(List<Envelope> envelopes, ActorRef<StatusReply<EnqueuedBatch>> replyTo)
+      implements Command {
+    public PublishBatch {
+      envelopes = List.copyOf(envelopes);
+      if (envelopes.isEmpty()) throw new IllegalArgumentException("a batch needs a message");
+    }
+  }
+
+  /**
+   * Lease up to {@code max} ready messages for {@code visibility} (null: the queue's ack-timeout).
+   * When none is ready the reply waits up to {@code waitFor} (long poll) for the first to arrive;
+   * it is empty only after that. Unacknowledged leased messages are redelivered after the
+   * visibility.
+   */
+  public record Lease(int max, Duration visibility, Duration waitFor, ActorRef<Leased> replyTo)
+      implements Command {
+    /** A lease answered at once, possibly empty. */
+    public Lease(int max, Duration visibility, ActorRef<Leased> replyTo) {
+      this(max, visibility, Duration.ZERO, replyTo);
+    }
+  }
 
   /** Acknowledge deliveries: their messages are removed for good. {@code replyTo} may be null. */
   public record Ack(List<String> receiptIds, ActorRef<Settled> replyTo) implements Command {}
@@ -80,6 +100,9 @@ public final class QueueEntity {
 
   /** A publish is durable. */
   public record Enqueued(String messageId, long seq) implements CborSerializable {}
+
+  /** A batch publish is durable: one {@link Enqueued} per message, in the batch's order. */
+  public record EnqueuedBatch(List<Enqueued> messages) implements CborSerializable {}
 
   /** Messages leased to the caller. */
   public record Leased(String queue, List<Delivery> deliveries) implements CborSerializable {}
@@ -136,6 +159,8 @@ public final class QueueEntity {
   enum Tick implements Command {
     INSTANCE
   }
+
+  record WaitExpired(long waiter) implements Command {}
 
   record SubscriberTerminated(ActorRef<Delivery> consumer) implements Command {}
 

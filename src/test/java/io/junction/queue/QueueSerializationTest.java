@@ -68,6 +68,9 @@ class QueueSerializationTest {
     TestProbe<Object> p = testKit.createTestProbe();
     roundTrip(new Publish(envelope(), Duration.ofSeconds(1), p.ref().narrow()));
     roundTrip(new Lease(10, Duration.ofSeconds(5), p.ref().narrow()));
+    Lease longPoll = new Lease(10, Duration.ofSeconds(5), Duration.ofSeconds(2), p.ref().narrow());
+    assertEquals(longPoll.waitFor(), ((Lease) roundTrip(longPoll)).waitFor());
+    roundTrip(new PublishBatch(List.of(envelope(), envelope()), p.ref().narrow()));
     roundTrip(new Ack(List.of("r1", "r2"), p.ref().narrow()));
     roundTrip(new Ack(List.of("r1"), null));
     roundTrip(new Nack(List.of("r1"), true, Duration.ofMillis(100), p.ref().narrow()));
@@ -96,6 +99,8 @@ class QueueSerializationTest {
     QueueStats stats = new QueueStats("q", 1, 1, 0, 2, 3, 1, 10, 11, 12, 13);
     assertEquals(stats, roundTrip(stats));
     roundTrip(StatusReply.success(new Enqueued("id", 3)));
+    EnqueuedBatch batch = new EnqueuedBatch(List.of(new Enqueued("a", 1), new Enqueued("b", 2)));
+    assertEquals(batch, roundTrip(batch));
   }
 
   @Test

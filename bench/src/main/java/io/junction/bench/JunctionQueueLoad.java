@@ -99,6 +99,14 @@ final class JunctionQueueLoad implements QueueLoad {
     }
   }
 
+  /** The first string value following {@code key} in {@code json} (no escapes), or "". */
+  static String value(String json, String key) {
+    int i = json.indexOf(key);
+    if (i < 0) return "";
+    int from = i + key.length();
+    return json.substring(from, json.indexOf('"', from));
+  }
+
   /** Every string value following {@code key} in {@code json} (values without escapes). */
   private static List<String> strings(String json, String key) {
     List<String> out = new ArrayList<>();

@@ -32,7 +32,7 @@ public final class QueueBench {
     Args a =
         new Args(argv, "system", "target", "label", "queue", "producers", "consumers", "window",
             "batch", "rate", "size", "warmup", "duration", "drain-timeout", "max-backlog",
-            "max-messages", "keep-queue");
+            "max-messages", "keep-queue", "api", "connections");
     String system = a.get("system", "junction");
     InetSocketAddress target = Args.hostPort(a.get("target", "127.0.0.1:8080"));
     int producers = a.getInt("producers", 1);
@@ -52,7 +52,10 @@ public final class QueueBench {
 
     QueueLoad load =
         switch (system) {
-          case "junction" -> new JunctionQueueLoad(target, queue, batch);
+          case "junction" ->
+              a.get("api", "fast").equals("classic")
+                  ? new JunctionQueueLoad(target, queue, batch)
+                  : new JunctionFastQueueLoad(target, queue, batch, a.getInt("connections", 4));
           case "rabbitmq" -> new RabbitQueueLoad(target, queue, batch);
           default -> throw new IllegalArgumentException("--system junction|rabbitmq, was " + system);
         };
