@@ -1,6 +1,6 @@
 package io.junction.cluster;
 
-import io.junction.testing.ThrowawayPostgres;
+import io.junction.testing.PostgresCluster;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -8,15 +8,15 @@ import org.junit.jupiter.api.Tag;
 /** The cluster contract over PostgreSQL, the production journal (a throwaway server). */
 @Tag("interop")
 class ClusterQueuePostgresTest extends ClusterQueueContract {
-  private ThrowawayPostgres pg;
+  private PostgresCluster pg;
 
   @Override
   String startJournal(Path dir) throws Exception {
-    pg = ThrowawayPostgres.start();
+    pg = PostgresCluster.start();
     return "kind = postgres, postgres { url = \""
-        + pg.url()
+        + pg.jdbcUrl()
         + "\", user = "
-        + ThrowawayPostgres.USER
+        + PostgresCluster.USER
         + ", password-env = JUNCTION_PG_PASSWORD }";
   }
 
