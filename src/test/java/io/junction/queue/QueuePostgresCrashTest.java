@@ -10,11 +10,13 @@ import java.sql.ResultSet;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /**
  * {@link QueueCrashTest}'s kill -9 scenario with the node journaling to a real PostgreSQL (a
  * throwaway cluster), the password passed the production way: an environment variable.
  */
+@Tag("interop")
 class QueuePostgresCrashTest extends QueueCrashTest {
   private static PostgresCluster pg;
 
