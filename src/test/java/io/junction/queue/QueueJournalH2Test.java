@@ -1,176 +1,51 @@
 package io.junction.queue;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import io.junction.message.Envelope;
-import io.junction.queue.QueueEntity.*;
-import io.junction.queue.QueueSettings.Overflow;
+import io.junction.config.ConfigProblems;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.util.ByteString;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The queue on the real embedded H2 file journal: survives a restart, keeps the journal bounded.
  */
-class QueueJournalH2Test {
+class QueueJournalH2Test extends QueueJournalContract {
 
   @TempDir Path dir;
+  private Config config;
 
-  static QueueSettings settings(int snapshotEvery) {
-    return new QueueSettings(
-        5,
-        Duration.ofSeconds(30),
-        Duration.ZERO,
-        0,
-        Overflow.REJECT_PUBLISH,
-        1000,
-        snapshotEvery,
-        Duration.ofSeconds(1),
-        100);
-  }
-
-  Config config() {
-    Config c =
+  @Override
+  Config journal() {
+    config =
         JournalSetup.configure(
             ConfigFactory.load()
                 .withValue(
                     "junction.journal.h2.path", ConfigValueFactory.fromAnyRef(dir.toString())));
-    JournalSetup.createSchema(c);
-    return c;
+    JournalSetup.createSchema(config);
+    return config;
   }
 
-  static Envelope msg(String text) {
-    return Envelope.of("test", "", "text/plain", ByteString.fromString(text), Map.of());
-  }
-
-  @Test
-  void publishedMessagesSurviveAnActorSystemRestartInOrder() {
-    Config config = config();
-    int n = 300;
-    ActorTestKit first = ActorTestKit.create("h2-first", config);
-    try {
-      ActorRef<Command> q = first.spawn(QueueEntity.create("orders", settings(10)));
-      TestProbe<StatusReply<Enqueued>> replies = first.createTestProbe();
-      for (int i = 0; i < n; i++) q.tell(new Publish(msg("m" + i), Duration.ZERO, replies.ref()));
-      for (int i = 0; i < n; i++)
-        assertTrue(replies.receiveMessage(Duration.ofSeconds(20)).isSuccess());
-    } finally {
-      first.shutdownTestKit();
-    }
-    ActorTestKit second = ActorTestKit.create("h2-second", config);
-    try {
-      ActorRef<Command> q = second.spawn(QueueEntity.create("orders", settings(10)));
-      TestProbe<Peeked> peek = second.createTestProbe();
-      q.tell(new Peek(n + 10, peek.ref()));
-      List<String> texts = new ArrayList<>();
-      for (QueuedMessage m : peek.receiveMessage(Duration.ofSeconds(20)).messages())
-        texts.add(m.envelope().payload().utf8String());
-      List<String> expected = new ArrayList<>();
-      for (int i = 0; i < n; i++) expected.add("m" + i);
-      assertEquals(expected, texts);
-    } finally {
-      second.shutdownTestKit();
-      shutdownH2(config);
-    }
-  }
-
-  @Test
-  void snapshotsAndEventDeletionKeepTheJournalBoundedAndRecoveryExact() throws Exception {
-    Config config = config();
-    ActorTestKit kit = ActorTestKit.create("h2-bounded", config);
-    try {
-      ActorRef<Command> q = kit.spawn(QueueEntity.create("bounded", settings(10)));
-      TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
-      TestProbe<Leased> leased = kit.createTestProbe();
-      TestProbe<Settled> settled = kit.createTestProbe();
-      // One at a time, so each publish and each ack is its own event: 200 events in all.
-      for (int i = 0; i < 100; i++) {
-        q.tell(new Publish(msg("m" + i), Duration.ZERO, replies.ref()));
-        assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isSuccess());
-        q.tell(new Lease(1, Duration.ofSeconds(30), leased.ref()));
-        Delivery d = leased.receiveMessage(Duration.ofSeconds(10)).deliveries().get(0);
-        q.tell(new Ack(List.of(d.receiptId()), settled.ref()));
-        settled.receiveMessage(Duration.ofSeconds(10));
-      }
-      String pid = QueueEntity.persistenceId("bounded").id();
-      TestProbe<Object> probe = kit.createTestProbe();
-      probe.awaitAssert(
-          Duration.ofSeconds(10),
-          () -> {
-            long rows =
-                count(
-                    config,
-                    "SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ?",
-                    pid);
-            assertTrue(rows <= 30, "journal rows after 200 events: " + rows);
-            long snapshots =
-                count(
-                    config, "SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?", pid);
-            assertTrue(snapshots >= 1 && snapshots <= 3, "snapshots kept: " + snapshots);
-            return null;
-          });
-      for (int i = 0; i < 5; i++) {
-        q.tell(new Publish(msg("left" + i), Duration.ZERO, replies.ref()));
-        assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isSuccess());
-      }
-    } finally {
-      kit.shutdownTestKit();
-    }
-    ActorTestKit again = ActorTestKit.create("h2-bounded-again", config);
-    try {
-      ActorRef<Command> q = again.spawn(QueueEntity.create("bounded", settings(10)));
-      TestProbe<QueueStats> stats = again.createTestProbe();
-      q.tell(new GetStats(stats.ref()));
-      QueueStats s = stats.receiveMessage(Duration.ofSeconds(20));
-      assertEquals(5, s.depth());
-      assertEquals(105, s.published());
-      assertEquals(100, s.acked());
-    } finally {
-      again.shutdownTestKit();
-      shutdownH2(config);
-    }
-  }
-
-  static long count(Config config, String sql, String pid) {
-    JournalSetup.Database db =
-        JournalSetup.database(config, new io.junction.config.ConfigProblems());
-    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
-        PreparedStatement st = c.prepareStatement(sql)) {
-      st.setString(1, pid);
-      try (ResultSet rs = st.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+  @Override
+  Connection connect() throws Exception {
+    JournalSetup.Database db = JournalSetup.database(config, new ConfigProblems());
+    return DriverManager.getConnection(db.url(), db.user(), db.password());
   }
 
   // DB_CLOSE_ON_EXIT=FALSE keeps the database open in this JVM: close it so the temp dir can go.
-  static void shutdownH2(Config config) {
-    JournalSetup.Database db =
-        JournalSetup.database(config, new io.junction.config.ConfigProblems());
-    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
+  @Override
+  void journalDone(Config config) {
+    try (Connection c = connect()) {
       c.createStatement().execute("SHUTDOWN");
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Override
+  String name() {
+    return "h2";
   }
 }
