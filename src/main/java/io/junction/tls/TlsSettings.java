@@ -116,24 +116,6 @@ public record TlsSettings(SSLContext context, ClientAuth clientAuth) {
     }
   }
 
-  /** A server context from a PKCS12 keystore file and its password. */
-  public static Optional<SSLContext> serverContext(
-      Path file, char[] password, java.util.function.Consumer<String> problem) {
-    try (InputStream in = Files.newInputStream(file)) {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(in, password);
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, password);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), null, null);
-      return Optional.of(ctx);
-    } catch (Exception e) {
-      problem.accept("cannot load PKCS12 keystore " + file + ": " + e.getMessage());
-      return Optional.empty();
-    }
-  }
-
   private static KeyStore load(Config t, String path, String which, ConfigProblems problems) {
     String file =
         problems.read(path + "." + which + "-file", () -> t.getString(which + "-file"), "");
