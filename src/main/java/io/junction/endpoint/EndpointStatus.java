@@ -20,9 +20,4 @@ public record EndpointStatus(
     int connections,
     String detail,
     Map<String, Double> counters)
-    implements CborSerializable {
-
-  /** Query an endpoint's status; every endpoint actor accepts this through an adapter. */
-  public record Get(org.apache.pekko.actor.typed.ActorRef<EndpointStatus> replyTo)
-      implements CborSerializable {}
-}
+    implements CborSerializable {}

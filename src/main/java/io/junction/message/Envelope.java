@@ -71,10 +71,6 @@ public record Envelope(
     return new UUID(r.nextLong(), r.nextLong()).toString();
   }
 
-  public Envelope withPayload(ByteString newPayload) {
-    return new Envelope(id, source, connection, type, headers, newPayload, fields, timestamp);
-  }
-
   public Envelope withHeader(String name, String value) {
     var copy = new java.util.HashMap<>(headers);
     copy.put(name, value);

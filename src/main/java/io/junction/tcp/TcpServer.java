@@ -56,8 +56,6 @@ public final class TcpServer extends AbstractBehavior<TcpServer.Command> {
 
   private record Delivery(Deliver deliver) implements Command {}
 
-  private record StatusQuery(EndpointStatus.Get get) implements Command {}
-
   private record RoutingUpdated(RoutingSnapshot snapshot) implements Command {}
 
   private record Bound(Tcp.ServerBinding binding) implements Command {}
@@ -117,7 +115,6 @@ public final class TcpServer extends AbstractBehavior<TcpServer.Command> {
         .onMessage(ConnectionEnded.class, this::onConnectionEnded)
         .onMessage(Delivery.class, this::onDelivery)
         .onMessage(GetStatus.class, g -> onStatus(g.replyTo()))
-        .onMessage(StatusQuery.class, q -> onStatus(q.get().replyTo()))
         .onMessage(GetConnections.class, this::onGetConnections)
         .onMessage(Unbind.class, this::onUnbind)
         .onMessage(Drain.class, this::onDrain)
