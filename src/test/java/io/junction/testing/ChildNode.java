@@ -90,6 +90,36 @@ public final class ChildNode implements AutoCloseable {
         name + " not listening after " + seconds + " s:\n" + String.join("\n", output));
   }
 
+  /**
+   * Retries {@code check} (an assertion) until it passes or {@code seconds} run out, failing with
+   * its last error; stops at once, with the node's output, if the node exits meanwhile.
+   */
+  public void await(int seconds, Check check) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      if (!process.isAlive()) throw new AssertionError("node exited: " + String.join("\n", output));
+      try {
+        check.run();
+        return;
+      } catch (AssertionError | java.io.IOException e) {
+        if (System.nanoTime() > deadline) throw e;
+      }
+      // a bounded poll of another process's state; there is no event to wait on
+      process.waitFor(50, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** An assertion {@link #await} retries; it may do IO. */
+  @FunctionalInterface
+  public interface Check {
+    void run() throws Exception;
+  }
+
+  /** The child's process id (for /proc/PID/...). */
+  public long pid() {
+    return process.pid();
+  }
+
   public Process process() {
     return process;
   }
