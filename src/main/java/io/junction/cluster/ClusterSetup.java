@@ -50,8 +50,8 @@ public final class ClusterSetup {
               .withValue(
                   "pekko.cluster.split-brain-resolver.active-strategy", value(settings.downing()));
     // Ready (management's GET /ready, the node's GET /v1/ready) only as an Up member: Pekko's
-    // default also accepts WeaklyUp, a member that cannot host queues yet. A value the config
-    // sets itself is kept.
+    // default also accepts WeaklyUp, a member admitted while some node is unreachable, before
+    // the cluster has agreed on it. A value the config sets itself is kept.
     if (config.hasPath(READY_STATES)
         && config.getStringList(READY_STATES).equals(List.of("Up", "WeaklyUp")))
       overlay = overlay.withValue(READY_STATES, value(List.of("Up")));
