@@ -259,4 +259,23 @@ class ClusterSetupTest {
     ClusterSettings.fromConfig(with(hocon), problems);
     return problems.all().stream().map(ConfigProblems.Problem::path).toList();
   }
+
+  @Test
+  void theNodesOwnCheckAcceptsListsGivenAsOneStringAsEnvironmentVariablesGiveThem() {
+    // reference.conf has lists there; the node's type check must not reject the string form
+    io.junction.node.NodeSettings settings =
+        io.junction.node.NodeSettings.fromConfig(
+            with(
+                """
+                junction.cluster {
+                  enabled = on, management.enabled = on
+                  bootstrap { enabled = on, contact-points = "127.0.0.1:7626,127.0.0.1:7627" }
+                }
+                """));
+    assertEquals(2, settings.cluster().bootstrap().contactPoints().size());
+    io.junction.node.NodeSettings seeds =
+        io.junction.node.NodeSettings.fromConfig(
+            with("junction.cluster { enabled = on, seed-nodes = \"127.0.0.1:1,127.0.0.1:2\" }"));
+    assertEquals(2, seeds.cluster().seedNodes().size());
+  }
 }
