@@ -2,11 +2,15 @@
 # Three Junction nodes on 127.0.0.1 in one Pekko cluster, sharing one journal.
 #
 #   deploy/local-cluster.sh start    build the jar if needed, start the journal and three nodes
+#   deploy/local-cluster.sh start --bootstrap
+#                                    the same, joined through Cluster Bootstrap (config discovery
+#                                    of the management endpoints) instead of seed nodes
 #   deploy/local-cluster.sh status   processes and cluster membership
 #   deploy/local-cluster.sh stop     SIGTERM every node (each leaves the cluster gracefully), then
 #                                    the H2 server; kill -9 only what is still up after 60 s
 #
-# node N (1..3): cluster port 2552N, HTTP 808N, demo endpoints on 70N0..70N3 (people 70N0,
+# node N (1..3): cluster port 2552N, HTTP 808N, Pekko Management 762(6+N) (GET /ready, /alive),
+# demo endpoints on 70N0..70N3 (people 70N0,
 # datagrams 70N1, frames 70N2, lines 70N3). Node 1 also runs the demo FTP server (2121) that
 # every node archives to. Journal: an H2 TCP server on 127.0.0.1:9092 (JUNCTION_H2_PORT), or
 # PostgreSQL when JUNCTION_PG_URL is set (with JUNCTION_PG_USER and JUNCTION_PG_PASSWORD).
@@ -64,7 +68,15 @@ start_node() {
   fi
   local demo_ftp=off
   [ "$n" = 1 ] && demo_ftp=on
-  env "${journal[@]}" \
+  local -a joining=()
+  if [ "$bootstrap" = 1 ]; then
+    # no seed nodes: the nodes find each other's management endpoints and the lowest forms the cluster
+    joining=(JUNCTION_CLUSTER_SEED_NODES= JUNCTION_BOOTSTRAP_ENABLED=on
+      JUNCTION_BOOTSTRAP_CONTACT_POINTS=127.0.0.1:7627,127.0.0.1:7628,127.0.0.1:7629
+      JUNCTION_BOOTSTRAP_REQUIRED_CONTACT_POINTS=3)
+  fi
+  env "${journal[@]}" "${joining[@]}" \
+    JUNCTION_MANAGEMENT_ENABLED=on JUNCTION_MANAGEMENT_PORT="$((7626 + n))" \
     JUNCTION_NODE_NAME="node-$n" \
     JUNCTION_DATA_DIR="$run_dir/node-$n" \
     JUNCTION_CLUSTER_PORT="2552$n" \
@@ -76,7 +88,7 @@ start_node() {
     nohup java ${JUNCTION_JAVA_OPTS:-} -Djunction.demo-ftp.enabled="$demo_ftp" -jar "$jar" \
       run --config deploy/local-cluster.conf >"$run_dir/node-$n.log" 2>&1 &
   echo $! >"$pidfile"
-  echo "node-$n starting (pid $!, http 808$n, cluster 2552$n, log $run_dir/node-$n.log)"
+  echo "node-$n starting (pid $!, http 808$n, cluster 2552$n, management $((7626 + n)), log $run_dir/node-$n.log)"
 }
 
 start() {
@@ -84,6 +96,7 @@ start() {
   mkdir -p "$run_dir"
   start_h2
   # node 1 first: it forms the cluster (and creates the journal schema); then the others join.
+  # With bootstrap, node 1 (the lowest contact point) forms it once all three answer.
   start_node 1
   wait_for 120 "node-1's API on 8081" healthy 8081
   start_node 2
@@ -133,9 +146,11 @@ stop() {
   stop_pid "$run_dir/h2.pid" 30
 }
 
+bootstrap=0
+[ "${2:-}" = "--bootstrap" ] && bootstrap=1
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--bootstrap]|stop|status" >&2; exit 2 ;;
 esac

@@ -11,6 +11,7 @@ import io.junction.queue.JournalSetup;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import picocli.CommandLine.Command;
@@ -31,8 +32,8 @@ import picocli.CommandLine.Option;
       "  junction run --config /etc/junction/application.conf",
       "  JUNCTION_PEOPLE_PORT=9000 junction run",
       "  JUNCTION_LOG_FORMAT=json junction run        # one JSON object per log line",
-      "Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C), 1 failed while running,"
-          + " 2 invalid configuration or usage."
+      "Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C, asked to leave the cluster), 1 failed"
+          + " or stopped by itself while running (e.g. downed), 2 invalid configuration or usage."
     })
 public final class RunCommand implements Callable<Integer> {
   @Option(
@@ -74,11 +75,27 @@ public final class RunCommand implements Callable<Integer> {
                   } catch (Exception e) {
                     Runtime.getRuntime().halt(1);
                   }
-                  Runtime.getRuntime().halt(0);
+                  Runtime.getRuntime().halt(exitCode(system));
                 },
                 "junction-exit"));
     system.getWhenTerminated().toCompletableFuture().get();
-    return 0;
+    return exitCode(system);
+  }
+
+  /**
+   * 0 after a requested stop (a signal, or this node asked to leave the cluster); 1 when the node
+   * stopped by itself (downed by the split brain resolver, its management endpoint could not start,
+   * its guardian failed), so that a service manager restarting on failure restarts it.
+   */
+  static int exitCode(ActorSystem<?> system) {
+    CoordinatedShutdown.Reason reason =
+        CoordinatedShutdown.get(system)
+            .getShutdownReason()
+            .orElse(CoordinatedShutdown.unknownReason());
+    return reason == CoordinatedShutdown.jvmExitReason()
+            || reason == CoordinatedShutdown.clusterLeavingReason()
+        ? 0
+        : 1;
   }
 
   private static void reload(ActorSystem<Guardian.Command> system) {

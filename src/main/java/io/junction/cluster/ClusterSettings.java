@@ -22,6 +22,8 @@ import org.apache.pekko.actor.AddressFromURIString;
  * @param downing split brain resolver strategy, or {@code off}
  * @param stableAfter how long membership must be stable before the resolver acts
  * @param rememberQueues restart sharded queues as soon as their shard moves
+ * @param management the Pekko Management HTTP endpoint (health checks, bootstrap contact point)
+ * @param bootstrap Cluster Bootstrap: join through service discovery instead of seed nodes
  */
 public record ClusterSettings(
     boolean enabled,
@@ -31,7 +33,9 @@ public record ClusterSettings(
     List<String> roles,
     String downing,
     Duration stableAfter,
-    boolean rememberQueues) {
+    boolean rememberQueues,
+    ManagementSettings management,
+    BootstrapSettings bootstrap) {
 
   /** The actor system's name: it is part of every address, so all nodes must share it. */
   public static final String SYSTEM_NAME = "junction";
@@ -46,7 +50,17 @@ public record ClusterSettings(
           "roles",
           "downing",
           "stable-after",
-          "remember-queues");
+          "remember-queues",
+          "management",
+          "bootstrap");
+
+  /**
+   * Lists that may also be one comma-separated string (what an environment variable can carry), so
+   * a type check against reference.conf's empty list must not reject the string form.
+   */
+  public static final Set<String> LIST_OR_STRING_KEYS =
+      Set.of(BASE + ".seed-nodes", BASE + ".bootstrap.contact-points");
+
   static final List<String> DOWNING = List.of("keep-majority", "keep-oldest", "down-all", "off");
 
   public ClusterSettings {
@@ -64,7 +78,9 @@ public record ClusterSettings(
         List.of(),
         "keep-majority",
         Duration.ofSeconds(7),
-        true);
+        true,
+        ManagementSettings.disabled(),
+        BootstrapSettings.disabled());
   }
 
   /** Reads {@code junction.cluster} (absent: disabled), recording every problem by path. */
@@ -102,12 +118,46 @@ public record ClusterSettings(
       problems.add(BASE + ".stable-after", "must be > 0, was " + stable);
     boolean remember =
         problems.read(BASE + ".remember-queues", () -> c.getBoolean("remember-queues"), true);
-    if (enabled && given.isEmpty())
+    ManagementSettings management = ManagementSettings.fromConfig(c, problems);
+    BootstrapSettings bootstrap = BootstrapSettings.fromConfig(c, problems);
+    checkJoining(enabled, given, management, bootstrap, problems);
+    return new ClusterSettings(
+        enabled, host, port, seeds, roles, downing, stable, remember, management, bootstrap);
+  }
+
+  /** How the node joins: seed nodes, or bootstrap through the management endpoints; not both. */
+  private static void checkJoining(
+      boolean enabled,
+      List<String> seeds,
+      ManagementSettings management,
+      BootstrapSettings bootstrap,
+      ConfigProblems problems) {
+    if (management.enabled() && !enabled)
+      problems.add(ManagementSettings.BASE + ".enabled", "needs junction.cluster.enabled = on");
+    if (!bootstrap.enabled()) {
+      if (enabled && seeds.isEmpty())
+        problems.add(
+            BASE + ".seed-nodes",
+            "is required when the cluster is enabled (list this node's own address to form a"
+                + " cluster alone), unless junction.cluster.bootstrap is enabled");
+      return;
+    }
+    if (!enabled)
+      problems.add(BootstrapSettings.BASE + ".enabled", "needs junction.cluster.enabled = on");
+    if (!management.enabled())
+      problems.add(
+          BootstrapSettings.BASE + ".enabled",
+          "needs junction.cluster.management.enabled = on (the contact points other nodes probe are"
+              + " the management endpoints)");
+    else if (management.port() == 0)
+      problems.add(
+          ManagementSettings.BASE + ".port",
+          "must not be 0 with bootstrap: other nodes find this node by its management port");
+    if (!seeds.isEmpty())
       problems.add(
           BASE + ".seed-nodes",
-          "is required when the cluster is enabled (list this node's own address to form a cluster"
-              + " alone)");
-    return new ClusterSettings(enabled, host, port, seeds, roles, downing, stable, remember);
+          "must be empty when junction.cluster.bootstrap is enabled (Pekko skips bootstrap when"
+              + " seed nodes are set)");
   }
 
   /** This node's own address, {@code pekko://junction@host:port}. */
@@ -116,7 +166,7 @@ public record ClusterSettings(
   }
 
   /** A list, or one comma-separated string (what an environment variable can carry). */
-  private static List<String> stringList(Config c, String key) {
+  static List<String> stringList(Config c, String key) {
     if (c.getValue(key).valueType() == ConfigValueType.STRING) {
       List<String> out = new ArrayList<>();
       for (String s : c.getString(key).split(",")) if (!s.isBlank()) out.add(s.strip());

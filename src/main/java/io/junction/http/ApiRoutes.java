@@ -2,6 +2,7 @@ package io.junction.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.junction.cluster.ClusterManagement;
 import io.junction.codec.StructRegistry;
 import io.junction.metrics.Metrics;
 import io.junction.node.RouteReloader;
@@ -61,6 +62,7 @@ public final class ApiRoutes extends AllDirectives {
   private final ConsoleRoutes console = new ConsoleRoutes();
   private final String nodeName;
   private final ActorRef<RouteReloader.Command> reloader;
+  private final ClusterManagement management;
 
   public ApiRoutes(
       String nodeName,
@@ -73,8 +75,10 @@ public final class ApiRoutes extends AllDirectives {
       io.junction.node.Guardian.Refs refs,
       ActorRef<Publisher.Command> publisher,
       AtomicReference<RoutingSnapshot> routing,
+      ClusterManagement management,
       ActorSystem<?> system) {
     this.nodeName = nodeName;
+    this.management = management;
     this.settings = settings;
     this.structs = structs;
     this.tcpServers = List.copyOf(tcpServers);
@@ -216,33 +220,45 @@ public final class ApiRoutes extends AllDirectives {
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, Metrics.get(system).scrape()));
   }
 
-  /** Ready: every listener bound and every configured destination registered with the router. */
+  /**
+   * Ready: every listener bound, every configured destination registered with the router and, with
+   * the cluster on, Pekko Management's readiness checks passing (this node is an Up member).
+   */
   private CompletionStage<HttpResponse> ready() {
     CompletionStage<List<String>> unregistered =
         AskPattern.ask(
             publisher, r -> new Publisher.GetMissing(destinations, r), timeout, system.scheduler());
+    CompletionStage<Optional<String>> cluster = management.notReady();
     return guarded(
         views
             .statuses()
+            .thenCombine(unregistered, (statuses, missing) -> notReady(statuses, missing))
             .thenCombine(
-                unregistered,
-                (statuses, missing) -> {
-                  List<String> waiting =
-                      statuses.stream()
-                          .filter(s -> LISTENER_KINDS.contains(s.kind()))
-                          .filter(s -> !s.state().equals("bound"))
-                          .map(s -> s.name() + " (" + s.state() + ")")
-                          .toList();
-                  if (waiting.isEmpty() && missing.isEmpty())
+                cluster,
+                (local, member) -> {
+                  if (local.isEmpty() && member.isEmpty())
                     return Json.response(StatusCodes.OK, Map.of("status", "READY"));
-                  return Problem.unavailable(
-                      "not-ready",
-                      "Not ready",
-                      "endpoints not bound yet: "
-                          + waiting
-                          + "; destinations not up yet: "
-                          + missing);
+                  String detail =
+                      String.join(
+                          "; ",
+                          java.util.stream.Stream.concat(
+                                  local.stream(), member.map(m -> "cluster: " + m).stream())
+                              .toList());
+                  return Problem.unavailable("not-ready", "Not ready", detail);
                 }));
+  }
+
+  /** What of this node's own endpoints and destinations is not up yet; empty when all are. */
+  private static List<String> notReady(
+      List<io.junction.endpoint.EndpointStatus> statuses, List<String> missing) {
+    List<String> waiting =
+        statuses.stream()
+            .filter(s -> LISTENER_KINDS.contains(s.kind()))
+            .filter(s -> !s.state().equals("bound"))
+            .map(s -> s.name() + " (" + s.state() + ")")
+            .toList();
+    if (waiting.isEmpty() && missing.isEmpty()) return List.of();
+    return List.of("endpoints not bound yet: " + waiting + "; destinations not up yet: " + missing);
   }
 
   /** 200 with the version now in force, or 422 listing every problem (the old table stays). */

@@ -38,7 +38,8 @@ public final class HttpServer {
 
   private HttpServer() {}
 
-  public static Behavior<Command> create(NodeSettings node, Guardian.Refs refs) {
+  public static Behavior<Command> create(
+      NodeSettings node, Guardian.Refs refs, io.junction.cluster.ClusterManagement management) {
     Behavior<Command> server =
         Behaviors.setup(
             ctx -> {
@@ -63,6 +64,7 @@ public final class HttpServer {
                       refs,
                       publisher,
                       routing,
+                      management,
                       ctx.getSystem());
               HttpSettings s = node.http();
               ServerBuilder builder =

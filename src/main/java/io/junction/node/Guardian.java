@@ -1,5 +1,6 @@
 package io.junction.node;
 
+import io.junction.cluster.ClusterManagement;
 import io.junction.cluster.ClusterSettings;
 import io.junction.config.ConfigProblems;
 import io.junction.ftp.DemoFtp;
@@ -79,9 +80,13 @@ public final class Guardian {
           Map<String, ActorRef<Topic.Command<Envelope>>> topics =
               Topics.start(ctx, settings.topics(), router);
           Refs refs = new Refs(router, endpoints, queues, reloader, topics);
+          // After sharding: bootstrap may join at once, and /v1/ready asks its health checks.
+          ClusterManagement management =
+              ClusterManagement.start(ctx.getSystem(), settings.cluster());
           java.util.Optional<ActorRef<HttpServer.Command>> http =
               settings.http().enabled()
-                  ? java.util.Optional.of(ctx.spawn(HttpServer.create(settings, refs), "http"))
+                  ? java.util.Optional.of(
+                      ctx.spawn(HttpServer.create(settings, refs, management), "http"))
                   : java.util.Optional.empty();
           return Behaviors.receive(Command.class)
               .onMessage(
@@ -117,7 +122,7 @@ public final class Guardian {
         .info(
             "cluster node {} joining {} (downing: {})",
             cluster.selfAddress(),
-            cluster.seedNodes(),
+            cluster.bootstrap().enabled() ? "through bootstrap" : cluster.seedNodes(),
             cluster.downing());
     return QueueSharding.init(ctx.getSystem(), settings.queues(), cluster.rememberQueues());
   }

@@ -94,7 +94,10 @@ public record NodeSettings(
     try {
       config.checkValid(ConfigFactory.defaultReference(), "junction");
     } catch (ConfigException.ValidationFailed e) {
-      e.problems().forEach(p -> problems.add(p.path(), p.problem()));
+      // A list the environment can give as one comma-separated string is checked by its owner.
+      for (ConfigException.ValidationProblem p : e.problems())
+        if (!ClusterSettings.LIST_OR_STRING_KEYS.contains(p.path()))
+          problems.add(p.path(), p.problem());
     }
     Config j = config.getConfig("junction");
     problems.rejectUnknownKeys("junction", j, KEYS);

@@ -107,4 +107,175 @@ class ClusterSetupTest {
     assertFalse(problems.isEmpty());
     assertEquals("junction.cluster.seed-nodes", problems.all().get(0).path());
   }
+
+  @Test
+  void managementAndConfigBootstrapSetPekkoManagementAndDiscoveryWithoutSeedNodes() {
+    Config c =
+        ClusterSetup.configure(
+            with(
+                """
+                junction.cluster {
+                  enabled = on
+                  management { enabled = on, host = 127.0.0.1, port = 7711 }
+                  bootstrap {
+                    enabled = on, service-name = local, required-contact-points = 3
+                    contact-points = "127.0.0.1:7711, 127.0.0.1:7712,127.0.0.1:7713"
+                  }
+                }
+                """));
+    assertEquals(List.of(), c.getStringList("pekko.cluster.seed-nodes"));
+    assertEquals("127.0.0.1", c.getString("pekko.management.http.hostname"));
+    assertEquals(7711, c.getInt("pekko.management.http.port"));
+    assertEquals("127.0.0.1", c.getString("pekko.management.http.bind-hostname"));
+    assertEquals(7711, c.getInt("pekko.management.http.bind-port"));
+    String d = "pekko.management.cluster.bootstrap.contact-point-discovery.";
+    assertEquals("config", c.getString("pekko.discovery.method"));
+    assertEquals("config", c.getString(d + "discovery-method"));
+    assertEquals("local", c.getString(d + "service-name"));
+    assertEquals(3, c.getInt(d + "required-contact-point-nr"));
+    List<? extends Config> endpoints =
+        c.getConfigList("pekko.discovery.config.services.local.endpoints");
+    assertEquals(
+        List.of("127.0.0.1:7711", "127.0.0.1:7712", "127.0.0.1:7713"),
+        endpoints.stream().map(e -> e.getString("host") + ":" + e.getInt("port")).toList());
+    // several nodes on one host: keep every port, not only the fallback one
+    assertFalse(
+        c.getBoolean("pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port"));
+    assertEquals(List.of("Up"), c.getStringList(READY_STATES));
+  }
+
+  private static final String READY_STATES = "pekko.management.cluster.health-check.ready-states";
+
+  @Test
+  void kubernetesApiAndDnsDiscoverySelectPekkosImplementationsAndThePortName() {
+    Config k8s =
+        ClusterSetup.configure(
+            with(
+                """
+                junction.cluster {
+                  enabled = on, host = 10.1.2.3
+                  management { enabled = on, host = 10.1.2.3, bind-host = "0.0.0.0" }
+                  bootstrap { enabled = on, discovery = kubernetes-api, port-name = management }
+                }
+                """));
+    String d = "pekko.management.cluster.bootstrap.contact-point-discovery.";
+    assertEquals("kubernetes-api", k8s.getString(d + "discovery-method"));
+    assertEquals("management", k8s.getString(d + "port-name"));
+    assertEquals("junction", k8s.getString(d + "service-name"));
+    assertEquals("0.0.0.0", k8s.getString("pekko.management.http.bind-hostname"));
+    assertEquals(7626, k8s.getInt("pekko.management.http.port"));
+    assertTrue(k8s.hasPath("pekko.discovery.kubernetes-api.class"));
+    Config dns =
+        ClusterSetup.configure(
+            with(
+                """
+                junction.cluster {
+                  enabled = on, management.enabled = on
+                  bootstrap { enabled = on, discovery = dns, service-name = "junction.ns.svc.cluster.local" }
+                }
+                """));
+    assertEquals("pekko-dns", dns.getString(d + "discovery-method"));
+    assertEquals("junction.ns.svc.cluster.local", dns.getString(d + "service-name"));
+  }
+
+  @Test
+  void readyStatesSetByTheConfigAreKept() {
+    Config c =
+        ClusterSetup.configure(
+            with(
+                """
+                junction.cluster { enabled = on, seed-nodes = ["127.0.0.1:1"] }
+                pekko.management.cluster.health-check.ready-states = [Up, WeaklyUp, Leaving]
+                """));
+    assertEquals(List.of("Up", "WeaklyUp", "Leaving"), c.getStringList(READY_STATES));
+  }
+
+  @Test
+  void bootstrapProblemsAreReportedWithTheirPaths() {
+    List<String> paths =
+        problems(
+            """
+            junction.cluster {
+              enabled = on, seed-nodes = ["127.0.0.1:25521"]
+              bootstrap {
+                enabled = on, discovery = zookeeper, service-name = "", required-contact-points = 0
+                contact-points = ["127.0.0.1", "127.0.0.1:99999"], colour = red
+              }
+            }
+            """);
+    assertTrue(paths.contains("junction.cluster.seed-nodes"), paths.toString());
+    assertTrue(
+        paths.contains("junction.cluster.bootstrap.enabled"), paths.toString()); // management
+    assertTrue(paths.contains("junction.cluster.bootstrap.discovery"), paths.toString());
+    assertTrue(paths.contains("junction.cluster.bootstrap.service-name"), paths.toString());
+    assertTrue(
+        paths.contains("junction.cluster.bootstrap.required-contact-points"), paths.toString());
+    assertTrue(paths.contains("junction.cluster.bootstrap.colour"), paths.toString());
+    assertEquals(
+        3, // two bad entries, and a list given to a discovery other than config
+        paths.stream().filter(p -> p.equals("junction.cluster.bootstrap.contact-points")).count(),
+        paths.toString());
+  }
+
+  @Test
+  void configDiscoveryNeedsEnoughContactPointsAndAFixedManagementPort() {
+    assertEquals(
+        List.of("junction.cluster.bootstrap.contact-points"),
+        problems(
+            "junction.cluster { enabled = on, management.enabled = on, bootstrap.enabled = on }"));
+    assertEquals(
+        List.of(
+            "junction.cluster.management.port",
+            "junction.cluster.bootstrap.required-contact-points"),
+        problems(
+                """
+            junction.cluster {
+              enabled = on, management { enabled = on, port = 0 }
+              bootstrap { enabled = on, required-contact-points = 3, contact-points = ["h:1", "h:2"] }
+            }
+            """)
+            .stream()
+            .sorted(java.util.Comparator.reverseOrder())
+            .toList());
+  }
+
+  @Test
+  void managementAndBootstrapNeedTheCluster() {
+    List<String> paths =
+        problems(
+            """
+            junction.cluster {
+              management.enabled = on
+              bootstrap { enabled = on, contact-points = ["127.0.0.1:7626"], required-contact-points = 1 }
+            }
+            """);
+    assertEquals(
+        List.of("junction.cluster.bootstrap.enabled", "junction.cluster.management.enabled"),
+        paths.stream().sorted().toList());
+  }
+
+  private static List<String> problems(String hocon) {
+    ConfigProblems problems = new ConfigProblems();
+    ClusterSettings.fromConfig(with(hocon), problems);
+    return problems.all().stream().map(ConfigProblems.Problem::path).toList();
+  }
+
+  @Test
+  void theNodesOwnCheckAcceptsListsGivenAsOneStringAsEnvironmentVariablesGiveThem() {
+    // reference.conf has lists there; the node's type check must not reject the string form
+    io.junction.node.NodeSettings settings =
+        io.junction.node.NodeSettings.fromConfig(
+            with(
+                """
+                junction.cluster {
+                  enabled = on, management.enabled = on
+                  bootstrap { enabled = on, contact-points = "127.0.0.1:7626,127.0.0.1:7627" }
+                }
+                """));
+    assertEquals(2, settings.cluster().bootstrap().contactPoints().size());
+    io.junction.node.NodeSettings seeds =
+        io.junction.node.NodeSettings.fromConfig(
+            with("junction.cluster { enabled = on, seed-nodes = \"127.0.0.1:1,127.0.0.1:2\" }"));
+    assertEquals(2, seeds.cluster().seedNodes().size());
+  }
 }

@@ -24,6 +24,15 @@ final class MiniHttp implements AutoCloseable {
     }
   }
 
+  /**
+   * "\r\nAuthorization: Bearer T" when JUNCTION_API_TOKEN is set (a node listening beyond loopback,
+   * such as the compose cluster, requires a token), else nothing.
+   */
+  static final String AUTH =
+      System.getenv("JUNCTION_API_TOKEN") == null || System.getenv("JUNCTION_API_TOKEN").isBlank()
+          ? ""
+          : "\r\nAuthorization: Bearer " + System.getenv("JUNCTION_API_TOKEN").strip();
+
   private final InetSocketAddress target;
   private final String hostHeader;
   private Socket socket;
@@ -71,7 +80,7 @@ final class MiniHttp implements AutoCloseable {
   private Response exchange(String method, String path, String contentType, byte[] body)
       throws IOException {
     StringBuilder head = new StringBuilder(160);
-    head.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ").append(hostHeader);
+    head.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append(AUTH);
     if (body != null) {
       head.append("\r\nContent-Type: ").append(contentType);
       head.append("\r\nContent-Length: ").append(body.length);

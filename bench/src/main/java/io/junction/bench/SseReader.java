@@ -24,6 +24,7 @@ final class SseReader implements AutoCloseable {
     socket.getOutputStream()
         .write(
             ("GET " + path + " HTTP/1.1\r\nHost: " + target.getHostString() + ":" + target.getPort()
+                    + MiniHttp.AUTH
                     + "\r\nAccept: text/event-stream\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
     in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
