@@ -269,6 +269,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private Effect<QueueEvent, QueueState> onSubscribe(QueueState s, Subscribe c) {
+    if (c.replyTo() != null) c.replyTo().tell(new QueueEntity.Subscribed(name, ctx.getSelf()));
     if (!subscribers.add(c.consumer(), c.prefetch())) return Effect().none();
     ctx.watchWith(c.consumer(), new SubscriberTerminated(c.consumer()));
     dispatch(s);
