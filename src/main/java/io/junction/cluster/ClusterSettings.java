@@ -22,6 +22,7 @@ import org.apache.pekko.actor.AddressFromURIString;
  * @param downing split brain resolver strategy, or {@code off}
  * @param stableAfter how long membership must be stable before the resolver acts
  * @param rememberQueues restart sharded queues as soon as their shard moves
+ * @param tls TLS between nodes (Artery {@code tls-tcp}), or off
  */
 public record ClusterSettings(
     boolean enabled,
@@ -31,7 +32,8 @@ public record ClusterSettings(
     List<String> roles,
     String downing,
     Duration stableAfter,
-    boolean rememberQueues) {
+    boolean rememberQueues,
+    ClusterTls tls) {
 
   /** The actor system's name: it is part of every address, so all nodes must share it. */
   public static final String SYSTEM_NAME = "junction";
@@ -46,7 +48,8 @@ public record ClusterSettings(
           "roles",
           "downing",
           "stable-after",
-          "remember-queues");
+          "remember-queues",
+          "tls");
   static final List<String> DOWNING = List.of("keep-majority", "keep-oldest", "down-all", "off");
 
   public ClusterSettings {
@@ -64,7 +67,8 @@ public record ClusterSettings(
         List.of(),
         "keep-majority",
         Duration.ofSeconds(7),
-        true);
+        true,
+        ClusterTls.off());
   }
 
   /** Reads {@code junction.cluster} (absent: disabled), recording every problem by path. */
@@ -107,7 +111,8 @@ public record ClusterSettings(
           BASE + ".seed-nodes",
           "is required when the cluster is enabled (list this node's own address to form a cluster"
               + " alone)");
-    return new ClusterSettings(enabled, host, port, seeds, roles, downing, stable, remember);
+    ClusterTls tls = ClusterTls.fromConfig(c, BASE, problems);
+    return new ClusterSettings(enabled, host, port, seeds, roles, downing, stable, remember, tls);
   }
 
   /** This node's own address, {@code pekko://junction@host:port}. */

@@ -8,9 +8,9 @@ import io.junction.config.ConfigProblems;
 /**
  * Turns {@code junction.cluster} into Pekko's cluster configuration, before the actor system exists
  * (as {@code JournalSetup} does for the journal): the cluster actor-ref provider, Artery's
- * canonical address, the seed nodes and the split brain resolver. A node with the cluster off gets
- * its config back unchanged. Leaving the cluster gracefully on {@code CoordinatedShutdown}
- * (SIGTERM) is Pekko's default and stays on.
+ * canonical address, the seed nodes, the split brain resolver and, with {@code tls.enabled},
+ * Artery's TLS transport. A node with the cluster off gets its config back unchanged. Leaving the
+ * cluster gracefully on {@code CoordinatedShutdown} (SIGTERM) is Pekko's default and stays on.
  */
 public final class ClusterSetup {
   private static final String SBR = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider";
@@ -44,10 +44,11 @@ public final class ClusterSetup {
               .withValue("pekko.cluster.downing-provider-class", value(SBR))
               .withValue(
                   "pekko.cluster.split-brain-resolver.active-strategy", value(settings.downing()));
+    if (settings.tls().enabled()) overlay = settings.tls().artery().withFallback(overlay);
     return overlay.withFallback(config).resolve();
   }
 
-  private static com.typesafe.config.ConfigValue value(Object v) {
+  static com.typesafe.config.ConfigValue value(Object v) {
     return ConfigValueFactory.fromAnyRef(v);
   }
 }
