@@ -212,6 +212,8 @@ class ClusterNodesTest {
 
     Node leaving = hostOf("work");
     List<Node> staying = nodes.stream().filter(n -> n != leaving).toList();
+    // an HTTP delivery stream of work through a staying node ends when work moves
+    CountDownLatch streamEnded = deliveryStream(staying.get(0), "work");
     List<String> movedQueues = new ArrayList<>();
     for (String q : QUEUES) if (hostOf(q) == leaving) movedQueues.add(q);
 
@@ -274,6 +276,7 @@ class ClusterNodesTest {
           "publishes acked after the leave: " + (100 - afterLeave.getCount()) + "\n" + logs());
       int echoesAtResume = echoesAfterLeave.get();
       assertTrue(echoesAtResume > 0, "echoes after the leave");
+      assertTrue(streamEnded.await(60, TimeUnit.SECONDS), "the stream of work ended as it moved");
     } finally {
       stop.set(true);
       for (Thread t : threads) t.join(30_000);
@@ -420,6 +423,37 @@ class ClusterNodesTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** Opens {@code GET /v1/queues/<queue>/stream}; the latch opens when the server ends it. */
+  private CountDownLatch deliveryStream(Node node, String queue) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + node.port("http")
+                        + "/v1/queues/"
+                        + queue
+                        + "/stream?prefetch=4"))
+            .GET()
+            .build();
+    HttpResponse<Stream<String>> response =
+        node.api().client().send(request, HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, response.statusCode());
+    Stream<String> body = response.body();
+    clients.add(body::close);
+    CountDownLatch ended = new CountDownLatch(1);
+    thread(
+        node.name() + " stream of " + queue,
+        () -> {
+          try {
+            body.forEach(l -> {});
+          } catch (java.io.UncheckedIOException e) {
+            // closed by the test at its end; the latch says whether the server ended it first
+          }
+          ended.countDown();
+        });
+    return ended;
   }
 
   private Thread echoClient(
