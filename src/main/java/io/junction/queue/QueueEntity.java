@@ -178,6 +178,15 @@ public final class QueueEntity {
     INSTANCE
   }
 
+  /**
+   * Sent by Cluster Sharding instead of stopping the queue when its shard is handed to another
+   * node: the queue writes the publishes it has buffered (so they are acknowledged, not refused),
+   * then stops.
+   */
+  enum HandOff implements Command {
+    INSTANCE
+  }
+
   record WaitExpired(long waiter) implements Command {}
 
   record SubscriberTerminated(ActorRef<Delivery> consumer) implements Command {}
