@@ -419,7 +419,8 @@ class ClusterNodesTest {
 
   private static String payload(String json) {
     try {
-      return JSON.readTree(json).get("payload").asText();
+      // a message without a text payload is kept whole: it matches no expected line
+      return JSON.readTree(json).path("payload").asText(json);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
