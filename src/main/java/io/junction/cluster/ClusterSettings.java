@@ -24,6 +24,7 @@ import org.apache.pekko.actor.AddressFromURIString;
  * @param rememberQueues restart sharded queues as soon as their shard moves
  * @param management the Pekko Management HTTP endpoint (health checks, bootstrap contact point)
  * @param bootstrap Cluster Bootstrap: join through service discovery instead of seed nodes
+ * @param tls TLS between nodes (Artery {@code tls-tcp}), or off
  */
 public record ClusterSettings(
     boolean enabled,
@@ -35,7 +36,8 @@ public record ClusterSettings(
     Duration stableAfter,
     boolean rememberQueues,
     ManagementSettings management,
-    BootstrapSettings bootstrap) {
+    BootstrapSettings bootstrap,
+    ClusterTls tls) {
 
   /** The actor system's name: it is part of every address, so all nodes must share it. */
   public static final String SYSTEM_NAME = "junction";
@@ -52,7 +54,8 @@ public record ClusterSettings(
           "stable-after",
           "remember-queues",
           "management",
-          "bootstrap");
+          "bootstrap",
+          "tls");
 
   /**
    * Lists that may also be one comma-separated string (what an environment variable can carry), so
@@ -80,7 +83,8 @@ public record ClusterSettings(
         Duration.ofSeconds(7),
         true,
         ManagementSettings.disabled(),
-        BootstrapSettings.disabled());
+        BootstrapSettings.disabled(),
+        ClusterTls.off());
   }
 
   /** Reads {@code junction.cluster} (absent: disabled), recording every problem by path. */
@@ -121,8 +125,9 @@ public record ClusterSettings(
     ManagementSettings management = ManagementSettings.fromConfig(c, problems);
     BootstrapSettings bootstrap = BootstrapSettings.fromConfig(c, problems);
     checkJoining(enabled, given, management, bootstrap, problems);
+    ClusterTls tls = ClusterTls.fromConfig(c, BASE, problems);
     return new ClusterSettings(
-        enabled, host, port, seeds, roles, downing, stable, remember, management, bootstrap);
+        enabled, host, port, seeds, roles, downing, stable, remember, management, bootstrap, tls);
   }
 
   /** How the node joins: seed nodes, or bootstrap through the management endpoints; not both. */

@@ -11,10 +11,11 @@ import java.util.Map;
 /**
  * Turns {@code junction.cluster} into Pekko's cluster configuration, before the actor system exists
  * (as {@code JournalSetup} does for the journal): the cluster actor-ref provider, Artery's
- * canonical address, the seed nodes and the split brain resolver; with {@code management} and
- * {@code bootstrap}, Pekko Management's endpoint and Cluster Bootstrap's discovery. A node with the
- * cluster off gets its config back unchanged. Leaving the cluster gracefully on {@code
- * CoordinatedShutdown} (SIGTERM) is Pekko's default and stays on.
+ * canonical address, the seed nodes, the split brain resolver and, with {@code tls.enabled},
+ * Artery's TLS transport; with {@code management} and {@code bootstrap}, Pekko Management's
+ * endpoint and Cluster Bootstrap's discovery. A node with the cluster off gets its config back
+ * unchanged. Leaving the cluster gracefully on {@code CoordinatedShutdown} (SIGTERM) is Pekko's
+ * default and stays on.
  */
 public final class ClusterSetup {
   private static final String SBR = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider";
@@ -57,6 +58,7 @@ public final class ClusterSetup {
       overlay = overlay.withValue(READY_STATES, value(List.of("Up")));
     overlay = management(overlay, settings.management());
     overlay = bootstrap(overlay, settings.bootstrap(), settings.management());
+    if (settings.tls().enabled()) overlay = settings.tls().artery().withFallback(overlay);
     return overlay.withFallback(config).resolve();
   }
 
@@ -97,7 +99,7 @@ public final class ClusterSetup {
             value(false));
   }
 
-  private static com.typesafe.config.ConfigValue value(Object v) {
+  static com.typesafe.config.ConfigValue value(Object v) {
     return ConfigValueFactory.fromAnyRef(v);
   }
 }

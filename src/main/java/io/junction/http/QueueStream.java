@@ -7,6 +7,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
@@ -19,7 +20,10 @@ import org.apache.pekko.stream.javadsl.Source;
  * {@code prefetch} unacknowledged at a time; the client acks (or nacks) receipts with {@code POST
  * .../ack}, which frees window slots. Each client is one push subscriber of the queue: when the
  * client disconnects its subscriber stops, and the queue redelivers its unacknowledged messages
- * (counted as a failed delivery, as for any consumer that went away).
+ * (counted as a failed delivery, as for any consumer that went away). When the queue actor stops
+ * (in a cluster: its shard moved to another node, or its node left or died) the stream ends after
+ * the deliveries it holds: their receipts mean nothing to the queue's next incarnation, which
+ * delivers them again; the client connects again.
  *
  * <p>The client's buffer holds {@code prefetch} deliveries, which is all the queue sends before an
  * ack, so it never overflows; a slow reader only holds its own window.
@@ -32,6 +36,10 @@ final class QueueStream {
   private long subscribers;
 
   private enum Stop {
+    INSTANCE
+  }
+
+  private enum QueueGone {
     INSTANCE
   }
 
@@ -61,13 +69,27 @@ final class QueueStream {
             ctx -> {
               queues.tell(
                   new ShardingEnvelope<>(
-                      queue, new QueueEntity.Subscribe(ctx.getSelf().narrow(), prefetch)));
+                      queue,
+                      new QueueEntity.Subscribe(
+                          ctx.getSelf().narrow(), prefetch, ctx.getSelf().narrow())));
               return Behaviors.receive(Object.class)
                   .onMessage(QueueEntity.Delivery.class, d -> offer(buffer, d))
+                  .onMessage(QueueEntity.Subscribed.class, s -> watch(ctx, s))
+                  .onMessageEquals(QueueGone.INSTANCE, () -> end(buffer))
                   .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
                   .build();
             });
     return system.systemActorOf(subscriber, "queue-stream-" + next(), Props.empty());
+  }
+
+  private static Behavior<Object> watch(ActorContext<Object> ctx, QueueEntity.Subscribed s) {
+    ctx.watchWith(s.queueActor(), QueueGone.INSTANCE);
+    return Behaviors.same();
+  }
+
+  private static Behavior<Object> end(BoundedSourceQueue<QueueEntity.Delivery> buffer) {
+    buffer.complete();
+    return Behaviors.stopped();
   }
 
   // Cannot overflow while the queue honours the prefetch window; if it ever did, the delivery's

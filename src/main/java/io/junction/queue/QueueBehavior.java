@@ -42,6 +42,7 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -138,6 +139,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
         .onCommand(PublishBatch.class, this::onPublishBatch)
         .onCommand(WaitExpired.class, this::onWaitExpired)
         .onCommand(QueueEntity.Flush.class, (s, c) -> write(s))
+        .onCommand(QueueEntity.HandOff.class, (s, c) -> write(s).thenStop())
         .onCommand(Lease.class, this::onLease)
         .onCommand(Ack.class, this::onAck)
         .onCommand(Nack.class, this::onNack)
@@ -186,11 +188,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     ctx.getSelf().tell(QueueEntity.Flush.INSTANCE);
   }
 
-  private Effect<QueueEvent, QueueState> write(QueueState s) {
+  private EffectBuilder<QueueEvent, QueueState> write(QueueState s) {
     return write(s, List.of(), st -> {});
   }
 
-  private Effect<QueueEvent, QueueState> write(
+  private EffectBuilder<QueueEvent, QueueState> write(
       QueueState s, List<QueueEvent> extra, Consumer<QueueState> afterExtra) {
     flushRequested = false;
     PendingWrites.Batch batch = pending.drain(s, settings, name, System.currentTimeMillis());
@@ -269,6 +271,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private Effect<QueueEvent, QueueState> onSubscribe(QueueState s, Subscribe c) {
+    if (c.replyTo() != null) c.replyTo().tell(new QueueEntity.Subscribed(name, ctx.getSelf()));
     if (!subscribers.add(c.consumer(), c.prefetch())) return Effect().none();
     ctx.watchWith(c.consumer(), new SubscriberTerminated(c.consumer()));
     dispatch(s);

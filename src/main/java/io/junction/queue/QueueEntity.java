@@ -74,8 +74,26 @@ public final class QueueEntity {
       List<String> receiptIds, boolean requeue, Duration delay, ActorRef<Settled> replyTo)
       implements Command {}
 
-  /** Push deliveries to {@code consumer}, at most {@code prefetch} unacknowledged at a time. */
-  public record Subscribe(ActorRef<Delivery> consumer, int prefetch) implements Command {}
+  /**
+   * Push deliveries to {@code consumer}, at most {@code prefetch} unacknowledged at a time. Sending
+   * it again for the same consumer changes nothing but is answered again: consumers repeat it to
+   * check that the queue still knows them (a queue that moved or restarted forgot them). {@code
+   * replyTo} (may be null) gets {@link Subscribed}.
+   */
+  public record Subscribe(ActorRef<Delivery> consumer, int prefetch, ActorRef<Subscribed> replyTo)
+      implements Command {
+    /** A subscription nobody waits to have confirmed. */
+    public Subscribe(ActorRef<Delivery> consumer, int prefetch) {
+      this(consumer, prefetch, null);
+    }
+  }
+
+  /**
+   * Reply to {@link Subscribe}: the queue actor now pushing to the consumer. Watching it tells the
+   * consumer when the queue stopped (its shard moved to another node, or its node left or died).
+   */
+  public record Subscribed(String queue, ActorRef<Command> queueActor)
+      implements CborSerializable {}
 
   /** Stop pushing to {@code consumer}; its unacknowledged deliveries become ready again. */
   public record Unsubscribe(ActorRef<Delivery> consumer) implements Command {}
@@ -157,6 +175,15 @@ public final class QueueEntity {
   }
 
   enum Tick implements Command {
+    INSTANCE
+  }
+
+  /**
+   * Sent by Cluster Sharding instead of stopping the queue when its shard is handed to another
+   * node: the queue writes the publishes it has buffered (so they are acknowledged, not refused),
+   * then stops.
+   */
+  enum HandOff implements Command {
     INSTANCE
   }
 

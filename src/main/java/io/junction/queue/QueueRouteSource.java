@@ -25,6 +25,12 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  * backoff growing with its delivery count, so the queue redelivers it later and, past the queue's
  * {@code max-deliveries}, dead-letters it. A message no route matches is acked (consumed).
  *
+ * <p>The subscription follows the queue: the source watches the queue actor that confirmed it, and
+ * when that actor stops (its shard moved to another node, its node left or died) subscribes again
+ * at once, then with a backoff until a queue confirms. It also repeats the subscription every
+ * {@link #CHECK_INTERVAL} (the queue ignores a repeat), so a queue that restarted in place and
+ * forgot its subscribers gets it back.
+ *
  * <p>State lost on restart: the in-flight window; the queue redelivers those messages.
  */
 public final class QueueRouteSource extends AbstractBehavior<QueueRouteSource.Command> {
@@ -40,6 +46,14 @@ public final class QueueRouteSource extends AbstractBehavior<QueueRouteSource.Co
 
   private record Expired(String messageId) implements Command {}
 
+  private record Confirmed(QueueEntity.Subscribed subscribed) implements Command {}
+
+  private record QueueStopped(ActorRef<QueueEntity.Command> queueActor) implements Command {}
+
+  private enum Resubscribe implements Command {
+    INSTANCE
+  }
+
   private static final class InFlight {
     final QueueEntity.Delivery delivery;
     int awaiting;
@@ -54,14 +68,22 @@ public final class QueueRouteSource extends AbstractBehavior<QueueRouteSource.Co
   static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
   static final Duration MIN_BACKOFF = Duration.ofMillis(500);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
+  static final Duration MIN_RESUBSCRIBE = Duration.ofMillis(200);
+  static final Duration MAX_RESUBSCRIBE = Duration.ofSeconds(10);
 
   private final String queue;
   private final String source;
   private final ActorRef<ShardingEnvelope<QueueEntity.Command>> queues;
   private final ActorRef<Deliver.DeliveryResult> results;
+  private final ActorRef<QueueEntity.Delivery> deliveries;
+  private final ActorRef<QueueEntity.Subscribed> confirmations;
   private final TimerScheduler<Command> timers;
   private final Map<String, InFlight> inFlight = new HashMap<>();
   private RoutingSnapshot routing = RoutingSnapshot.empty();
+  private ActorRef<QueueEntity.Command> queueActor; // null: no queue confirmed the subscription
+  private int unanswered; // subscriptions sent since the last confirmation
+  private boolean subscribedBefore; // to log only the subscriptions after a move
 
   public static Behavior<Command> create(
       String queue,
@@ -83,14 +105,25 @@ public final class QueueRouteSource extends AbstractBehavior<QueueRouteSource.Co
     this.queues = queues;
     this.timers = timers;
     this.results = ctx.messageAdapter(Deliver.DeliveryResult.class, Result::new);
+    this.deliveries = ctx.messageAdapter(QueueEntity.Delivery.class, Incoming::new);
+    this.confirmations = ctx.messageAdapter(QueueEntity.Subscribed.class, Confirmed::new);
     router.tell(
         new Router.Subscribe(ctx.messageAdapter(RoutingSnapshot.class, RoutingUpdated::new)));
   }
 
+  // Always the same consumer ref, so a repeated subscription is recognised by the queue.
   private void subscribe() {
-    ActorRef<QueueEntity.Delivery> deliveries =
-        getContext().messageAdapter(QueueEntity.Delivery.class, Incoming::new);
-    queues.tell(new ShardingEnvelope<>(queue, new QueueEntity.Subscribe(deliveries, PREFETCH)));
+    queues.tell(
+        new ShardingEnvelope<>(
+            queue, new QueueEntity.Subscribe(deliveries, PREFETCH, confirmations)));
+    unanswered++;
+    Duration next = queueActor != null ? CHECK_INTERVAL : resubscribeBackoff(unanswered);
+    timers.startSingleTimer(Resubscribe.INSTANCE, Resubscribe.INSTANCE, next);
+  }
+
+  static Duration resubscribeBackoff(int unanswered) {
+    Duration d = MIN_RESUBSCRIBE.multipliedBy(1L << Math.min(Math.max(unanswered - 1, 0), 10));
+    return d.compareTo(MAX_RESUBSCRIBE) > 0 ? MAX_RESUBSCRIBE : d;
   }
 
   @Override
@@ -100,6 +133,9 @@ public final class QueueRouteSource extends AbstractBehavior<QueueRouteSource.Co
         .onMessage(Incoming.class, this::onIncoming)
         .onMessage(Result.class, this::onResult)
         .onMessage(Expired.class, this::onExpired)
+        .onMessage(Confirmed.class, this::onConfirmed)
+        .onMessage(QueueStopped.class, this::onQueueStopped)
+        .onMessageEquals(Resubscribe.INSTANCE, this::onResubscribe)
         .build();
   }
 
@@ -107,6 +143,44 @@ public final class QueueRouteSource extends AbstractBehavior<QueueRouteSource.Co
     boolean first = routing.version() == 0;
     routing = u.snapshot();
     if (first) subscribe(); // deliveries start once there is a table to route them by
+    return this;
+  }
+
+  private Behavior<Command> onConfirmed(Confirmed c) {
+    unanswered = 0;
+    ActorRef<QueueEntity.Command> actor = c.subscribed().queueActor();
+    if (actor.equals(queueActor)) return this;
+    if (queueActor != null) getContext().unwatch(queueActor);
+    if (subscribedBefore) getContext().getLog().info("{}: subscribed to {}", source, actor.path());
+    subscribedBefore = true;
+    queueActor = actor;
+    getContext().watchWith(actor, new QueueStopped(actor));
+    // a retry may be due soon: from now on only the periodic check
+    timers.startSingleTimer(Resubscribe.INSTANCE, Resubscribe.INSTANCE, CHECK_INTERVAL);
+    return this;
+  }
+
+  // The queue's leases died with it: what was in flight is delivered again by its successor, and
+  // the receipts held here mean nothing to it.
+  private Behavior<Command> onQueueStopped(QueueStopped s) {
+    if (!s.queueActor().equals(queueActor)) return this;
+    getContext()
+        .getLog()
+        .info(
+            "{}: queue stopped ({}), subscribing again; {} deliveries in flight will come again",
+            source,
+            s.queueActor().path(),
+            inFlight.size());
+    queueActor = null;
+    for (String id : inFlight.keySet()) timers.cancel(id);
+    inFlight.clear();
+    unanswered = 0;
+    subscribe();
+    return this;
+  }
+
+  private Behavior<Command> onResubscribe() {
+    subscribe();
     return this;
   }
 

@@ -16,8 +16,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
  * idle would drop them). With {@code rememberQueues} the queues a shard hosted are recorded in the
  * journal and restarted at once wherever the shard moves (a crashed node's shards move after the
  * split brain resolver downs it; a joining node receives shards by rebalancing); without it a queue
- * restarts on its next message. A moved queue recovers from the shared journal; its leases are lost
- * and their messages delivered again.
+ * restarts on its next message. A queue handed over to another node first writes the publishes it
+ * had buffered (they are acknowledged); it recovers there from the shared journal; its leases are
+ * lost and their messages delivered again.
  */
 public final class QueueSharding {
   private QueueSharding() {}
@@ -41,6 +42,8 @@ public final class QueueSharding {
                     ctx ->
                         QueueEntity.create(
                             ctx.getEntityId(), queues.settingsFor(ctx.getEntityId())))
-                .withSettings(settings));
+                .withSettings(settings)
+                // a queue handed to another node first writes what it has buffered
+                .withStopMessage(QueueEntity.HandOff.INSTANCE));
   }
 }

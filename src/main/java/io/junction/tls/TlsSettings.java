@@ -121,6 +121,14 @@ public record TlsSettings(SSLContext context, ClientAuth clientAuth) {
         problems.read(path + "." + which + "-file", () -> t.getString(which + "-file"), "");
     char[] password = secret(t, path, which, problems);
     if (file.isEmpty() || password == null) return null;
+    return loadPkcs12(file, password, path, which, problems);
+  }
+
+  /**
+   * PKCS12 store {@code file}, or null with the problem recorded under {@code path.<which>-file}.
+   */
+  public static KeyStore loadPkcs12(
+      String file, char[] password, String path, String which, ConfigProblems problems) {
     try (InputStream in = Files.newInputStream(Path.of(file))) {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(in, password);
@@ -133,8 +141,12 @@ public record TlsSettings(SSLContext context, ClientAuth clientAuth) {
     }
   }
 
-  // The password from an environment variable or a file, never from the config itself.
-  private static char[] secret(Config t, String path, String which, ConfigProblems problems) {
+  /**
+   * The password of store {@code which} ({@code keystore}, {@code truststore}) from {@code
+   * <which>-password-env} or {@code <which>-password-file}, never from the config itself; null with
+   * the problem recorded when neither gives one.
+   */
+  public static char[] secret(Config t, String path, String which, ConfigProblems problems) {
     String env = which + "-password-env", file = which + "-password-file";
     if (t.hasPath(env)) {
       String var = problems.read(path + "." + env, () -> t.getString(env), "");

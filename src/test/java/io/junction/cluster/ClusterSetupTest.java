@@ -9,10 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.junction.config.ConfigProblems;
+import io.junction.testing.TestCertificates;
+import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClusterSetupTest {
+  @TempDir static Path certs;
+  static TestCertificates keys;
+
+  @BeforeAll
+  static void makeKeys() throws Exception {
+    keys = TestCertificates.create(certs, "node");
+  }
 
   private static Config with(String hocon) {
     ConfigFactory.invalidateCaches();
@@ -277,5 +288,89 @@ class ClusterSetupTest {
         io.junction.node.NodeSettings.fromConfig(
             with("junction.cluster { enabled = on, seed-nodes = \"127.0.0.1:1,127.0.0.1:2\" }"));
     assertEquals(2, seeds.cluster().seedNodes().size());
+  }
+
+  @Test
+  void tlsSwitchesArteryToTlsTcpWithMutualAuthenticationAndKeepsPasswordsOutOfToString() {
+    ClusterSettings settings =
+        settings(
+            """
+            enabled = on, seed-nodes = ["127.0.0.1:1"]
+            tls {
+              enabled = on, hostname-verification = on
+              keystore-file = "%s", keystore-password-file = "%s"
+              truststore-file = "%s", truststore-password-file = "%s"
+            }
+            """
+                .formatted(
+                    keys.keystore(), keys.passwordFile(), keys.truststore(), keys.passwordFile()));
+    Config c = ClusterSetup.configure(with(""), settings);
+    String engine = "pekko.remote.artery.ssl.config-ssl-engine.";
+    assertEquals("tls-tcp", c.getString("pekko.remote.artery.transport"));
+    assertEquals(keys.keystore().toString(), c.getString(engine + "key-store"));
+    assertEquals(keys.password(), c.getString(engine + "key-store-password"));
+    assertEquals(keys.password(), c.getString(engine + "key-password"));
+    assertEquals(keys.truststore().toString(), c.getString(engine + "trust-store"));
+    assertEquals(keys.password(), c.getString(engine + "trust-store-password"));
+    assertTrue(c.getBoolean(engine + "require-mutual-authentication"));
+    assertTrue(c.getBoolean(engine + "hostname-verification"));
+    assertFalse(settings.toString().contains(keys.password()), settings.toString());
+  }
+
+  @Test
+  void tlsOffKeepsPlainTcp() {
+    Config c =
+        ClusterSetup.configure(
+            with("junction.cluster { enabled = on, seed-nodes = [\"127.0.0.1:1\"] }"));
+    assertEquals("tcp", c.getString("pekko.remote.artery.transport"));
+  }
+
+  @Test
+  void tlsProblemsAreReportedWithTheirPathBeforeTheNodeStarts() {
+    List<ConfigProblems.Problem> problems =
+        clusterProblems(
+            """
+            enabled = on, seed-nodes = ["127.0.0.1:1"]
+            tls { enabled = on, keystore-password-env = JUNCTION_TEST_UNSET_VARIABLE, colour = red }
+            """);
+    List<String> paths = problems.stream().map(ConfigProblems.Problem::path).toList();
+    assertTrue(paths.contains("junction.cluster.tls.keystore-file"), problems.toString());
+    assertTrue(paths.contains("junction.cluster.tls.keystore-password-env"), problems.toString());
+    assertTrue(paths.contains("junction.cluster.tls.truststore-file"), problems.toString());
+    assertTrue(paths.contains("junction.cluster.tls.colour"), problems.toString());
+
+    // the key pair's store is not a trust store, and a wrong password does not open a store
+    List<ConfigProblems.Problem> wrong =
+        clusterProblems(
+            """
+            enabled = on, seed-nodes = ["127.0.0.1:1"]
+            tls {
+              enabled = on
+              keystore-file = "%s", keystore-password-file = "%s"
+              truststore-file = "%s", truststore-password-file = "%s"
+            }
+            """
+                .formatted(
+                    keys.truststore(), keys.passwordFile(), keys.keystore(), keys.passwordFile()));
+    assertEquals(
+        List.of("junction.cluster.tls.keystore-file", "junction.cluster.tls.truststore-file"),
+        wrong.stream().map(ConfigProblems.Problem::path).toList(),
+        wrong.toString());
+    assertTrue(wrong.get(0).message().contains("holds no private key"), wrong.toString());
+    assertTrue(wrong.get(1).message().contains("holds no trusted certificate"), wrong.toString());
+  }
+
+  private static ClusterSettings settings(String cluster) {
+    ConfigProblems problems = new ConfigProblems();
+    ClusterSettings s =
+        ClusterSettings.fromConfig(with("junction.cluster { " + cluster + " }"), problems);
+    assertEquals(List.of(), problems.all());
+    return s;
+  }
+
+  private static List<ConfigProblems.Problem> clusterProblems(String cluster) {
+    ConfigProblems problems = new ConfigProblems();
+    ClusterSettings.fromConfig(with("junction.cluster { " + cluster + " }"), problems);
+    return problems.all();
   }
 }

@@ -60,6 +60,27 @@ class QueueDeliveryTest {
   }
 
   @Test
+  void handOffWritesBufferedPublishesThenStops() {
+    String name = uniqueName();
+    ActorRef<Command> q = spawn(name);
+    publishAll(q, 1); // recovered and running
+    TestProbe<StatusReply<Enqueued>> replies = testKit.createTestProbe();
+    // Told together, the publishes are still in the write buffer when the hand-off arrives: their
+    // Flush is queued behind it.
+    for (int i = 0; i < 20; i++) q.tell(new Publish(msg("h" + i), Duration.ZERO, replies.ref()));
+    q.tell(HandOff.INSTANCE);
+    for (int i = 0; i < 20; i++) {
+      StatusReply<Enqueued> r = replies.receiveMessage(Duration.ofSeconds(10));
+      assertTrue(r.isSuccess(), "acknowledged, not refused: " + r);
+    }
+    replies.expectTerminated(q, Duration.ofSeconds(10));
+
+    TestProbe<Peeked> peek = testKit.createTestProbe();
+    spawn(name).tell(new Peek(100, peek.ref()));
+    assertEquals(21, peek.receiveMessage(Duration.ofSeconds(10)).messages().size());
+  }
+
+  @Test
   void concurrentPublishesAreBatchedIntoFewerJournalWritesThanMessages() {
     String name = uniqueName();
     ActorRef<Command> q = spawn(name);

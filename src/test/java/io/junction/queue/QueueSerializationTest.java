@@ -75,6 +75,7 @@ class QueueSerializationTest {
     roundTrip(new Ack(List.of("r1"), null));
     roundTrip(new Nack(List.of("r1"), true, Duration.ofMillis(100), p.ref().narrow()));
     roundTrip(new Subscribe(p.ref().narrow(), 8));
+    roundTrip(new Subscribe(p.ref().narrow(), 8, p.ref().narrow()));
     roundTrip(new Unsubscribe(p.ref().narrow()));
     roundTrip(new Peek(3, p.ref().narrow()));
     roundTrip(new PeekDeadLetters(3, p.ref().narrow()));
@@ -91,6 +92,9 @@ class QueueSerializationTest {
     assertEquals(new Enqueued("id", 3), roundTrip(new Enqueued("id", 3)));
     assertEquals(new Leased("q", List.of(d)), roundTrip(new Leased("q", List.of(d))));
     assertEquals(new Settled(1, List.of("x")), roundTrip(new Settled(1, List.of("x"))));
+    QueueEntity.Subscribed subscribed =
+        new QueueEntity.Subscribed("q", testKit.<Command>createTestProbe().ref());
+    assertEquals(subscribed, roundTrip(subscribed));
     QueuedMessage qm = new QueuedMessage(1, 0, envelope());
     assertEquals(new Peeked("q", List.of(qm)), roundTrip(new Peeked("q", List.of(qm))));
     roundTrip(new DeadLetters("q", List.of(new DeadLetter(stored(), "ttl expired", 9))));
