@@ -69,6 +69,14 @@ start_node() {
   local demo_ftp=off
   [ "$n" = 1 ] && demo_ftp=on
   local -a joining=()
+  # A node restarted while others run must join them, never form a cluster of its own: Pekko lets
+  # the FIRST seed node form a new cluster when no seed answers within seed-node-timeout (5 s), which
+  # a loaded machine can exceed. So a restarted node lists only the running nodes as seeds.
+  local others="" m
+  for m in "${nodes[@]}"; do
+    if [ "$m" != "$n" ] && alive "$run_dir/node-$m.pid"; then others="${others:+$others,}127.0.0.1:2552$m"; fi
+  done
+  if [ -n "$others" ] && [ "$bootstrap" = 0 ]; then joining=(JUNCTION_CLUSTER_SEED_NODES="$others"); fi
   if [ "$bootstrap" = 1 ]; then
     # no seed nodes: the nodes find each other's management endpoints and the lowest forms the cluster
     joining=(JUNCTION_CLUSTER_SEED_NODES= JUNCTION_BOOTSTRAP_ENABLED=on
