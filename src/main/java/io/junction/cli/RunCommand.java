@@ -1,6 +1,7 @@
 package io.junction.cli;
 
 import com.typesafe.config.Config;
+import io.junction.cluster.ClusterExit;
 import io.junction.cluster.ClusterSettings;
 import io.junction.cluster.ClusterSetup;
 import io.junction.config.ConfigProblems;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Option;
       "  junction run --config /etc/junction/application.conf",
       "  JUNCTION_PEOPLE_PORT=9000 junction run",
       "  JUNCTION_LOG_FORMAT=json junction run        # one JSON object per log line",
-      "Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C), 1 failed while running,"
+      "Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C), 1 failed while running or downed by"
+          + " the cluster (restart it: it rejoins as a new member),"
           + " 2 invalid configuration or usage."
     })
 public final class RunCommand implements Callable<Integer> {
@@ -61,10 +63,12 @@ public final class RunCommand implements Callable<Integer> {
             Guardian.create(settings, java.util.Optional.of(config)),
             ClusterSettings.SYSTEM_NAME,
             loaded);
+    ClusterExit.install(system);
     // SIGHUP reloads the routes from the same file, as POST /v1/routes/reload does.
     Hangup.onHangup(() -> reload(system));
-    // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one makes the exit status 0
-    // once it has finished, as a service manager expects after a requested stop.
+    // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one sets the exit status
+    // once it has finished: 0 after a requested stop, as a service manager expects, 1 when the
+    // cluster downed this node (System.exit(1) runs this hook too: it must not turn that into 0).
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -74,11 +78,11 @@ public final class RunCommand implements Callable<Integer> {
                   } catch (Exception e) {
                     Runtime.getRuntime().halt(1);
                   }
-                  Runtime.getRuntime().halt(0);
+                  Runtime.getRuntime().halt(ClusterExit.exitStatus(system));
                 },
                 "junction-exit"));
     system.getWhenTerminated().toCompletableFuture().get();
-    return 0;
+    return ClusterExit.exitStatus(system);
   }
 
   private static void reload(ActorSystem<Guardian.Command> system) {

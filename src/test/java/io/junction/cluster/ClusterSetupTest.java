@@ -56,6 +56,20 @@ class ClusterSetupTest {
   }
 
   @Test
+  void downedNodeAlwaysShutsDownEvenIfThePekkoBlockSaysOtherwise() {
+    Config c =
+        ClusterSetup.configure(
+            with(
+                """
+                junction.cluster { enabled = on, seed-nodes = ["127.0.0.1:1"] }
+                pekko.cluster.run-coordinated-shutdown-when-down = off
+                pekko.coordinated-shutdown.terminate-actor-system = off
+                """));
+    assertTrue(c.getBoolean("pekko.cluster.run-coordinated-shutdown-when-down"));
+    assertTrue(c.getBoolean("pekko.coordinated-shutdown.terminate-actor-system"));
+  }
+
+  @Test
   void seedNodesMayBeOneCommaSeparatedStringAsAnEnvironmentVariableGivesThem() {
     Config c =
         ClusterSetup.configure(
