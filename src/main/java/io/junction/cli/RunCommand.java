@@ -47,10 +47,13 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config loaded;
     NodeSettings settings;
+    ClusterSettings cluster;
     try {
       Config base = JournalSetup.configure(ConfigLoader.load(config));
       settings = NodeSettings.fromConfig(base);
-      loaded = ClusterSetup.configure(base, settings.cluster());
+      // a node the cluster downed only joins again (ClusterExit): never forms a second cluster
+      cluster = ClusterExit.forStart(settings.cluster(), settings.dataDir());
+      loaded = ClusterSetup.configure(base, cluster);
     } catch (ConfigProblems.InvalidConfigException e) {
       System.err.println(config + ": " + e.getMessage());
       return 2;
@@ -63,7 +66,7 @@ public final class RunCommand implements Callable<Integer> {
             Guardian.create(settings, java.util.Optional.of(config)),
             ClusterSettings.SYSTEM_NAME,
             loaded);
-    ClusterExit.install(system);
+    ClusterExit.install(system, cluster, settings.dataDir());
     // SIGHUP reloads the routes from the same file, as POST /v1/routes/reload does.
     Hangup.onHangup(() -> reload(system));
     // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one sets the exit status

@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +23,8 @@ public final class ChildNode implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("(\\S+) listening on [^:]+:(\\d+)");
   private final Process process;
   private final Map<String, Integer> ports = new ConcurrentHashMap<>();
-  private final List<String> output = new CopyOnWriteArrayList<>();
+  // not copy-on-write: a chatty node would make every line an O(n) copy in the reader thread
+  private final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
   private ChildNode(Process process) {
     this.process = process;
@@ -105,7 +106,9 @@ public final class ChildNode implements AutoCloseable {
   }
 
   public List<String> output() {
-    return List.copyOf(output);
+    synchronized (output) {
+      return List.copyOf(output);
+    }
   }
 
   /** SIGTERM, then the exit code (waiting up to {@code seconds}). */
