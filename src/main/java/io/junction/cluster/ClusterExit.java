@@ -70,7 +70,9 @@ public final class ClusterExit {
         "junction-downed",
         () -> {
           Optional<CoordinatedShutdown.Reason> reason = shutdown.getShutdownReason();
-          if (!downed(reason)) return CompletableFuture.completedFuture(Done.done());
+          // only a downing: a node that never managed to join has no cluster to keep out of
+          if (!reason.equals(Optional.of(CoordinatedShutdown.clusterDowningReason())))
+            return CompletableFuture.completedFuture(Done.done());
           system
               .log()
               .error(
