@@ -49,6 +49,7 @@ final class NamespacedCluster implements AutoCloseable {
   private final List<String> addresses = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
   private final Map<NetworkLab.Host, DelayProxy> proxies = new HashMap<>();
+  private final List<Node> started = new ArrayList<>(); // every process, restarted ones too
 
   /** One node: its namespace, cluster address, process and API. */
   record Node(
@@ -185,7 +186,10 @@ final class NamespacedCluster implements AutoCloseable {
                 CLUSTER_PORT);
     ChildNode process =
         ChildNode.start(nodeDir, config, Map.of("JUNCTION_TEST_TOKEN", token), host.exec());
-    return new Node(name, host, "pekko://junction@" + addresses.get(i), nodeDir, process, null);
+    Node node =
+        new Node(name, host, "pekko://junction@" + addresses.get(i), nodeDir, process, null);
+    started.add(node);
+    return node;
   }
 
   private static Node withApi(Node n) throws InterruptedException {
@@ -363,15 +367,19 @@ final class NamespacedCluster implements AutoCloseable {
   }
 
   /**
-   * Kills every process, keeps their output under {@code target/namespaced-cluster/} (the last
-   * run's, for a failure's post-mortem), and removes the network and the files.
+   * Kills every process, keeps the output of each one started under {@code
+   * target/namespaced-cluster/} (the last run's, {@code node-N-<start>.log}, for a post-mortem),
+   * and removes the network and the files.
    */
   @Override
   public void close() throws Exception {
     try {
       for (Node n : nodes) n.process().close();
       Path logs = Files.createDirectories(Path.of("target", "namespaced-cluster"));
-      for (Node n : nodes) Files.write(logs.resolve(n.name() + ".log"), n.process().output());
+      for (int i = 0; i < started.size(); i++) {
+        Node n = started.get(i);
+        Files.write(logs.resolve(n.name() + "-" + i + ".log"), n.process().output());
+      }
       for (DelayProxy p : proxies.values()) p.close();
       if (h2 != null) {
         h2.destroyForcibly();

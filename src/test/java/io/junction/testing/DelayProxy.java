@@ -73,22 +73,31 @@ public final class DelayProxy implements AutoCloseable {
 
   private void accept() {
     while (!closed) {
+      Socket in;
       try {
-        Socket in = server.accept();
-        if (blocked.contains(in.getInetAddress())) {
-          in.close();
-          continue;
-        }
-        accepted.add(in);
-        Socket out = new Socket();
-        open.add(in);
-        open.add(out);
-        out.connect(target, 5000);
-        pipe(in, out, "up");
-        pipe(out, in, "down");
+        in = server.accept();
       } catch (IOException e) {
-        // closed, or the target refused: that connection ends, the peer reconnects
+        continue; // closed (the loop ends), or one failed accept
       }
+      if (blocked.contains(in.getInetAddress())) {
+        closeQuietly(in);
+        continue;
+      }
+      Socket out = new Socket();
+      try {
+        out.connect(target, 5000);
+      } catch (IOException e) {
+        // the target is not listening (yet): the peer must see its connection fail, not hang
+        // on a socket nobody reads
+        closeQuietly(out);
+        closeQuietly(in);
+        continue;
+      }
+      accepted.add(in);
+      open.add(in);
+      open.add(out);
+      pipe(in, out, "up");
+      pipe(out, in, "down");
     }
   }
 
