@@ -1,6 +1,7 @@
 package io.junction.cli;
 
 import com.typesafe.config.Config;
+import io.junction.cluster.ClusterExit;
 import io.junction.cluster.ClusterSettings;
 import io.junction.cluster.ClusterSetup;
 import io.junction.config.ConfigProblems;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Option;
       "  JUNCTION_PEOPLE_PORT=9000 junction run",
       "  JUNCTION_LOG_FORMAT=json junction run        # one JSON object per log line",
       "Exit codes: 0 stopped cleanly (SIGTERM, Ctrl-C, asked to leave the cluster), 1 failed"
-          + " or stopped by itself while running (e.g. downed), 2 invalid configuration or usage."
+          + " or stopped by itself while running (e.g. downed by the cluster: restart it, it rejoins"
+          + " as a new member), 2 invalid configuration or usage."
     })
 public final class RunCommand implements Callable<Integer> {
   @Option(
@@ -46,10 +48,13 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config loaded;
     NodeSettings settings;
+    ClusterSettings cluster;
     try {
       Config base = JournalSetup.configure(ConfigLoader.load(config));
       settings = NodeSettings.fromConfig(base);
-      loaded = ClusterSetup.configure(base, settings.cluster());
+      // a node the cluster downed only joins again (ClusterExit): never forms a second cluster
+      cluster = ClusterExit.forStart(settings.cluster(), settings.dataDir());
+      loaded = ClusterSetup.configure(base, cluster);
     } catch (ConfigProblems.InvalidConfigException e) {
       System.err.println(config + ": " + e.getMessage());
       return 2;
@@ -62,10 +67,12 @@ public final class RunCommand implements Callable<Integer> {
             Guardian.create(settings, java.util.Optional.of(config)),
             ClusterSettings.SYSTEM_NAME,
             loaded);
+    ClusterExit.install(system, cluster, settings.dataDir());
     // SIGHUP reloads the routes from the same file, as POST /v1/routes/reload does.
     Hangup.onHangup(() -> reload(system));
-    // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one makes the exit status 0
-    // once it has finished, as a service manager expects after a requested stop.
+    // Pekko's own hook runs the coordinated shutdown on SIGTERM; this one sets the exit status
+    // once it has finished: 0 after a requested stop, as a service manager expects, 1 when the
+    // cluster downed this node (System.exit(1) runs this hook too: it must not turn that into 0).
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

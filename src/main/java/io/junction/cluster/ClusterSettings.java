@@ -170,6 +170,29 @@ public record ClusterSettings(
     return "pekko://" + SYSTEM_NAME + "@" + host + ":" + port;
   }
 
+  /**
+   * These settings with this node moved to the end of the seed nodes, when it is the first: Pekko
+   * lets only the first seed node form a new cluster (after {@code seed-node-timeout} without an
+   * answer from the others), so this node can then only join an existing one.
+   */
+  public ClusterSettings joiningOnly() {
+    if (seedNodes.size() < 2 || !seedNodes.get(0).equals(selfAddress())) return this;
+    List<String> seeds = new ArrayList<>(seedNodes.subList(1, seedNodes.size()));
+    seeds.add(seedNodes.get(0));
+    return new ClusterSettings(
+        enabled,
+        host,
+        port,
+        seeds,
+        roles,
+        downing,
+        stableAfter,
+        rememberQueues,
+        management,
+        bootstrap,
+        tls);
+  }
+
   /** A list, or one comma-separated string (what an environment variable can carry). */
   static List<String> stringList(Config c, String key) {
     if (c.getValue(key).valueType() == ConfigValueType.STRING) {

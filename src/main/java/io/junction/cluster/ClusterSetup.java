@@ -15,7 +15,8 @@ import java.util.Map;
  * Artery's TLS transport; with {@code management} and {@code bootstrap}, Pekko Management's
  * endpoint and Cluster Bootstrap's discovery. A node with the cluster off gets its config back
  * unchanged. Leaving the cluster gracefully on {@code CoordinatedShutdown} (SIGTERM) is Pekko's
- * default and stays on.
+ * default and stays on; a node the cluster downs terminates its actor system (and {@code junction
+ * run} exits, see {@link ClusterExit}).
  */
 public final class ClusterSetup {
   private static final String SBR = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider";
@@ -43,7 +44,11 @@ public final class ClusterSetup {
             .withValue("pekko.cluster.roles", value(settings.roles()))
             .withValue(
                 "pekko.cluster.split-brain-resolver.stable-after",
-                value(settings.stableAfter().toMillis() + "ms"));
+                value(settings.stableAfter().toMillis() + "ms"))
+            // A downed node must stop, not linger as a zombie that still serves its API and
+            // endpoints: Pekko's defaults, forced so that a pekko { } block cannot turn them off.
+            .withValue("pekko.cluster.run-coordinated-shutdown-when-down", value(true))
+            .withValue("pekko.coordinated-shutdown.terminate-actor-system", value(true));
     if (!settings.downing().equals("off"))
       overlay =
           overlay

@@ -10,7 +10,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.junction.config.ConfigProblems;
 import io.junction.testing.TestCertificates;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,60 @@ class ClusterSetupTest {
     assertEquals(2000, c.getDuration("pekko.cluster.split-brain-resolver.stable-after").toMillis());
     // graceful leave on SIGTERM is Pekko's default and must stay on
     assertTrue(c.getBoolean("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook"));
+  }
+
+  @Test
+  void downedFirstSeedNodeRestartsJoiningOnlyAndOthersAreUnchanged(@TempDir Path dataDir)
+      throws Exception {
+    ConfigProblems problems = new ConfigProblems();
+    ClusterSettings first =
+        ClusterSettings.fromConfig(
+            with(
+                """
+                junction.cluster {
+                  enabled = on, port = 25521, seed-nodes = ["127.0.0.1:25521", "127.0.0.1:25522"]
+                }
+                """),
+            problems);
+    assertSame(first, ClusterExit.forStart(first, dataDir), "no marker: as configured");
+    Files.writeString(dataDir.resolve(ClusterExit.MARKER), "downed");
+    assertEquals(
+        List.of("pekko://junction@127.0.0.1:25522", "pekko://junction@127.0.0.1:25521"),
+        ClusterExit.forStart(first, dataDir).seedNodes());
+    ClusterSettings second =
+        new ClusterSettings(
+            true,
+            "127.0.0.1",
+            25522,
+            first.seedNodes(),
+            List.of(),
+            "keep-majority",
+            Duration.ofSeconds(7),
+            true,
+            first.management(),
+            first.bootstrap(),
+            first.tls());
+    assertSame(second, ClusterExit.forStart(second, dataDir), "not the first seed: unchanged");
+    ClusterSettings alone =
+        ClusterSettings.fromConfig(
+            with(
+                "junction.cluster { enabled = on, port = 25521, seed-nodes = [\"127.0.0.1:25521\"] }"),
+            problems);
+    assertSame(alone, ClusterExit.forStart(alone, dataDir), "a cluster of one still forms");
+  }
+
+  @Test
+  void downedNodeAlwaysShutsDownEvenIfThePekkoBlockSaysOtherwise() {
+    Config c =
+        ClusterSetup.configure(
+            with(
+                """
+                junction.cluster { enabled = on, seed-nodes = ["127.0.0.1:1"] }
+                pekko.cluster.run-coordinated-shutdown-when-down = off
+                pekko.coordinated-shutdown.terminate-actor-system = off
+                """));
+    assertTrue(c.getBoolean("pekko.cluster.run-coordinated-shutdown-when-down"));
+    assertTrue(c.getBoolean("pekko.coordinated-shutdown.terminate-actor-system"));
   }
 
   @Test

@@ -6,10 +6,11 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,8 @@ public final class ChildNode implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("(\\S+) listening on [^:]+:(\\d+)");
   private final Process process;
   private final Map<String, Integer> ports = new ConcurrentHashMap<>();
-  private final List<String> output = new CopyOnWriteArrayList<>();
+  // not copy-on-write: a chatty node would make every line an O(n) copy in the reader thread
+  private final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
   private ChildNode(Process process) {
     this.process = process;
@@ -55,23 +57,32 @@ public final class ChildNode implements AutoCloseable {
   /** Like {@link #start(Path, String)}, with extra environment variables (e.g. a password). */
   public static ChildNode start(Path dir, String config, Map<String, String> env)
       throws IOException {
+    return start(dir, config, env, List.of());
+  }
+
+  /**
+   * Like {@link #start(Path, String, Map)}, with the JVM started under {@code prefix} (e.g. {@code
+   * ip netns exec NS}: a command that execs the rest, so the process is still the JVM itself).
+   */
+  public static ChildNode start(
+      Path dir, String config, Map<String, String> env, List<String> prefix) throws IOException {
     Path file = dir.resolve("node.conf");
     Files.writeString(file, config);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            // the node's own logging (the test classpath would pick logback-test.xml)
+            "-Dlogback.configurationFile=" + ChildNode.class.getResource("/logback.xml"),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.junction.Main",
+            "run",
+            "--config",
+            file.toString()));
     ProcessBuilder pb =
-        new ProcessBuilder(
-                java,
-                "-Xmx256m",
-                // the node's own logging (the test classpath would pick logback-test.xml)
-                "-Dlogback.configurationFile=" + ChildNode.class.getResource("/logback.xml"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.junction.Main",
-                "run",
-                "--config",
-                file.toString())
-            .directory(dir.toFile())
-            .redirectErrorStream(true);
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
     return new ChildNode(pb.start());
   }
@@ -125,7 +136,9 @@ public final class ChildNode implements AutoCloseable {
   }
 
   public List<String> output() {
-    return List.copyOf(output);
+    synchronized (output) {
+      return List.copyOf(output);
+    }
   }
 
   /** SIGTERM, then the exit code (waiting up to {@code seconds}). */

@@ -14,7 +14,11 @@ public final class HttpApi {
   private final String base;
 
   public HttpApi(int port) {
-    this.base = "http://127.0.0.1:" + port;
+    this("127.0.0.1", port);
+  }
+
+  public HttpApi(String host, int port) {
+    this.base = "http://" + host + ":" + port;
   }
 
   public HttpClient client() {
