@@ -60,6 +60,13 @@ class FaultsApiTest {
       {"{\"kind\":\"drop\",\"endpoint\":\"frames\",\"ttl\":\"2h\"}", "max-ttl"},
       {"{\"kind\":\"explode\",\"endpoint\":\"frames\",\"ttl\":\"1s\"}", "not one of"},
       {"{\"kind\":\"drop\",\"destination\":\"queue:x\",\"ttl\":\"1s\"}", "scoped to an endpoint"},
+      {"{\"kind\":\"drop\",\"route\":\"r\",\"ttl\":\"1s\"}", "scoped to an endpoint, not a route"},
+      {
+        "{\"kind\":\"fail-destination\",\"route\":\"r\",\"destination\":\"queue:x\",\"ttl\":\"1s\"}",
+        "takes one of destination or route"
+      },
+      {"{\"kind\":\"fail-journal-writes\",\"endpoint\":\"x\",\"ttl\":\"1s\"}", "scoped to a queue"},
+      {"{\"kind\":\"slow-journal-writes\",\"queue\":\"q\",\"ttl\":\"1s\"}", "delay is required"},
       {"{\"kind\":\"drop\",\"endpoint\":\"frames\",\"ttl\":\"1s\",\"delay\":\"1s\"}", "does not"},
       {"{\"kind\":\"delay\",\"endpoint\":\"frames\",\"ttl\":\"1s\"}", "delay is required"},
       {"{\"kind\":\"drop\",\"endpoint\":\"frames\",\"ttl\":\"1s\",\"percent\":0}", "percent"},
