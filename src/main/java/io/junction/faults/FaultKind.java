@@ -23,6 +23,8 @@ public enum FaultKind {
   STALL(Scope.ENDPOINT),
   /** Make a connection's frame handler throw (the endpoint's on-handler-failure applies). */
   THROW(Scope.ENDPOINT),
+  /** Answer requests to the HTTP API (endpoint {@code http}) with {@code status} (5xx). */
+  FAIL_REQUESTS(Scope.ENDPOINT),
   /** Answer deliveries to a destination (or along a route) with DeliveryFailed. */
   FAIL_DESTINATION(Scope.DESTINATION, Scope.ROUTE),
   /**

@@ -31,6 +31,7 @@ public record FaultSpec(
     long count,
     Duration duration,
     int buffer,
+    int status,
     Instant expires) {
 
   private static final Set<String> COMMON =
@@ -42,7 +43,8 @@ public record FaultSpec(
           FaultKind.CLOSE_AFTER, Set.of("count"),
           FaultKind.STALL, Set.of("duration"),
           FaultKind.PAUSE_DESTINATION, Set.of("buffer"),
-          FaultKind.SLOW_JOURNAL_WRITES, Set.of("delay", "jitter"));
+          FaultKind.SLOW_JOURNAL_WRITES, Set.of("delay", "jitter"),
+          FaultKind.FAIL_REQUESTS, Set.of("status"));
 
   /** A rule the caller got wrong; the message names the field. */
   public static final class Invalid extends IllegalArgumentException {
@@ -82,9 +84,12 @@ public record FaultSpec(
       throw new Invalid("close-after needs count >= 1");
     int buffer = (int) number(fields, "buffer", settings.pauseBuffer());
     if (buffer < 0 || buffer > 1_000_000) throw new Invalid("buffer must be 0..1000000");
+    int status = (int) number(fields, "status", 503);
+    if (status < 500 || status > 599) throw new Invalid("status must be 500..599, was " + status);
     Instant expires = expires(fields, now, settings.maxTtl());
     return new FaultSpec(
-        kind, scope, target, percent, delay, jitter, bytes, count, duration, buffer, expires);
+        kind, scope, target, percent, delay, jitter, bytes, count, duration, buffer, status,
+        expires);
   }
 
   /** The rule as the API shows it (parameters of its kind only). */
@@ -102,6 +107,7 @@ public record FaultSpec(
       case CLOSE_AFTER -> m.put("count", count);
       case STALL -> m.put("duration", duration.toMillis() + "ms");
       case PAUSE_DESTINATION -> m.put("buffer", buffer);
+      case FAIL_REQUESTS -> m.put("status", status);
       default -> {}
     }
     m.put("until", expires.toString());

@@ -6,7 +6,6 @@ import io.junction.faults.FaultRule;
 import io.junction.faults.Faults;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.dispatch.Futures;
 import org.apache.pekko.pattern.Patterns;
@@ -70,7 +69,7 @@ public class FaultyJournal extends JdbcAsyncWriteJournal {
       }
       if (r.kind() == FaultKind.SLOW_JOURNAL_WRITES && r.rolls()) {
         faults.injected(r, "journal of queue " + queue);
-        hold = hold.plus(jittered(r));
+        hold = hold.plus(r.jitteredDelay());
       }
     }
     // The write itself runs now, on this actor's thread (the JDBC journal's bookkeeping of writes
@@ -89,12 +88,5 @@ public class FaultyJournal extends JdbcAsyncWriteJournal {
     String pid = messages.head().persistenceId();
     if (!QueueEntity.ENTITY_KEY.name().equals(PersistenceId.extractEntityType(pid))) return null;
     return PersistenceId.extractEntityId(pid);
-  }
-
-  private static Duration jittered(FaultRule r) {
-    long base = r.spec().delay().toMillis(), jitter = r.spec().jitter().toMillis();
-    long ms =
-        jitter == 0 ? base : base - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1);
-    return Duration.ofMillis(Math.max(0, ms));
   }
 }
