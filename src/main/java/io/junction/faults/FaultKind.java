@@ -9,13 +9,13 @@ import java.util.Optional;
  * queue's journal.
  */
 public enum FaultKind {
-  /** Drop a connection's incoming frame. */
+  /** Drop a connection's incoming frame (or a UDP endpoint's datagram). */
   DROP(Scope.ENDPOINT),
-  /** Hold a connection's incoming frame for {@code delay} ± {@code jitter}. */
+  /** Hold an incoming frame, datagram or HTTP API request for {@code delay} ± {@code jitter}. */
   DELAY(Scope.ENDPOINT),
-  /** Handle a connection's incoming frame twice. */
+  /** Handle a connection's incoming frame (or a datagram) twice. */
   DUPLICATE(Scope.ENDPOINT),
-  /** Flip {@code bytes} random bytes of a connection's incoming frame. */
+  /** Flip {@code bytes} random bytes of a connection's incoming frame (or a datagram). */
   CORRUPT(Scope.ENDPOINT),
   /** Close a connection once it has read {@code count} frames under this rule. */
   CLOSE_AFTER(Scope.ENDPOINT),
