@@ -37,7 +37,9 @@ class JournalFaultsResilienceTest {
         http.port = 0
         data-dir = "%s"
         faults.enabled = on
-        queues { orders {}, slow {}, other {} }
+        queues { orders {}, slow {}, other {}, fed {} }
+        endpoints.feed { kind = tcp-server, port = 0, framing.kind = length-prefixed }
+        routes.feed { from = feed, to = "queue:fed" }
       }
       """;
 
@@ -233,6 +235,40 @@ class JournalFaultsResilienceTest {
         "slow-journal-writes 300ms: single publish %d ms, %d concurrent publishes in %d ms with %d"
             + " journal writes%n",
         latencyMs, n, burstMs, hits);
+  }
+
+  @Test
+  void slowJournalUnderARawTcpFloodRefusesWhatItCannotHoldAndCountsIt() throws Exception {
+    String id =
+        faults.add("kind", "slow-journal-writes", "queue", "fed", "delay", "300ms", "ttl", "2m");
+    int n = 20_000;
+    long t = System.nanoTime();
+    // A raw TCP source cannot be told a delivery failed: each message must be stored or counted.
+    try (FramedPeer peer = new FramedPeer(node.port("feed"))) {
+      for (int i = 0; i < n; i += 1000) peer.send("f" + i + "-", 1000);
+      node.await(
+          () -> {
+            double refused = wrap(() -> refusedMetric("fed"));
+            assertEquals(n, wrap(() -> depth("fed")) + refused, 0.0, "stored + refused = sent");
+            return true;
+          });
+    }
+    long ms = (System.nanoTime() - t) / 1_000_000;
+    double refused = refusedMetric("fed");
+    long writes = faults.remove(id);
+    System.out.printf(
+        "slow-journal-writes 300ms, %d raw TCP frames: %d stored, %.0f refused and counted, in %d"
+            + " ms with %d journal writes%n",
+        n, depth("fed"), refused, ms, writes);
+  }
+
+  private static double refusedMetric(String q) throws Exception {
+    String text = faults.http().get("/metrics", null).body();
+    var m =
+        java.util.regex.Pattern.compile(
+                "junction_queue_publishes_refused_total\\{queue=\"" + q + "\"} (\\S+)")
+            .matcher(text);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   interface Check<T> {
