@@ -26,8 +26,9 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class QueueDestination {
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
-  // Half the queue's stash, leaving the rest to HTTP publishes, leases and acks.
-  private static final int MAX_IN_FLIGHT = 2000;
+  // Under the queue's stash (4096), leaving room for HTTP publishes, leases and acks; several nodes
+  // routing to one clustered queue share that stash, which this node cannot see.
+  private static final int MAX_IN_FLIGHT = 3500;
 
   private QueueDestination() {}
 
