@@ -172,14 +172,19 @@ class EndpointFaultsResilienceTest {
     int n = 50;
     long start = System.nanoTime();
     List<String> sent = sendDatagrams("u-delay", n);
-    assertTrue(payloads("delayed").size() < n, "not all handled at once");
+    // The first one reaches the queue no sooner than delay - jitter after it was sent.
+    node.await(
+        () -> {
+          assertTrue(!payloads("delayed").isEmpty());
+          return true;
+        });
+    long firstMs = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(firstMs >= 300, "the first datagram was held: " + firstMs + " ms");
     node.await(
         () -> {
           assertEquals(new HashSet<>(sent), new HashSet<>(payloads("delayed")));
           return true;
         });
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(ms >= 300, "held at least delay - jitter: " + ms + " ms");
     assertEquals(n, faults.remove(id));
   }
 
@@ -240,8 +245,8 @@ class EndpointFaultsResilienceTest {
       t = System.nanoTime();
       assertEquals(200, faults.http().get("/v1/faults", null).statusCode());
       long exempt = (System.nanoTime() - t) / 1_000_000;
-      assertTrue(delayed >= 500, "delayed: " + delayed + " ms");
-      assertTrue(exempt < 500, "exempt: " + exempt + " ms");
+      assertTrue(delayed >= 2000, "delayed: " + delayed + " ms");
+      assertTrue(exempt < 2000, "exempt: " + exempt + " ms");
     } finally {
       assertEquals(1, faults.remove(id));
     }
