@@ -52,6 +52,7 @@ public final class FaultsCommand implements Runnable {
         "  junction faults add drop --endpoint frames --percent 20 --ttl 30s",
         "  junction faults add delay --endpoint frames --set delay=200ms --set jitter=50ms --ttl 1m",
         "  junction faults add fail-destination --destination queue:orders --ttl 10s",
+        "  junction faults add fail-journal-writes --queue orders --percent 30 --ttl 1m",
         "Exit codes: 0 added, 1 the node refused or failed, 2 usage."
       })
   static final class Add extends FaultsApiCommand {
@@ -63,6 +64,12 @@ public final class FaultsCommand implements Runnable {
 
     @Option(names = "--destination", description = "Destination, e.g. queue:orders.")
     String destination;
+
+    @Option(names = "--route", description = "Route whose deliveries the rule applies to.")
+    String route;
+
+    @Option(names = "--queue", description = "Queue whose journal writes the rule applies to.")
+    String queue;
 
     @Option(names = "--percent", description = "Share of frames or deliveries hit (default 100).")
     String percent;
@@ -84,6 +91,8 @@ public final class FaultsCommand implements Runnable {
       rule.put("kind", kind);
       put(rule, "endpoint", endpoint);
       put(rule, "destination", destination);
+      put(rule, "route", route);
+      put(rule, "queue", queue);
       put(rule, "percent", percent);
       put(rule, "ttl", ttl);
       put(rule, "until", until);

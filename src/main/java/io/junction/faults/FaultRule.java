@@ -1,6 +1,7 @@
 package io.junction.faults;
 
 import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,6 +52,14 @@ public final class FaultRule {
   /** Rolls the dice: does this rule hit the current frame or delivery? */
   public boolean rolls() {
     return spec.percent() >= 100 || ThreadLocalRandom.current().nextDouble(100) < spec.percent();
+  }
+
+  /** The rule's {@code delay ± jitter}, drawn anew for each frame, datagram or write it holds. */
+  public Duration jitteredDelay() {
+    long base = spec.delay().toMillis(), jitter = spec.jitter().toMillis();
+    long ms =
+        jitter == 0 ? base : base - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1);
+    return Duration.ofMillis(Math.max(0, ms));
   }
 
   void count() {

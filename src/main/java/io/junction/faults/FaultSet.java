@@ -1,6 +1,7 @@
 package io.junction.faults;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,20 +14,19 @@ public final class FaultSet {
   static final FaultSet EMPTY = new FaultSet(List.of());
 
   private final List<FaultRule> all;
-  private final Map<String, List<FaultRule>> byEndpoint;
-  private final Map<String, List<FaultRule>> byDestination;
+  private final Map<FaultKind.Scope, Map<String, List<FaultRule>>> byScope;
 
   FaultSet(List<FaultRule> rules) {
     this.all = List.copyOf(rules);
-    Map<String, List<FaultRule>> e = new HashMap<>(), d = new HashMap<>();
-    for (FaultRule r : all) {
-      var index = r.kind().scope() == FaultKind.Scope.ENDPOINT ? e : d;
-      index.computeIfAbsent(r.spec().target(), k -> new ArrayList<>()).add(r);
-    }
-    e.replaceAll((k, v) -> List.copyOf(v));
-    d.replaceAll((k, v) -> List.copyOf(v));
-    this.byEndpoint = Map.copyOf(e);
-    this.byDestination = Map.copyOf(d);
+    Map<FaultKind.Scope, Map<String, List<FaultRule>>> index = new EnumMap<>(FaultKind.Scope.class);
+    for (FaultRule r : all)
+      index
+          .computeIfAbsent(r.spec().scope(), k -> new HashMap<>())
+          .computeIfAbsent(r.spec().target(), k -> new ArrayList<>())
+          .add(r);
+    index.values().forEach(m -> m.replaceAll((k, v) -> List.copyOf(v)));
+    index.replaceAll((k, v) -> Map.copyOf(v));
+    this.byScope = index;
   }
 
   public boolean isEmpty() {
@@ -39,11 +39,18 @@ public final class FaultSet {
 
   /** Rules on an endpoint's connections (possibly expired: check {@link FaultRule#active}). */
   public List<FaultRule> endpoint(String name) {
-    return all.isEmpty() ? List.of() : byEndpoint.getOrDefault(name, List.of());
+    return rules(FaultKind.Scope.ENDPOINT, name);
   }
 
   /** Rules on deliveries to a destination such as {@code queue:orders}. */
   public List<FaultRule> destination(String name) {
-    return all.isEmpty() ? List.of() : byDestination.getOrDefault(name, List.of());
+    return rules(FaultKind.Scope.DESTINATION, name);
+  }
+
+  /** Rules naming {@code name} in {@code scope} (possibly expired). */
+  public List<FaultRule> rules(FaultKind.Scope scope, String name) {
+    if (all.isEmpty()) return List.of();
+    Map<String, List<FaultRule>> m = byScope.get(scope);
+    return m == null ? List.of() : m.getOrDefault(name, List.of());
   }
 }

@@ -5,19 +5,24 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * What one fault rule asks for, validated: its kind, its target (an endpoint or destination name),
- * the share of frames or deliveries it hits, its kind's parameters and when it ends.
+ * What one fault rule asks for, validated: its kind, its scope and target (an endpoint,
+ * destination, route or queue name), the share of frames or deliveries it hits, its kind's
+ * parameters and when it ends.
  *
  * <p>Parsed from the flat string map the API and CLI send, e.g. {@code {"kind": "delay",
  * "endpoint": "frames", "delay": "200ms", "jitter": "50ms", "percent": "50", "ttl": "30s"}}.
  */
 public record FaultSpec(
     FaultKind kind,
+    FaultKind.Scope scope,
     String target,
     double percent,
     Duration delay,
@@ -26,17 +31,20 @@ public record FaultSpec(
     long count,
     Duration duration,
     int buffer,
+    int status,
     Instant expires) {
 
   private static final Set<String> COMMON =
-      Set.of("kind", "endpoint", "destination", "percent", "ttl", "until");
+      Set.of("kind", "endpoint", "destination", "route", "queue", "percent", "ttl", "until");
   private static final Map<FaultKind, Set<String>> PARAMS =
       Map.of(
           FaultKind.DELAY, Set.of("delay", "jitter"),
           FaultKind.CORRUPT, Set.of("bytes"),
           FaultKind.CLOSE_AFTER, Set.of("count"),
           FaultKind.STALL, Set.of("duration"),
-          FaultKind.PAUSE_DESTINATION, Set.of("buffer"));
+          FaultKind.PAUSE_DESTINATION, Set.of("buffer"),
+          FaultKind.SLOW_JOURNAL_WRITES, Set.of("delay", "jitter"),
+          FaultKind.FAIL_REQUESTS, Set.of("status"));
 
   /** A rule the caller got wrong; the message names the field. */
   public static final class Invalid extends IllegalArgumentException {
@@ -59,15 +67,13 @@ public record FaultSpec(
       if (!COMMON.contains(key) && !params.contains(key))
         throw new Invalid(
             "'" + key + "' does not apply to " + kind.text() + " (it takes " + params + ")");
-    String scopeKey = kind.scope() == FaultKind.Scope.ENDPOINT ? "endpoint" : "destination";
-    String other = scopeKey.equals("endpoint") ? "destination" : "endpoint";
-    if (fields.containsKey(other))
-      throw new Invalid(kind.text() + " is scoped to an " + scopeKey + ", not a " + other);
-    String target = required(fields, scopeKey);
+    FaultKind.Scope scope = scope(kind, fields);
+    String target = required(fields, scope.key());
     double percent = number(fields, "percent", 100);
     if (!(percent > 0 && percent <= 100))
       throw new Invalid("percent must be > 0 and <= 100, was " + percent);
-    Duration delay = duration(fields, "delay", kind == FaultKind.DELAY);
+    Duration delay =
+        duration(fields, "delay", kind == FaultKind.DELAY || kind == FaultKind.SLOW_JOURNAL_WRITES);
     Duration jitter = duration(fields, "jitter", false);
     if (jitter.compareTo(delay) > 0) throw new Invalid("jitter must not exceed delay");
     Duration duration = duration(fields, "duration", kind == FaultKind.STALL);
@@ -78,19 +84,22 @@ public record FaultSpec(
       throw new Invalid("close-after needs count >= 1");
     int buffer = (int) number(fields, "buffer", settings.pauseBuffer());
     if (buffer < 0 || buffer > 1_000_000) throw new Invalid("buffer must be 0..1000000");
+    int status = (int) number(fields, "status", 503);
+    if (status < 500 || status > 599) throw new Invalid("status must be 500..599, was " + status);
     Instant expires = expires(fields, now, settings.maxTtl());
     return new FaultSpec(
-        kind, target, percent, delay, jitter, bytes, count, duration, buffer, expires);
+        kind, scope, target, percent, delay, jitter, bytes, count, duration, buffer, status,
+        expires);
   }
 
   /** The rule as the API shows it (parameters of its kind only). */
   public Map<String, Object> view() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", kind.text());
-    m.put(kind.scope() == FaultKind.Scope.ENDPOINT ? "endpoint" : "destination", target);
+    m.put(scope.key(), target);
     m.put("percent", percent);
     switch (kind) {
-      case DELAY -> {
+      case DELAY, SLOW_JOURNAL_WRITES -> {
         m.put("delay", delay.toMillis() + "ms");
         m.put("jitter", jitter.toMillis() + "ms");
       }
@@ -98,10 +107,30 @@ public record FaultSpec(
       case CLOSE_AFTER -> m.put("count", count);
       case STALL -> m.put("duration", duration.toMillis() + "ms");
       case PAUSE_DESTINATION -> m.put("buffer", buffer);
+      case FAIL_REQUESTS -> m.put("status", status);
       default -> {}
     }
     m.put("until", expires.toString());
     return m;
+  }
+
+  // Exactly one scope field, and one the kind allows.
+  private static FaultKind.Scope scope(FaultKind kind, Map<String, String> fields) {
+    List<FaultKind.Scope> given =
+        Arrays.stream(FaultKind.Scope.values()).filter(s -> fields.containsKey(s.key())).toList();
+    String allowed =
+        kind.scopes().stream().map(FaultKind.Scope::key).collect(Collectors.joining(" or "));
+    for (FaultKind.Scope s : given)
+      if (!kind.scopes().contains(s))
+        throw new Invalid(
+            kind.text() + " is scoped to " + article(allowed) + allowed + ", not a " + s.key());
+    if (given.size() > 1)
+      throw new Invalid(kind.text() + " takes one of " + allowed + ", not " + given.size());
+    return given.isEmpty() ? kind.scopes().get(0) : given.get(0);
+  }
+
+  private static String article(String word) {
+    return "aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ";
   }
 
   private static String required(Map<String, String> fields, String key) {

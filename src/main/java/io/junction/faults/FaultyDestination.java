@@ -16,8 +16,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Stands in front of one destination while fault injection is on (the router registers it in the
- * destination's place): passes each {@link Deliver} through, or applies the destination's rules.
- * {@code fail-destination} answers {@code DeliveryFailed} as the destination itself would; {@code
+ * destination's place, and one more per route that names the destination): passes each {@link
+ * Deliver} through, or applies the rules of its scope (the destination's, or the route's). {@code
+ * fail-destination} answers {@code DeliveryFailed} as the destination itself would; {@code
  * pause-destination} holds deliveries in order, at most {@code buffer} of them (more are failed,
  * never silently dropped), and hands them over when the rule ends.
  *
@@ -33,7 +34,10 @@ public final class FaultyDestination extends AbstractBehavior<Object> {
     INSTANCE
   }
 
+  private final FaultKind.Scope scope;
+  private final String key;
   private final String name;
+  private final String where;
   private final ActorRef<Deliver> target;
   private final Faults faults;
   private final TimerScheduler<Object> timers;
@@ -41,18 +45,35 @@ public final class FaultyDestination extends AbstractBehavior<Object> {
 
   /** The proxy's behavior; spawn it and hand out {@code ref.narrow()} as the destination. */
   public static Behavior<Object> create(String name, ActorRef<Deliver> target, Faults faults) {
+    return create(FaultKind.Scope.DESTINATION, name, name, target, faults);
+  }
+
+  /**
+   * A proxy applying the rules that name {@code key} in {@code scope}: a destination's own, or
+   * (scope {@code ROUTE}, key the route's name) those of one route's deliveries to destination
+   * {@code name}.
+   */
+  public static Behavior<Object> create(
+      FaultKind.Scope scope, String key, String name, ActorRef<Deliver> target, Faults faults) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(t -> new FaultyDestination(ctx, name, target, faults, t)));
+        ctx ->
+            Behaviors.withTimers(
+                t -> new FaultyDestination(ctx, scope, key, name, target, faults, t)));
   }
 
   private FaultyDestination(
       ActorContext<Object> context,
+      FaultKind.Scope scope,
+      String key,
       String name,
       ActorRef<Deliver> target,
       Faults faults,
       TimerScheduler<Object> timers) {
     super(context);
+    this.scope = scope;
+    this.key = key;
     this.name = name;
+    this.where = scope == FaultKind.Scope.ROUTE ? "route " + key + " to " + name : name;
     this.target = target;
     this.faults = faults;
     this.timers = timers;
@@ -68,7 +89,7 @@ public final class FaultyDestination extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> onDeliver(Deliver d) {
-    List<FaultRule> rules = faults.current().destination(name);
+    List<FaultRule> rules = faults.current().rules(scope, key);
     long now = System.currentTimeMillis();
     FaultRule pause = null;
     for (FaultRule r : rules) {
@@ -77,7 +98,7 @@ public final class FaultyDestination extends AbstractBehavior<Object> {
         continue;
       }
       if (r.kind() == FaultKind.FAIL_DESTINATION && r.rolls()) {
-        faults.injected(r, name);
+        faults.injected(r, where);
         d.fail(name, "injected fault " + r.id() + " (fail-destination)");
         return this;
       }
@@ -93,7 +114,7 @@ public final class FaultyDestination extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> hold(FaultRule pause, Deliver d) {
-    faults.injected(pause, name);
+    faults.injected(pause, where);
     if (held.size() >= pause.spec().buffer()) {
       d.fail(
           name,
@@ -119,7 +140,7 @@ public final class FaultyDestination extends AbstractBehavior<Object> {
 
   private boolean paused() {
     long now = System.currentTimeMillis();
-    for (FaultRule r : faults.current().destination(name))
+    for (FaultRule r : faults.current().rules(scope, key))
       if (r.kind() == FaultKind.PAUSE_DESTINATION && r.active(now)) return true;
     return false;
   }

@@ -150,7 +150,7 @@ public final class FrameFaults extends GraphStage<FlowShape<ByteString, ByteStri
           case DELAY -> {
             if (r.rolls()) {
               injected(r);
-              wait = wait.plus(jittered(r.spec()));
+              wait = wait.plus(r.jitteredDelay());
             }
           }
           case STALL -> {
@@ -202,15 +202,8 @@ public final class FrameFaults extends GraphStage<FlowShape<ByteString, ByteStri
     }
   }
 
-  private static Duration jittered(FaultSpec spec) {
-    long jitter = spec.jitter().toMillis();
-    long base = spec.delay().toMillis();
-    long ms =
-        jitter == 0 ? base : base - jitter + ThreadLocalRandom.current().nextLong(2 * jitter + 1);
-    return Duration.ofMillis(Math.max(0, ms));
-  }
-
-  private static ByteString corrupt(ByteString frame, int bytes) {
+  /** {@code frame} with {@code bytes} random bytes flipped (never the same value again). */
+  static ByteString corrupt(ByteString frame, int bytes) {
     if (frame.isEmpty()) return frame;
     byte[] b = frame.toArray();
     ThreadLocalRandom random = ThreadLocalRandom.current();

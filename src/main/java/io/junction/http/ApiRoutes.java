@@ -110,7 +110,11 @@ public final class ApiRoutes extends AllDirectives {
     // built inside one is rebuilt per request (it was a fifth of the publish path's CPU).
     Route api = api();
     Route rejecting = handleRejections(rejections(), () -> api);
-    Route handled = handleExceptions(exceptions(), () -> rejecting);
+    Route handled =
+        RequestFaults.wrap(
+            io.junction.faults.Faults.get(system),
+            system,
+            handleExceptions(exceptions(), () -> rejecting));
     return extractRequest(
         request -> mapResponse(response -> metrics.count(request, response), () -> handled));
   }

@@ -19,6 +19,8 @@ public final class EndpointMetrics {
   public final Counter handlerFailures;
   public final Counter dropped;
   public final Counter routeErrors;
+  public final Counter idleTimeouts;
+  public final Counter frameTimeouts;
 
   EndpointMetrics(MeterRegistry registry, String endpoint, String kind) {
     Tags tags = Tags.of("endpoint", endpoint, "kind", kind);
@@ -36,5 +38,8 @@ public final class EndpointMetrics {
     handlerFailures = registry.counter("junction.handler.failures", tags);
     dropped = registry.counter("junction.messages.dropped", tags);
     routeErrors = registry.counter("junction.route.errors", tags);
+    idleTimeouts = registry.counter("junction.connections.timed.out", tags.and("timeout", "idle"));
+    frameTimeouts =
+        registry.counter("junction.connections.timed.out", tags.and("timeout", "frame"));
   }
 }

@@ -86,7 +86,19 @@ public final class JournalSetup {
             .withValue(
                 "pekko-persistence-jdbc.shared-databases.slick.db",
                 ConfigValueFactory.fromMap(slickDb));
+    if (faultsEnabled(config)) // the journal faults of docs/FAULTS.md need their own plugin class
+    overlay = overlay.withValue("jdbc-journal.class", str(FaultyJournal.class.getName()));
     return overlay.withFallback(config).resolve();
+  }
+
+  // Validated (with its path) by FaultSettings; a value that is not a boolean counts as off here.
+  private static boolean faultsEnabled(Config config) {
+    try {
+      Config c = config.isResolved() ? config : config.resolve();
+      return c.hasPath("junction.faults.enabled") && c.getBoolean("junction.faults.enabled");
+    } catch (com.typesafe.config.ConfigException e) {
+      return false;
+    }
   }
 
   /** The database {@code junction.journal} selects, or null (with problems recorded). */

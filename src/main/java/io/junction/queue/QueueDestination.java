@@ -2,8 +2,10 @@ package io.junction.queue;
 
 import io.junction.logging.MessageLog;
 import io.junction.message.Envelope;
+import io.junction.metrics.Metrics;
 import io.junction.routing.Deliver;
 import io.junction.routing.Router;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -14,9 +16,19 @@ import org.apache.pekko.pattern.StatusReply;
 /**
  * Destination {@code queue:<name>}: publishes each delivered message to the queue and acknowledges
  * the delivery only once the queue answered that the message is durable.
+ *
+ * <p>At most {@value #MAX_IN_FLIGHT} publishes wait for the queue at a time; beyond, a delivery is
+ * refused at once (answered {@code DeliveryFailed}, counted in {@code
+ * junction_queue_publishes_refused_total}). The queue stashes what arrives while it writes, and
+ * Pekko drops stashed commands past {@code pekko.persistence.typed.stash-capacity} (4096) with only
+ * a log line: without this bound a source that cannot be told (raw TCP, UDP) flooding a queue whose
+ * journal is slow lost messages uncounted.
  */
 public final class QueueDestination {
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
+  // Under the queue's stash (4096), leaving room for HTTP publishes, leases and acks; several nodes
+  // routing to one clustered queue share that stash, which this node cannot see.
+  private static final int MAX_IN_FLIGHT = 3500;
 
   private QueueDestination() {}
 
@@ -36,11 +48,21 @@ public final class QueueDestination {
               // allocated to), so it recovers and runs its timers before the first message.
               queues.tell(
                   new ShardingEnvelope<>(queue, new QueueEntity.GetStats(ctx.getSelf().narrow())));
+              int[] inFlight = {0}; // publishes asked and not yet answered (this actor only)
+              Counter refused =
+                  Metrics.get(ctx.getSystem())
+                      .registry()
+                      .counter("junction.queue.publishes.refused", "queue", queue);
               return Behaviors.receive(Object.class)
                   .onMessage(QueueEntity.QueueStats.class, s -> Behaviors.same())
                   .onMessage(
                       Deliver.class,
                       d -> {
+                        if (inFlight[0] >= MAX_IN_FLIGHT) {
+                          refuse(ctx.getLog(), name, d, refused);
+                          return Behaviors.same();
+                        }
+                        inFlight[0]++;
                         ctx
                             .<ShardingEnvelope<QueueEntity.Command>,
                                 StatusReply<QueueEntity.Enqueued>>
@@ -57,12 +79,28 @@ public final class QueueDestination {
                   .onMessage(
                       Published.class,
                       p -> {
+                        inFlight[0]--;
                         onPublished(ctx.getLog(), queue, p);
                         return Behaviors.same();
                       })
                   .build();
             })
         .narrow();
+  }
+
+  // Logged at the first refusal and every 1000th: a flood must not flood the log too.
+  private static void refuse(org.slf4j.Logger log, String name, Deliver d, Counter refused) {
+    refused.increment();
+    long n = (long) refused.count();
+    if (n == 1 || n % 1000 == 0)
+      log.warn(
+          "{}: {} publishes wait for the queue; message {} from {} refused ({} so far)",
+          name,
+          MAX_IN_FLIGHT,
+          d.envelope().id(),
+          d.envelope().source(),
+          n);
+    d.fail(name, MAX_IN_FLIGHT + " publishes wait for the queue to store them; refused");
   }
 
   // A refused publish is logged with the message's id, so it can be found next to its trace.

@@ -60,6 +60,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
   // With fault injection on, each destination is registered behind a proxy: name -> proxy.
   private final Map<String, Proxy> proxies = new HashMap<>();
   private long proxyCount;
+  private final RouteProxies routeProxies; // null unless fault injection is on
+  private Map<String, Map<String, ActorRef<Deliver>>> byRoute = Map.of();
   private List<Route> routes;
   private RoutingSnapshot snapshot;
   private long version;
@@ -75,6 +77,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     this.routes = List.copyOf(routes);
     this.metrics = new RouteMetrics(Metrics.get(context.getSystem()).registry());
     this.faults = io.junction.faults.Faults.get(context.getSystem());
+    this.routeProxies = faults.enabled() ? new RouteProxies(context, faults) : null;
     rebuild();
   }
 
@@ -155,8 +158,11 @@ public final class Router extends AbstractBehavior<Router.Command> {
   }
 
   private void rebuild() {
+    if (routeProxies != null) byRoute = routeProxies.sync(routes, destinations);
     syncHelpers();
-    snapshot = new RoutingSnapshot(++version, routes, destinations, retriers, aggregators, metrics);
+    snapshot =
+        new RoutingSnapshot(
+            ++version, routes, destinations, byRoute, retriers, aggregators, metrics);
   }
 
   // One retrier per route with a retry policy and one aggregator per route that aggregates; a
@@ -165,8 +171,10 @@ public final class Router extends AbstractBehavior<Router.Command> {
     sync(retriers, r -> r.options().retry().isPresent(), Retrier::create, "retry-");
     sync(aggregators, r -> r.options().aggregate().isPresent(), Aggregator::create, "aggregate-");
     Map<String, ActorRef<Deliver>> refs = Map.copyOf(destinations);
-    retriers.values().forEach(ref -> ref.tell(new Retrier.Destinations(refs)));
-    aggregators.values().forEach(ref -> ref.tell(new Aggregator.Destinations(refs)));
+    retriers.forEach(
+        (route, ref) -> ref.tell(new Retrier.Destinations(byRoute.getOrDefault(route, refs))));
+    aggregators.forEach(
+        (route, ref) -> ref.tell(new Aggregator.Destinations(byRoute.getOrDefault(route, refs))));
   }
 
   private <C> void sync(

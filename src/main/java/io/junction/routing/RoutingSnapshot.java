@@ -29,6 +29,8 @@ public final class RoutingSnapshot {
   private final Map<String, List<Route>> bySource;
   private final Map<String, RouteMetrics.Counters> counters;
   private final Map<String, ActorRef<Deliver>> destinations;
+  // Per route, the destinations as that route sees them (fault proxies); empty when faults are off.
+  private final Map<String, Map<String, ActorRef<Deliver>>> byRoute;
   private final Map<String, ActorRef<Retrier.Command>> retriers;
   private final Map<String, ActorRef<Aggregator.Command>> aggregators;
 
@@ -38,13 +40,14 @@ public final class RoutingSnapshot {
       List<Route> routes,
       Map<String, ActorRef<Deliver>> destinations,
       RouteMetrics metrics) {
-    this(version, routes, destinations, Map.of(), Map.of(), metrics);
+    this(version, routes, destinations, Map.of(), Map.of(), Map.of(), metrics);
   }
 
   RoutingSnapshot(
       long version,
       List<Route> routes,
       Map<String, ActorRef<Deliver>> destinations,
+      Map<String, Map<String, ActorRef<Deliver>>> byRoute,
       Map<String, ActorRef<Retrier.Command>> retriers,
       Map<String, ActorRef<Aggregator.Command>> aggregators,
       RouteMetrics metrics) {
@@ -56,6 +59,7 @@ public final class RoutingSnapshot {
     by.replaceAll((k, v) -> List.copyOf(v));
     this.bySource = Map.copyOf(by);
     this.destinations = Map.copyOf(destinations);
+    this.byRoute = Map.copyOf(byRoute);
     Map<String, RouteMetrics.Counters> c = new LinkedHashMap<>();
     for (Route r : routes) c.put(r.name(), metrics.forRoute(r.name()));
     this.counters = Map.copyOf(c);
@@ -162,7 +166,7 @@ public final class RoutingSnapshot {
         count.delivered().increment();
         continue;
       }
-      if (deliver(d, out, reply, ackTo)) {
+      if (deliver(r, d, out, reply, ackTo)) {
         if (ackTo == null || d instanceof Destination.Named) delivered++;
         count.delivered().increment();
       } else {
@@ -185,10 +189,11 @@ public final class RoutingSnapshot {
     Destination d = r.options().onError().orElse(null);
     if (d == null) return;
     count.errored().increment();
-    deliver(d, message.withHeader("error", reason), reply, null);
+    deliver(r, d, message.withHeader("error", reason), reply, null);
   }
 
   private boolean deliver(
+      Route r,
       Destination d,
       Envelope message,
       Consumer<Envelope> reply,
@@ -205,7 +210,7 @@ public final class RoutingSnapshot {
         }
       return true;
     }
-    ActorRef<Deliver> ref = destinations.get(d.text());
+    ActorRef<Deliver> ref = byRoute.getOrDefault(r.name(), destinations).get(d.text());
     if (ref == null) return false;
     ref.tell(new Deliver(message, ackTo));
     return true;

@@ -154,13 +154,13 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
         settings.idleTimeout().isPresent()
             ? Flow.of(ByteString.class).idleTimeout(settings.idleTimeout().get())
             : Flow.of(ByteString.class);
-    Flow<ByteString, ByteString, NotUsed> frames =
-        faults == null
-            ? settings.framing().decoder()
-            : settings
-                .framing()
-                .decoder()
-                .via(io.junction.faults.FrameFaults.flow(faults, settings.name(), id));
+    Flow<ByteString, ByteString, NotUsed> frames = settings.framing().decoder();
+    if (settings.frameTimeout().isPresent()) {
+      FrameDeadline deadline = new FrameDeadline(settings.frameTimeout().get());
+      frames = deadline.bytes().via(frames).via(deadline.frames());
+    }
+    if (faults != null)
+      frames = frames.via(io.junction.faults.FrameFaults.flow(faults, settings.name(), id));
     return in.viaMat(KillSwitches.single(), Keep.right())
         .via(frames)
         .mapConcat(this::onFrame)
@@ -281,7 +281,13 @@ public final class TcpConnection extends AbstractBehavior<TcpConnection.Command>
   private void logEnd(Throwable f) {
     if (f == null) {
       getContext().getLog().debug("{} {}: closed ({})", settings.name(), id, peer);
+    } else if (f instanceof FrameDeadline.Expired) {
+      metrics.frameTimeouts.increment();
+      getContext()
+          .getLog()
+          .info("{} {}: closing connection from {}: {}", settings.name(), id, peer, f.getMessage());
     } else if (f instanceof TimeoutException) {
+      metrics.idleTimeouts.increment();
       getContext()
           .getLog()
           .info(

@@ -256,7 +256,9 @@ public final class TcpServer extends AbstractBehavior<TcpServer.Command> {
                 "decode_errors", metrics.decodeErrors.count(),
                 "frame_errors", metrics.frameErrors.count(),
                 "connections_accepted", metrics.connectionsAccepted.count(),
-                "connections_rejected", metrics.connectionsRejected.count())));
+                "connections_rejected", metrics.connectionsRejected.count(),
+                "idle_timeouts", metrics.idleTimeouts.count(),
+                "frame_timeouts", metrics.frameTimeouts.count())));
     return this;
   }
 

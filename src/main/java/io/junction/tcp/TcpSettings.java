@@ -40,6 +40,7 @@ public final class TcpSettings {
       PayloadCodec codec,
       int maxConnections,
       Optional<Duration> idleTimeout,
+      Optional<Duration> frameTimeout,
       int writeBufferBytes,
       OnFailure onFailure,
       Optional<TlsSettings> tls) {}
@@ -63,7 +64,13 @@ public final class TcpSettings {
   private static final Set<String> COMMON =
       Set.of("kind", "host", "port", "framing", "codec", "tls");
   private static final Set<String> SERVER_KEYS =
-      union(COMMON, "max-connections", "idle-timeout", "write-buffer-bytes", "on-handler-failure");
+      union(
+          COMMON,
+          "max-connections",
+          "idle-timeout",
+          "frame-timeout",
+          "write-buffer-bytes",
+          "on-handler-failure");
   private static final Set<String> CLIENT_KEYS =
       union(COMMON, "connect-timeout", "reconnect", "buffer");
 
@@ -85,6 +92,9 @@ public final class TcpSettings {
         c.hasPath("idle-timeout") && c.getString("idle-timeout").equals("off")
             ? Optional.empty()
             : Optional.of(duration(c, "idle-timeout", Duration.ofMinutes(5), path, problems)),
+        c.hasPath("frame-timeout") && c.getString("frame-timeout").equals("off")
+            ? Optional.empty()
+            : Optional.of(duration(c, "frame-timeout", Duration.ofSeconds(30), path, problems)),
         positive(
             path + ".write-buffer-bytes",
             () ->

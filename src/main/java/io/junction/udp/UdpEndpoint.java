@@ -3,6 +3,8 @@ package io.junction.udp;
 import io.junction.codec.CodecException;
 import io.junction.codec.PayloadCodec;
 import io.junction.endpoint.EndpointStatus;
+import io.junction.faults.DatagramFaults;
+import io.junction.faults.Faults;
 import io.junction.message.Envelope;
 import io.junction.metrics.EndpointMetrics;
 import io.junction.metrics.Metrics;
@@ -11,6 +13,7 @@ import io.junction.routing.Router;
 import io.junction.routing.RoutingSnapshot;
 import io.junction.tcp.EndpointBindException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -62,6 +65,9 @@ public final class UdpEndpoint extends AbstractBehavior<UdpEndpoint.Command> {
 
   private record RoutingUpdated(RoutingSnapshot snapshot) implements Command {}
 
+  // A datagram a delay fault held: handled (without faults) when the delay is over.
+  private record Released(List<ByteString> copies, InetSocketAddress sender) implements Command {}
+
   // Credits go back in batches: one message per datagram would double the endpoint's traffic.
   private static final int CREDIT_BATCH = 32;
 
@@ -73,6 +79,7 @@ public final class UdpEndpoint extends AbstractBehavior<UdpEndpoint.Command> {
   private RoutingSnapshot routing;
   private InetSocketAddress bound;
   private int uncredited;
+  private final Faults faults; // null unless fault injection is on
 
   public static Behavior<Command> create(UdpSettings settings, ActorRef<Router.Command> router) {
     return Behaviors.setup(ctx -> new UdpEndpoint(ctx, settings, router));
@@ -83,6 +90,8 @@ public final class UdpEndpoint extends AbstractBehavior<UdpEndpoint.Command> {
     super(context);
     this.settings = settings;
     this.metrics = Metrics.get(context.getSystem()).endpoint(settings.name(), "udp");
+    Faults f = Faults.get(context.getSystem());
+    this.faults = f.enabled() ? f : null;
     // Resolved once, at start: the configured target may be a name.
     this.target = settings.targetHost().map(h -> new InetSocketAddress(h, settings.targetPort()));
     router.tell(
@@ -96,6 +105,7 @@ public final class UdpEndpoint extends AbstractBehavior<UdpEndpoint.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Datagram.class, this::onDatagram)
+        .onMessage(Released.class, this::onReleased)
         .onMessage(Delivery.class, this::onDelivery)
         .onMessage(RoutingUpdated.class, this::onRoutingUpdated)
         .onMessage(Bound.class, this::onBound)
@@ -128,13 +138,38 @@ public final class UdpEndpoint extends AbstractBehavior<UdpEndpoint.Command> {
   }
 
   private Behavior<Command> onDatagram(Datagram d) {
-    if (++uncredited == CREDIT_BATCH) {
+    if (faults == null) {
+      credit();
+      return handled(d.data(), d.sender());
+    }
+    DatagramFaults.Verdict v = DatagramFaults.apply(faults, settings.name(), d.data(), d.sender());
+    if (!v.delay().isZero()) {
+      // Its credit goes back on release: held datagrams count against max-pending, so a delay
+      // rule cannot hold more than that (the socket drops and counts the excess).
+      getContext()
+          .scheduleOnce(v.delay(), getContext().getSelf(), new Released(v.copies(), d.sender()));
+      return this;
+    }
+    return onReleased(new Released(v.copies(), d.sender()));
+  }
+
+  private Behavior<Command> onReleased(Released r) {
+    credit(); // one datagram from the socket, however many copies a fault made of it
+    for (ByteString copy : r.copies()) handled(copy, r.sender());
+    return this;
+  }
+
+  private void credit() {
+    if (++uncredited >= CREDIT_BATCH) {
       socket.tell(new UdpSocket.Credit(uncredited), org.apache.pekko.actor.ActorRef.noSender());
       uncredited = 0;
     }
+  }
+
+  private Behavior<Command> handled(ByteString data, InetSocketAddress sender) {
     PayloadCodec.Decoded decoded;
     try {
-      decoded = settings.codec().decode(d.data());
+      decoded = settings.codec().decode(data);
     } catch (CodecException e) {
       metrics.decodeErrors.increment();
       if (decodeLog.allow())
@@ -144,24 +179,24 @@ public final class UdpEndpoint extends AbstractBehavior<UdpEndpoint.Command> {
                 "{}: datagram of {} bytes from {} does not decode: {} ({} more since the last"
                     + " report)",
                 settings.name(),
-                d.data().size(),
-                d.sender(),
+                data.size(),
+                sender,
                 e.getMessage(),
                 decodeLog.suppressed());
       return this;
     }
-    String host = d.sender().getAddress().getHostAddress();
+    String host = sender.getAddress().getHostAddress();
     Envelope message =
         new Envelope(
             Envelope.newId(),
             settings.name(),
-            host + ":" + d.sender().getPort(),
+            host + ":" + sender.getPort(),
             decoded.type(),
-            Map.of(SENDER_HOST, host, SENDER_PORT, Integer.toString(d.sender().getPort())),
-            d.data(),
+            Map.of(SENDER_HOST, host, SENDER_PORT, Integer.toString(sender.getPort())),
+            data,
             decoded.fields(),
             System.currentTimeMillis());
-    RoutingSnapshot.Outcome outcome = routing.route(message, m -> send(m, d.sender(), null));
+    RoutingSnapshot.Outcome outcome = routing.route(message, m -> send(m, sender, null));
     if (outcome.failed() > 0) metrics.routeErrors.increment(outcome.failed());
     return this;
   }

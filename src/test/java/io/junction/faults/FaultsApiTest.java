@@ -60,9 +60,20 @@ class FaultsApiTest {
       {"{\"kind\":\"drop\",\"endpoint\":\"frames\",\"ttl\":\"2h\"}", "max-ttl"},
       {"{\"kind\":\"explode\",\"endpoint\":\"frames\",\"ttl\":\"1s\"}", "not one of"},
       {"{\"kind\":\"drop\",\"destination\":\"queue:x\",\"ttl\":\"1s\"}", "scoped to an endpoint"},
+      {"{\"kind\":\"drop\",\"route\":\"r\",\"ttl\":\"1s\"}", "scoped to an endpoint, not a route"},
+      {
+        "{\"kind\":\"fail-destination\",\"route\":\"r\",\"destination\":\"queue:x\",\"ttl\":\"1s\"}",
+        "takes one of destination or route"
+      },
+      {"{\"kind\":\"fail-journal-writes\",\"endpoint\":\"x\",\"ttl\":\"1s\"}", "scoped to a queue"},
+      {"{\"kind\":\"slow-journal-writes\",\"queue\":\"q\",\"ttl\":\"1s\"}", "delay is required"},
       {"{\"kind\":\"drop\",\"endpoint\":\"frames\",\"ttl\":\"1s\",\"delay\":\"1s\"}", "does not"},
       {"{\"kind\":\"delay\",\"endpoint\":\"frames\",\"ttl\":\"1s\"}", "delay is required"},
       {"{\"kind\":\"drop\",\"endpoint\":\"frames\",\"ttl\":\"1s\",\"percent\":0}", "percent"},
+      {
+        "{\"kind\":\"fail-requests\",\"endpoint\":\"http\",\"status\":404,\"ttl\":\"1s\"}",
+        "status must be 500..599"
+      },
       {"[1,2]", "JSON object"},
     };
     for (String[] b : bad) {
@@ -106,6 +117,18 @@ class FaultsApiTest {
     Cli.Result ls = Cli.run("faults", "ls", "--url", url);
     assertEquals(0, ls.exit(), ls.err());
     assertTrue(ls.out().contains(id) && ls.out().contains("queue:x"), ls.out());
+    Cli.Result journal =
+        Cli.run(
+            "faults", "add", "fail-journal-writes", "--queue", "x", "--ttl", "30s", "--url", url);
+    assertEquals(0, journal.exit(), journal.err());
+    Cli.Result route =
+        Cli.run("faults", "add", "pause-destination", "--route", "r", "--ttl", "30s", "--url", url);
+    assertEquals(0, route.exit(), route.err());
+    String listed = Cli.run("faults", "ls", "--url", url).out();
+    assertTrue(
+        listed.contains("fail-journal-writes") && listed.contains("pause-destination"), listed);
+    assertEquals(0, Cli.run("faults", "rm", journal.out().strip(), "--url", url).exit());
+    assertEquals(0, Cli.run("faults", "rm", route.out().strip(), "--url", url).exit());
     Cli.Result rm = Cli.run("faults", "rm", id, "--url", url);
     assertEquals(0, rm.exit(), rm.err());
     Cli.Result again = Cli.run("faults", "rm", id, "--url", url);

@@ -38,7 +38,10 @@ class FrameFaultsResilienceTest {
             junction {
               faults.enabled = on
               endpoints {
-                frames { kind = tcp-server, port = 0, framing.kind = length-prefixed }
+                # frame-timeout well under the delays and stalls below: the node's own slowness
+                # must not count against a peer
+                frames { kind = tcp-server, port = 0, frame-timeout = 500ms,
+                         framing.kind = length-prefixed }
                 closing { kind = tcp-server, port = 0, on-handler-failure = close,
                           framing.kind = length-prefixed }
                 other { kind = tcp-server, port = 0, codec = text, framing.kind = delimiter }
@@ -218,6 +221,10 @@ class FrameFaultsResilienceTest {
           });
       inOrderWithoutDuplicates(a.replies(), "s");
       assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 1400);
+      assertEquals(
+          0.0,
+          node.status("frames").counters().get("frame_timeouts"),
+          "a stall of 1.5 s by the node is not a frame-timeout of 500 ms for the peer");
       assertEquals(1, faults.remove(id), "one stall per connection");
     }
   }

@@ -40,6 +40,18 @@ class JournalSetupTest {
   }
 
   @Test
+  void theFaultInjectingJournalIsConfiguredOnlyWhenFaultsAreOn() {
+    String path = "junction.journal.h2.path = \"" + dir + "\"\n";
+    Config off = JournalSetup.configure(with(path));
+    assertEquals(
+        "org.apache.pekko.persistence.jdbc.journal.JdbcAsyncWriteJournal",
+        off.getString("jdbc-journal.class"));
+    Config on = JournalSetup.configure(with(path + "junction.faults.enabled = on"));
+    assertEquals(FaultyJournal.class.getName(), on.getString("jdbc-journal.class"));
+    assertEquals("slick", on.getString("jdbc-journal.use-shared-db"), "the rest is unchanged");
+  }
+
+  @Test
   void postgresKindChangesOnlyProfileUrlDriverAndCredentials() {
     Config c =
         JournalSetup.configure(

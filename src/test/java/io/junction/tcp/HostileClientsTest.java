@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.junction.testing.HttpApi;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -19,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Hostile peers: connections that dribble a byte and go quiet are closed by the idle timeout, a
- * flood beyond max-connections is refused and counted while the existing connections keep being
- * served, and oversized HTTP requests get 413/431 without reaching a route.
+ * Hostile peers: connections that dribble a byte and go quiet are closed by the idle timeout, those
+ * that dribble bytes just inside it by the frame timeout, a flood beyond max-connections is refused
+ * and counted while the existing connections keep being served, and oversized HTTP requests get
+ * 413/431 without reaching a route.
  */
 @Tag("resilience")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -38,11 +43,14 @@ class HostileClientsTest {
               endpoints {
                 slow { kind = tcp-server, port = 0, idle-timeout = 500ms,
                        framing.kind = length-prefixed }
+                dribble { kind = tcp-server, port = 0, idle-timeout = 5s, frame-timeout = 1s,
+                          framing.kind = length-prefixed }
                 capped { kind = tcp-server, port = 0, max-connections = 10, codec = text,
                          framing.kind = delimiter }
               }
               routes {
                 slow-echo { from = slow, to = reply }
+                dribble-echo { from = dribble, to = reply }
                 capped-echo { from = capped, to = reply }
               }
             }
@@ -72,6 +80,62 @@ class HostileClientsTest {
       }
     } finally {
       for (WireClient c : lorises) c.close();
+    }
+  }
+
+  @Test
+  void byteDribblersInsideTheIdleTimeoutAreClosedByTheFrameTimeout() throws Exception {
+    int n = 50;
+    double idleBefore = node.status("dribble").counters().get("idle_timeouts");
+    double frameBefore = node.status("dribble").counters().get("frame_timeouts");
+    List<WireClient> dribblers = new ArrayList<>();
+    // One byte per connection every 300 ms, well inside the 5 s idle timeout: a 4-byte header
+    // announcing 100 bytes, then the payload, which would take 30 s to complete.
+    ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+    try (WireClient good = new WireClient(node.port("dribble"))) {
+      for (int i = 0; i < n; i++) dribblers.add(new WireClient(node.port("dribble")));
+      byte[] stream = WireClient.frame(new byte[100]);
+      AtomicInteger sent = new AtomicInteger();
+      long start = System.nanoTime();
+      pacer.scheduleAtFixedRate(
+          () -> {
+            int i = sent.getAndIncrement();
+            if (i >= stream.length) return;
+            for (WireClient c : dribblers)
+              try {
+                c.write(new byte[] {stream[i]});
+              } catch (IOException closed) {
+                // closed by the node: what the test expects
+              }
+          },
+          0,
+          300,
+          TimeUnit.MILLISECONDS);
+      // The endpoint serves an honest client meanwhile.
+      for (int i = 0; i < 5; i++) {
+        good.write(WireClient.frame(("g" + i).getBytes(StandardCharsets.UTF_8)));
+        assertEquals("g" + i, new String(good.readFrame(), StandardCharsets.UTF_8));
+      }
+      for (WireClient c : dribblers) assertTrue(c.isClosedByPeer(), "a dribbler is closed");
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms >= 900 && ms < 5000, "closed after frame-timeout 1 s: " + ms + " ms");
+      System.out.printf(
+          "%d dribblers closed by frame-timeout 1 s after %d ms (%d bytes each)%n",
+          n, ms, sent.get());
+      assertTrue(sent.get() < 30, "closed long before the frame could complete: " + sent.get());
+      node.await(
+          () -> {
+            var counters = node.status("dribble").counters();
+            assertEquals(n, counters.get("frame_timeouts") - frameBefore, 0.0, "each counted");
+            assertEquals(0, counters.get("idle_timeouts") - idleBefore, 0.0, "not idle ones");
+            assertEquals(1, node.status("dribble").connections(), "the honest one is left");
+            return true;
+          });
+      good.write(WireClient.frame("after".getBytes(StandardCharsets.UTF_8)));
+      assertEquals("after", new String(good.readFrame(), StandardCharsets.UTF_8));
+    } finally {
+      pacer.shutdownNow();
+      for (WireClient c : dribblers) c.close();
     }
   }
 
