@@ -15,13 +15,19 @@ import org.junit.jupiter.api.Test;
 
 class UdpMulticastTest {
 
-  /** The first interface that is up, not loopback and multicast-capable (eth0 here). */
+  /**
+   * The first interface that is up, not loopback, multicast-capable and with an IPv4 address (eth0
+   * here; not a bare veth or bridge another test's network namespaces left without one).
+   */
   static NetworkInterface multicastInterface() throws Exception {
     return NetworkInterface.networkInterfaces()
         .filter(
             n -> {
               try {
-                return n.isUp() && !n.isLoopback() && n.supportsMulticast();
+                return n.isUp()
+                    && !n.isLoopback()
+                    && n.supportsMulticast()
+                    && n.inetAddresses().anyMatch(a -> a instanceof java.net.Inet4Address);
               } catch (Exception e) {
                 return false;
               }
