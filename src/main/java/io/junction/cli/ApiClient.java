@@ -31,8 +31,10 @@ final class ApiClient {
   @Option(names = "--token-file", description = "File holding a bearer token.")
   Path tokenFile;
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // Built on first call, not with the object: picocli instantiates every subcommand's mixin when
+  // the command line is built, and each JDK client starts a selector thread, so `junction run`
+  // would otherwise carry one idle client per API command.
+  private HttpClient http;
 
   /** A failed call: the node's problem document (or status) as one line. */
   static final class ApiException extends IOException {
@@ -58,7 +60,8 @@ final class ApiClient {
     return t == null || t.isBlank() ? null : t.strip();
   }
 
-  HttpClient http() {
+  synchronized HttpClient http() {
+    if (http == null) http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     return http;
   }
 
@@ -70,7 +73,7 @@ final class ApiClient {
   }
 
   JsonNode call(HttpRequest request) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = http().send(request, HttpResponse.BodyHandlers.ofString());
     JsonNode body = r.body().isEmpty() ? JSON.nullNode() : parse(r.body());
     if (r.statusCode() >= 400) {
       String detail = body.hasNonNull("detail") ? body.get("detail").asText() : r.body();
