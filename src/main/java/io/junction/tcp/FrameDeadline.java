@@ -3,14 +3,14 @@ package io.junction.tcp;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.stage.AbstractInHandler;
-import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AbstractInOutHandler;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.TimerGraphStageLogic;
@@ -59,18 +59,23 @@ final class FrameDeadline {
 
   /** Goes before the decoder: starts the clock and fails the stream when it runs out. */
   Flow<ByteString, ByteString, NotUsed> bytes() {
-    return Flow.fromGraph(new Bytes());
+    return Flow.fromGraph(new Stage("FrameDeadline.bytes", BytesLogic::new));
   }
 
   /** Goes after the decoder: each frame stops the clock. */
   Flow<ByteString, ByteString, NotUsed> frames() {
-    return Flow.fromGraph(new Frames());
+    return Flow.fromGraph(new Stage("FrameDeadline.frames", FramesLogic::new));
   }
 
-  private final class Bytes extends GraphStage<FlowShape<ByteString, ByteString>> {
-    private final Inlet<ByteString> in = Inlet.create("FrameDeadline.bytes.in");
-    private final Outlet<ByteString> out = Outlet.create("FrameDeadline.bytes.out");
-    private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
+  /** A pass-through stage; its logic only watches what goes by. */
+  private static final class Stage extends GraphStage<FlowShape<ByteString, ByteString>> {
+    private final FlowShape<ByteString, ByteString> shape;
+    private final Function<FlowShape<ByteString, ByteString>, GraphStageLogic> logic;
+
+    Stage(String name, Function<FlowShape<ByteString, ByteString>, GraphStageLogic> logic) {
+      this.shape = FlowShape.of(Inlet.create(name + ".in"), Outlet.create(name + ".out"));
+      this.logic = logic;
+    }
 
     @Override
     public FlowShape<ByteString, ByteString> shape() {
@@ -79,83 +84,80 @@ final class FrameDeadline {
 
     @Override
     public GraphStageLogic createLogic(Attributes attributes) {
-      return new TimerGraphStageLogic(shape) {
-        {
-          setHandler(
-              in,
-              new AbstractInHandler() {
-                @Override
-                public void onPush() {
-                  ByteString bytes = grab(in);
-                  if (!bytes.isEmpty() && startedAt.compareAndSet(IDLE, System.nanoTime()))
-                    scheduleOnce("deadline", timeout);
-                  push(out, bytes);
-                }
-              });
-          setHandler(
-              out,
-              new AbstractOutHandler() {
-                @Override
-                public void onPull() {
-                  pull(in);
-                }
-              });
-        }
-
-        @Override
-        public void onTimer(Object key) {
-          long started = startedAt.get();
-          if (started == IDLE) return; // completed; the next frame starts a new timer
-          if (busy.get()) { // not the peer's fault; its clock restarts when the node asks again
-            scheduleOnce("deadline", timeout);
-            return;
-          }
-          long left = started + timeoutNanos - System.nanoTime();
-          if (left <= 0) failStage(new Expired(timeout));
-          else scheduleOnce("deadline", Duration.ofNanos(left));
-        }
-      };
+      return logic.apply(shape);
     }
   }
 
-  private final class Frames extends GraphStage<FlowShape<ByteString, ByteString>> {
-    private final Inlet<ByteString> in = Inlet.create("FrameDeadline.frames.in");
-    private final Outlet<ByteString> out = Outlet.create("FrameDeadline.frames.out");
-    private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
+  /** Pushes each element on as it comes and pulls when pulled, calling the hooks first. */
+  private abstract static class Watch extends TimerGraphStageLogic {
+    Watch(FlowShape<ByteString, ByteString> shape) {
+      super(shape);
+      setHandlers(
+          shape.in(),
+          shape.out(),
+          new AbstractInOutHandler() {
+            @Override
+            public void onPush() {
+              ByteString bytes = grab(shape.in());
+              pushed(bytes);
+              push(shape.out(), bytes);
+            }
 
-    @Override
-    public FlowShape<ByteString, ByteString> shape() {
-      return shape;
+            @Override
+            public void onPull() {
+              pulled();
+              pull(shape.in());
+            }
+          });
+    }
+
+    abstract void pushed(ByteString bytes);
+
+    void pulled() {}
+  }
+
+  private final class BytesLogic extends Watch {
+    BytesLogic(FlowShape<ByteString, ByteString> shape) {
+      super(shape);
     }
 
     @Override
-    public GraphStageLogic createLogic(Attributes attributes) {
-      return new GraphStageLogic(shape) {
-        {
-          setHandler(
-              in,
-              new AbstractInHandler() {
-                @Override
-                public void onPush() {
-                  startedAt.set(IDLE);
-                  busy.set(true);
-                  push(out, grab(in));
-                }
-              });
-          setHandler(
-              out,
-              new AbstractOutHandler() {
-                @Override
-                public void onPull() {
-                  // The node was busy until now: a frame in progress gets the whole timeout.
-                  busy.set(false);
-                  long started = startedAt.get();
-                  if (started != IDLE) startedAt.compareAndSet(started, System.nanoTime());
-                  pull(in);
-                }
-              });
-        }
-      };
+    void pushed(ByteString bytes) {
+      if (!bytes.isEmpty() && startedAt.compareAndSet(IDLE, System.nanoTime()))
+        scheduleOnce("deadline", timeout);
+    }
+
+    @Override
+    public void onTimer(Object key) {
+      long started = startedAt.get();
+      if (started == IDLE) return; // completed; the next frame starts a new timer
+      if (busy.get()) { // not the peer's fault; its clock restarts when the node asks again
+        scheduleOnce("deadline", timeout);
+        return;
+      }
+      long left = started + timeoutNanos - System.nanoTime();
+      if (left <= 0) failStage(new Expired(timeout));
+      else scheduleOnce("deadline", Duration.ofNanos(left));
+    }
+  }
+
+  private final class FramesLogic extends Watch {
+    FramesLogic(FlowShape<ByteString, ByteString> shape) {
+      super(shape);
+    }
+
+    @Override
+    void pushed(ByteString frame) {
+      startedAt.set(IDLE);
+      busy.set(true);
+    }
+
+    @Override
+    void pulled() {
+      // The node was busy until now: a frame in progress gets the whole timeout.
+      busy.set(false);
+      long started = startedAt.get();
+      if (started != IDLE) startedAt.compareAndSet(started, System.nanoTime());
     }
   }
 }
