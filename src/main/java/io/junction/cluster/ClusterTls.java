@@ -8,6 +8,8 @@ import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.util.Collections;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code junction.cluster.tls}: node-to-node traffic over Artery's TLS transport ({@code tls-tcp})
@@ -32,15 +34,8 @@ public record ClusterTls(
     boolean hostnameVerification) {
 
   static final Set<String> KEYS =
-      Set.of(
-          "enabled",
-          "keystore-file",
-          "keystore-password-env",
-          "keystore-password-file",
-          "truststore-file",
-          "truststore-password-env",
-          "truststore-password-file",
-          "hostname-verification");
+      Stream.concat(TlsSettings.STORE_KEYS.stream(), Stream.of("enabled", "hostname-verification"))
+          .collect(Collectors.toUnmodifiableSet());
 
   /** Plain TCP between nodes. */
   public static ClusterTls off() {

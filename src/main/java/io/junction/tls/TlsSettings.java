@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -42,15 +44,19 @@ public record TlsSettings(SSLContext context, ClientAuth clientAuth) {
     NEED
   }
 
-  static final Set<String> KEYS =
+  /** The keys naming the two stores and where their passwords come from; cluster TLS uses them. */
+  public static final Set<String> STORE_KEYS =
       Set.of(
           "keystore-file",
           "keystore-password-env",
           "keystore-password-file",
           "truststore-file",
           "truststore-password-env",
-          "truststore-password-file",
-          "client-auth");
+          "truststore-password-file");
+
+  static final Set<String> KEYS =
+      Stream.concat(STORE_KEYS.stream(), Stream.of("client-auth"))
+          .collect(Collectors.toUnmodifiableSet());
 
   /** An engine for one accepted connection. */
   public SSLEngine serverEngine() {
