@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.junction.testing.ClusterApi;
 import io.junction.testing.HttpApi;
 import io.junction.testing.TestNode;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +37,8 @@ class ClusterBootstrapTest {
 
   @Test
   void threeNodesFormAClusterThroughBootstrapAndAreReadyOnlyOnceUp() throws Exception {
-    int[] management = freePorts(3);
+    // distinct: config discovery needs the management ports in advance
+    int[] management = ClusterApi.freePorts(3);
     StringBuilder points = new StringBuilder();
     for (int p : management) points.append(points.isEmpty() ? "" : ",").append("127.0.0.1:" + p);
 
@@ -126,20 +126,5 @@ class ClusterBootstrapTest {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
-  }
-
-  /** Distinct free loopback ports: config discovery needs the management ports in advance. */
-  private static int[] freePorts(int n) throws java.io.IOException {
-    ServerSocket[] sockets = new ServerSocket[n];
-    int[] ports = new int[n];
-    try {
-      for (int i = 0; i < n; i++) {
-        sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        ports[i] = sockets[i].getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : sockets) if (s != null) s.close();
-    }
-    return ports;
   }
 }

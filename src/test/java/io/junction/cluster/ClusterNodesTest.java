@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.ChildNode;
+import io.junction.testing.ClusterApi;
 import io.junction.testing.H2TcpServer;
 import io.junction.testing.HttpApi;
 import io.junction.testing.WireClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -73,7 +71,7 @@ class ClusterNodesTest {
     h2 = H2TcpServer.start(Files.createDirectories(dir.resolve("h2")));
     journal = "kind = h2, h2.url = \"" + h2.url("junction") + "\"";
     int[] ports = new int[NODES];
-    for (int i = 0; i < NODES; i++) ports[i] = freePort();
+    for (int i = 0; i < NODES; i++) ports[i] = ClusterApi.freePort();
     for (int p : ports) seeds.add("\"127.0.0.1:" + p + "\"");
     for (int i = 0; i < NODES; i++) {
       nodes.add(start("node-" + i, ports[i]));
@@ -144,10 +142,7 @@ class ClusterNodesTest {
     for (AutoCloseable c : clients) c.close();
     for (Node n : nodes) n.process().close();
     if (h2 != null) h2.close();
-    if (dir != null)
-      try (var files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    ClusterApi.deleteTree(dir);
   }
 
   @Test
@@ -268,7 +263,10 @@ class ClusterNodesTest {
       long t0 = System.nanoTime();
       int exit = leaving.process().terminate(90); // SIGTERM: CoordinatedShutdown leaves
       leaveMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertEquals(0, exit, "a graceful leave exits 0:\n" + tail(leaving));
+      assertEquals(
+          0,
+          exit,
+          "a graceful leave exits 0:\n" + ClusterApi.tail(leaving.name(), leaving.process()));
       left.set(true);
       awaitMembersUp(staying.get(0), NODES - 1, 60);
       assertTrue(
@@ -490,49 +488,17 @@ class ClusterNodesTest {
     return t;
   }
 
-  /** Polls GET /v1/cluster until {@code count} members are Up and reachable, or fails. */
   private void awaitMembersUp(Node node, int count, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = node.api().get("/v1/cluster", null);
-      last = r.body();
-      if (r.statusCode() == 200) {
-        JsonNode members = JSON.readTree(r.body()).get("members");
-        long up = 0;
-        for (JsonNode m : members)
-          if (m.get("status").asText().equals("Up")
-              && m.get("reachability").asText().equals("reachable")) up++;
-        if (up == count && members.size() == count) return;
-      }
-      // a bounded poll of another process's state: there is no event to wait on
-      node.process().process().waitFor(200, TimeUnit.MILLISECONDS);
-    }
-    throw new AssertionError(
-        count + " members not up within " + seconds + " s: " + last + "\n" + logs());
-  }
-
-  private static String tail(Node n) {
-    List<String> out = n.process().output();
-    return String.join("\n", out.subList(Math.max(0, out.size() - 40), out.size()));
+    ClusterApi.awaitMembersUp(node.api(), null, count, seconds, node.process(), this::logs);
   }
 
   private String logs() {
     StringBuilder sb = new StringBuilder();
-    for (Node n : nodes)
-      sb.append("--- ").append(n.name()).append('\n').append(tail(n)).append('\n');
+    for (Node n : nodes) sb.append(ClusterApi.tail(n.name(), n.process()));
     return sb.toString();
   }
 
   private static String get(Node node, String path) throws Exception {
-    HttpResponse<String> r = node.api().get(path, null);
-    assertEquals(200, r.statusCode(), path + ": " + r.body());
-    return r.body();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return ClusterApi.get(node.api(), null, path);
   }
 }

@@ -8,18 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.Main;
 import io.junction.testing.ChildNode;
+import io.junction.testing.ClusterApi;
 import io.junction.testing.HttpApi;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -66,7 +64,7 @@ abstract class ClusterQueueContract {
     dir = Files.createTempDirectory("junction-cluster");
     String journal = startJournal(dir);
     int[] ports = new int[NODES];
-    for (int i = 0; i < NODES; i++) ports[i] = freePort();
+    for (int i = 0; i < NODES; i++) ports[i] = ClusterApi.freePort();
     List<String> seeds = new ArrayList<>();
     for (int p : ports) seeds.add("\"127.0.0.1:" + p + "\"");
     List<ChildNode> started = new ArrayList<>();
@@ -113,10 +111,7 @@ abstract class ClusterQueueContract {
   void stopCluster() throws Exception {
     for (Node n : nodes) n.process().close();
     stopJournal();
-    if (dir != null)
-      try (var files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    ClusterApi.deleteTree(dir);
   }
 
   @Test
@@ -270,64 +265,21 @@ abstract class ClusterQueueContract {
   }
 
   private static List<String> consumeAll(Node node, String queue) throws Exception {
-    List<String> all = new ArrayList<>();
-    while (true) {
-      JsonNode leased =
-          JSON.readTree(get(node, "/v1/queues/" + queue + "/messages?max=500&visibility=5m"));
-      if (leased.isEmpty()) return all;
-      List<String> receipts = new ArrayList<>();
-      for (JsonNode d : leased) {
-        all.add(d.at("/message/payload").asText());
-        receipts.add(d.get("receipt").asText());
-      }
-      HttpResponse<String> r =
-          node.api()
-              .post(
-                  "/v1/queues/" + queue + "/ack",
-                  null,
-                  "application/json",
-                  JSON.writeValueAsBytes(Map.of("receipts", receipts)));
-      assertEquals(200, r.statusCode(), r.body());
-      assertEquals(receipts.size(), JSON.readTree(r.body()).get("settled").asInt());
-    }
+    return ClusterApi.consumeAll(node.api(), null, queue);
   }
 
-  /** Polls GET /v1/cluster until {@code count} members are Up and reachable, or fails. */
   private void awaitMembersUp(Node node, int count, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = node.api().get("/v1/cluster", null);
-      last = r.body();
-      if (r.statusCode() == 200) {
-        JsonNode members = JSON.readTree(r.body()).get("members");
-        long up = 0;
-        for (JsonNode m : members)
-          if (m.get("status").asText().equals("Up")
-              && m.get("reachability").asText().equals("reachable")) up++;
-        if (up == count && members.size() == count) return;
-      }
-      // a bounded poll of another process's state: there is no event to wait on
-      node.process().process().waitFor(200, TimeUnit.MILLISECONDS);
-    }
-    throw new AssertionError(
-        count + " members not up within " + seconds + " s: " + last + "\n" + logs());
+    ClusterApi.awaitMembersUp(node.api(), null, count, seconds, node.process(), this::logs);
   }
 
   private String logs() {
     StringBuilder sb = new StringBuilder();
-    for (Node n : nodes) {
-      List<String> out = n.process().output();
-      sb.append("--- ").append(n.name()).append('\n');
-      out.subList(Math.max(0, out.size() - 40), out.size()).forEach(l -> sb.append(l).append('\n'));
-    }
+    for (Node n : nodes) sb.append(ClusterApi.tail(n.name(), n.process()));
     return sb.toString();
   }
 
   private static String get(Node node, String path) throws Exception {
-    HttpResponse<String> r = node.api().get(path, null);
-    assertEquals(200, r.statusCode(), path + ": " + r.body());
-    return r.body();
+    return ClusterApi.get(node.api(), null, path);
   }
 
   private static String cli(String... args) {
@@ -340,11 +292,5 @@ abstract class ClusterQueueContract {
       System.setOut(old);
     }
     return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

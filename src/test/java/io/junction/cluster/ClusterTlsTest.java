@@ -7,16 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.ChildNode;
+import io.junction.testing.ClusterApi;
 import io.junction.testing.HttpApi;
 import io.junction.testing.TestCertificates;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,10 +39,7 @@ class ClusterTlsTest {
   @AfterEach
   void stop() throws Exception {
     for (ChildNode p : processes) p.close();
-    if (dir != null)
-      try (var files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    ClusterApi.deleteTree(dir);
   }
 
   @Test
@@ -56,7 +50,7 @@ class ClusterTlsTest {
     // that chains to it (the same one), and trusts only it.
     TestCertificates cluster = TestCertificates.create(dir, "cluster");
     TestCertificates foreign = TestCertificates.create(dir, "foreign");
-    int[] ports = {freePort(), freePort(), freePort(), freePort()};
+    int[] ports = ClusterApi.freePorts(4);
     String seeds = "\"127.0.0.1:" + ports[0] + "\", \"127.0.0.1:" + ports[1] + "\"";
     String firstSeed = "\"127.0.0.1:" + ports[0] + "\"";
     Map<String, String> env = Map.of("CLUSTER_KEYS_PASSWORD", cluster.password());
@@ -173,11 +167,5 @@ class ClusterTlsTest {
     }
     throw new AssertionError(
         "no '" + text + "' within 120 s:\n" + String.join("\n", node.output()));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

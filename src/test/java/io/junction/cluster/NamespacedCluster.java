@@ -1,10 +1,9 @@
 package io.junction.cluster;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.ChildNode;
+import io.junction.testing.ClusterApi;
 import io.junction.testing.DelayProxy;
 import io.junction.testing.HttpApi;
 import io.junction.testing.NetworkLab;
@@ -17,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -278,42 +276,12 @@ final class NamespacedCluster implements AutoCloseable {
 
   /** Leases and acknowledges everything in {@code queue} through {@code node}, in order. */
   List<String> consumeAll(Node node, String queue) throws Exception {
-    List<String> all = new ArrayList<>();
-    while (true) {
-      JsonNode leased =
-          JSON.readTree(get(node, "/v1/queues/" + queue + "/messages?max=500&visibility=5m"));
-      if (leased.isEmpty()) return all;
-      List<String> receipts = new ArrayList<>();
-      for (JsonNode d : leased) {
-        all.add(d.at("/message/payload").asText());
-        receipts.add(d.get("receipt").asText());
-      }
-      HttpResponse<String> r =
-          node.api()
-              .post(
-                  "/v1/queues/" + queue + "/ack",
-                  token,
-                  "application/json",
-                  JSON.writeValueAsBytes(Map.of("receipts", receipts)));
-      assertEquals(200, r.statusCode(), r.body());
-      assertEquals(receipts.size(), JSON.readTree(r.body()).get("settled").asInt());
-    }
+    return ClusterApi.consumeAll(node.api(), token, queue);
   }
 
   /** True when {@code node} sees exactly {@code count} members, all Up and reachable. */
   boolean membersUp(Node node, int count) {
-    try {
-      HttpResponse<String> r = node.api().get("/v1/cluster", token);
-      if (r.statusCode() != 200) return false;
-      JsonNode members = JSON.readTree(r.body()).get("members");
-      int up = 0;
-      for (JsonNode m : members)
-        if (m.get("status").asText().equals("Up")
-            && m.get("reachability").asText().equals("reachable")) up++;
-      return up == count && members.size() == count;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
+    return ClusterApi.membersUp(node.api(), token, count);
   }
 
   /** Polls until {@code node} sees {@code count} members Up and reachable, or fails. */
@@ -321,13 +289,8 @@ final class NamespacedCluster implements AutoCloseable {
     try {
       await(seconds, () -> membersUp(node, count), count + " members Up as " + node.name());
     } catch (AssertionError e) {
-      String view = "";
-      try {
-        view = node.api().get("/v1/cluster", token).body();
-      } catch (IOException ignored) {
-        // the view is only for the message
-      }
-      throw new AssertionError(e.getMessage() + ": " + view + "\n" + logs(), e);
+      throw new AssertionError(
+          e.getMessage() + ": " + ClusterApi.view(node.api(), token) + "\n" + logs(), e);
     }
   }
 
@@ -348,9 +311,7 @@ final class NamespacedCluster implements AutoCloseable {
   }
 
   String get(Node node, String path) throws Exception {
-    HttpResponse<String> r = node.api().get(path, token);
-    assertEquals(200, r.statusCode(), path + ": " + r.body());
-    return r.body();
+    return ClusterApi.get(node.api(), token, path);
   }
 
   String logs() {
@@ -360,10 +321,7 @@ final class NamespacedCluster implements AutoCloseable {
   }
 
   static String tail(Node n) {
-    List<String> out = n.process().output();
-    StringBuilder sb = new StringBuilder("--- " + n.name() + "\n");
-    out.subList(Math.max(0, out.size() - 40), out.size()).forEach(l -> sb.append(l).append('\n'));
-    return sb.toString();
+    return ClusterApi.tail(n.name(), n.process());
   }
 
   /**
@@ -389,9 +347,7 @@ final class NamespacedCluster implements AutoCloseable {
       try {
         lab.close(); // also kills anything still running in its namespaces
       } finally {
-        try (var files = Files.walk(dir)) {
-          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        ClusterApi.deleteTree(dir);
       }
     }
   }

@@ -3,9 +3,10 @@ package io.junction.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.ChildNode;
+import io.junction.testing.ClusterApi;
+import io.junction.testing.HttpApi;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -124,29 +125,7 @@ class QueueCrashTest {
   }
 
   private List<String> consumeAll(int port) throws Exception {
-    List<String> all = new ArrayList<>();
-    while (true) {
-      JsonNode leased =
-          JSON.readTree(get(port, "/v1/queues/crash/messages?max=1000&visibility=5m"));
-      if (leased.isEmpty()) return all;
-      List<String> receipts = new ArrayList<>();
-      for (JsonNode d : leased) {
-        all.add(d.at("/message/payload").asText());
-        receipts.add(d.get("receipt").asText());
-      }
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + port + "/v1/queues/crash/ack"))
-                  .timeout(Duration.ofSeconds(30))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofString(
-                          JSON.writeValueAsString(Map.of("receipts", receipts))))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertEquals(receipts.size(), JSON.readTree(r.body()).get("settled").asInt());
-    }
+    return ClusterApi.consumeAll(new HttpApi(port), null, "crash");
   }
 
   private static void assertPublisherOrder(List<String> inQueue) {

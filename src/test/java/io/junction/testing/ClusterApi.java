@@ -1,0 +1,163 @@
+package io.junction.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What the multi-JVM cluster and crash tests ask of a child node ({@link ChildNode}) through its
+ * HTTP API ({@link HttpApi}, with an optional bearer token), and the ports and directories they set
+ * up and remove around it.
+ */
+public final class ClusterApi {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  // Leasing or acknowledging a batch of hundreds right after a restart can take a while.
+  private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
+  private static final int TAIL_LINES = 40;
+
+  private ClusterApi() {}
+
+  /** A free loopback port (free now: another process may take it before the caller binds it). */
+  public static int freePort() throws IOException {
+    return freePorts(1)[0];
+  }
+
+  /** {@code n} distinct free loopback ports, all held open until each is known. */
+  public static int[] freePorts(int n) throws IOException {
+    ServerSocket[] sockets = new ServerSocket[n];
+    int[] ports = new int[n];
+    try {
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ports[i] = sockets[i].getLocalPort();
+      }
+    } finally {
+      for (ServerSocket s : sockets) if (s != null) s.close();
+    }
+    return ports;
+  }
+
+  /** The body of {@code GET path}, asserting 200. */
+  public static String get(HttpApi api, String token, String path) throws Exception {
+    HttpResponse<String> r = api.get(path, token);
+    assertEquals(200, r.statusCode(), path + ": " + r.body());
+    return r.body();
+  }
+
+  /** True when the node sees exactly {@code count} members, all Up and reachable. */
+  public static boolean membersUp(HttpApi api, String token, int count) {
+    try {
+      HttpResponse<String> r = api.get("/v1/cluster", token);
+      if (r.statusCode() != 200) return false;
+      JsonNode members = JSON.readTree(r.body()).get("members");
+      int up = 0;
+      for (JsonNode m : members)
+        if (m.get("status").asText().equals("Up")
+            && m.get("reachability").asText().equals("reachable")) up++;
+      return up == count && members.size() == count;
+    } catch (IOException e) {
+      return false; // not answering yet (or any more): not up
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Polls until the node behind {@code api} sees {@code count} members Up and reachable, else fails
+   * with its last view of the cluster and {@code logs}. Between polls it waits on {@code node}'s
+   * process: a bounded poll of another process's state, as there is no event to wait on.
+   */
+  public static void awaitMembersUp(
+      HttpApi api, String token, int count, int seconds, ChildNode node, Supplier<String> logs)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!membersUp(api, token, count)) {
+      if (System.nanoTime() > deadline)
+        throw new AssertionError(
+            count
+                + " members not up within "
+                + seconds
+                + " s: "
+                + view(api, token)
+                + "\n"
+                + logs.get());
+      node.process().waitFor(200, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** {@code GET /v1/cluster} as the node answers it, for a failure message. */
+  public static String view(HttpApi api, String token) {
+    try {
+      return api.get("/v1/cluster", token).body();
+    } catch (IOException e) {
+      return e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e.toString();
+    }
+  }
+
+  /** Leases and acknowledges everything in {@code queue}, returning the payloads in order. */
+  public static List<String> consumeAll(HttpApi api, String token, String queue) throws Exception {
+    List<String> all = new ArrayList<>();
+    while (true) {
+      HttpResponse<String> leases =
+          api.send(
+              api.request("/v1/queues/" + queue + "/messages?max=500&visibility=5m", token)
+                  .timeout(BATCH_TIMEOUT)
+                  .GET()
+                  .build());
+      assertEquals(200, leases.statusCode(), leases.body());
+      JsonNode leased = JSON.readTree(leases.body());
+      if (leased.isEmpty()) return all;
+      List<String> receipts = new ArrayList<>();
+      for (JsonNode d : leased) {
+        all.add(d.at("/message/payload").asText());
+        receipts.add(d.get("receipt").asText());
+      }
+      HttpResponse<String> r =
+          api.send(
+              api.request("/v1/queues/" + queue + "/ack", token)
+                  .timeout(BATCH_TIMEOUT)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                          JSON.writeValueAsBytes(Map.of("receipts", receipts))))
+                  .build());
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(receipts.size(), JSON.readTree(r.body()).get("settled").asInt());
+    }
+  }
+
+  /** The last lines {@code node} wrote, under a {@code --- name} heading, for a failure message. */
+  public static String tail(String name, ChildNode node) {
+    List<String> out = node.output();
+    StringBuilder sb = new StringBuilder("--- " + name + "\n");
+    out.subList(Math.max(0, out.size() - TAIL_LINES), out.size())
+        .forEach(l -> sb.append(l).append('\n'));
+    return sb.toString();
+  }
+
+  /** Removes {@code dir} and everything below it (null: nothing). */
+  public static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) return;
+    try (var files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
