@@ -10,6 +10,7 @@ import io.junction.Main;
 import io.junction.testing.ChildNode;
 import io.junction.testing.ClusterApi;
 import io.junction.testing.HttpApi;
+import io.junction.testing.QueueClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -265,7 +266,7 @@ abstract class ClusterQueueContract {
   }
 
   private static List<String> consumeAll(Node node, String queue) throws Exception {
-    return ClusterApi.consumeAll(node.api(), null, queue);
+    return new QueueClient(node.api(), null).drain(queue);
   }
 
   private void awaitMembersUp(Node node, int count, int seconds) throws Exception {

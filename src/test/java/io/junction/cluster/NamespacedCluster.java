@@ -7,6 +7,7 @@ import io.junction.testing.ClusterApi;
 import io.junction.testing.DelayProxy;
 import io.junction.testing.HttpApi;
 import io.junction.testing.NetworkLab;
+import io.junction.testing.QueueClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -276,7 +277,7 @@ final class NamespacedCluster implements AutoCloseable {
 
   /** Leases and acknowledges everything in {@code queue} through {@code node}, in order. */
   List<String> consumeAll(Node node, String queue) throws Exception {
-    return ClusterApi.consumeAll(node.api(), token, queue);
+    return new QueueClient(node.api(), token).drain(queue);
   }
 
   /** True when {@code node} sees exactly {@code count} members, all Up and reachable. */

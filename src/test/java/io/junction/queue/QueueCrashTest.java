@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.ChildNode;
-import io.junction.testing.ClusterApi;
-import io.junction.testing.HttpApi;
+import io.junction.testing.QueueClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -125,7 +124,7 @@ class QueueCrashTest {
   }
 
   private List<String> consumeAll(int port) throws Exception {
-    return ClusterApi.consumeAll(new HttpApi(port), null, "crash");
+    return new QueueClient(port).drain("crash");
   }
 
   private static void assertPublisherOrder(List<String> inQueue) {

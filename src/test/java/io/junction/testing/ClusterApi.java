@@ -10,11 +10,8 @@ import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -25,8 +22,6 @@ import java.util.function.Supplier;
  */
 public final class ClusterApi {
   private static final ObjectMapper JSON = new ObjectMapper();
-  // Leasing or acknowledging a batch of hundreds right after a restart can take a while.
-  private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
   private static final int TAIL_LINES = 40;
 
   private ClusterApi() {}
@@ -109,38 +104,6 @@ public final class ClusterApi {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return e.toString();
-    }
-  }
-
-  /** Leases and acknowledges everything in {@code queue}, returning the payloads in order. */
-  public static List<String> consumeAll(HttpApi api, String token, String queue) throws Exception {
-    List<String> all = new ArrayList<>();
-    while (true) {
-      HttpResponse<String> leases =
-          api.send(
-              api.request("/v1/queues/" + queue + "/messages?max=500&visibility=5m", token)
-                  .timeout(BATCH_TIMEOUT)
-                  .GET()
-                  .build());
-      assertEquals(200, leases.statusCode(), leases.body());
-      JsonNode leased = JSON.readTree(leases.body());
-      if (leased.isEmpty()) return all;
-      List<String> receipts = new ArrayList<>();
-      for (JsonNode d : leased) {
-        all.add(d.at("/message/payload").asText());
-        receipts.add(d.get("receipt").asText());
-      }
-      HttpResponse<String> r =
-          api.send(
-              api.request("/v1/queues/" + queue + "/ack", token)
-                  .timeout(BATCH_TIMEOUT)
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      java.net.http.HttpRequest.BodyPublishers.ofByteArray(
-                          JSON.writeValueAsBytes(Map.of("receipts", receipts))))
-                  .build());
-      assertEquals(200, r.statusCode(), r.body());
-      assertEquals(receipts.size(), JSON.readTree(r.body()).get("settled").asInt());
     }
   }
 
