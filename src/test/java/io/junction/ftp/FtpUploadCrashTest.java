@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.testing.ChildNode;
+import io.junction.testing.PublishTraffic;
 import io.junction.testing.QueueClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,10 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,7 +92,10 @@ class FtpUploadCrashTest {
     try {
       for (int round = 0; round < 3; round++) {
         QueueClient queues = new QueueClient(node.port("http", 120));
-        Traffic traffic = new Traffic(queues, "k" + round);
+        String prefix = "k" + round;
+        PublishTraffic traffic =
+            new PublishTraffic(
+                queues, "out", prefix, PUBLISHERS, 5_000, FtpUploadCrashTest::record);
         traffic.start();
         int filesBefore = finals().size();
         Set<String> orphans = Set.copyOf(parts()); // left by earlier rounds' kills
@@ -125,7 +126,7 @@ class FtpUploadCrashTest {
         Map<String, String> now = contents(finals());
         for (var e : atKill.entrySet())
           assertEquals(e.getValue(), now.get(e.getKey()), e.getKey() + " never replaced");
-        int uploadedTwice = account(traffic, atKill, now);
+        int uploadedTwice = account(traffic, prefix, atKill, now);
         Set<String> partsNow = new TreeSet<>(parts());
         partsNow.removeAll(orphans);
         assertTrue(
@@ -154,7 +155,8 @@ class FtpUploadCrashTest {
    * file; a record in two files was in a file renamed before the kill and is uploaded once more
    * after it (its acknowledgement died with the node); at most the prefetch window of them.
    */
-  private static int account(Traffic traffic, Map<String, String> atKill, Map<String, String> now) {
+  private static int account(
+      PublishTraffic traffic, String prefix, Map<String, String> atKill, Map<String, String> now) {
     Map<String, Integer> before = new HashMap<>();
     Map<String, Integer> after = new HashMap<>();
     for (var file : now.entrySet()) {
@@ -165,7 +167,7 @@ class FtpUploadCrashTest {
       for (String line : lines) {
         String id = line.substring(0, Math.max(0, line.indexOf(':')));
         assertEquals(record(id), line + "\n", file.getKey() + " holds a broken record");
-        if (!id.startsWith(traffic.prefix + "-")) continue; // an earlier round's
+        if (!id.startsWith(prefix + "-")) continue; // an earlier round's
         assertTrue(traffic.sent.contains(id), "uploaded but never sent: " + id);
         (atKill.containsKey(file.getKey()) ? before : after).merge(id, 1, Integer::sum);
       }
@@ -209,46 +211,5 @@ class FtpUploadCrashTest {
     for (Path f : files)
       out.put(f.getFileName().toString(), Files.readString(f, StandardCharsets.UTF_8));
     return out;
-  }
-
-  /** Publishers into queue {@code out} until the node goes away. */
-  private static final class Traffic {
-    final String prefix;
-    final Set<String> sent = ConcurrentHashMap.newKeySet();
-    final Set<String> acked = ConcurrentHashMap.newKeySet();
-    private final List<Thread> threads = new ArrayList<>();
-    private final AtomicBoolean stop = new AtomicBoolean();
-
-    Traffic(QueueClient queues, String prefix) {
-      this.prefix = prefix;
-      AtomicInteger budget = new AtomicInteger(5_000);
-      for (int p = 0; p < PUBLISHERS; p++) {
-        String publisher = prefix + "-" + p;
-        threads.add(
-            new Thread(
-                () -> {
-                  for (int n = 0; !stop.get() && budget.decrementAndGet() >= 0; n++) {
-                    String id = publisher + "-" + n;
-                    sent.add(id);
-                    try {
-                      if (queues.publish("out", record(id)) != 201) return;
-                      acked.add(id);
-                    } catch (Exception e) {
-                      return; // the node is gone
-                    }
-                  }
-                },
-                "publisher-" + publisher));
-      }
-    }
-
-    void start() {
-      threads.forEach(Thread::start);
-    }
-
-    void stopAndJoin() throws InterruptedException {
-      stop.set(true);
-      for (Thread t : threads) t.join(30_000);
-    }
   }
 }

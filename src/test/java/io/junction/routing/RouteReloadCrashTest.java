@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.ChildNode;
+import io.junction.testing.PublishTraffic;
 import io.junction.testing.QueueClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +21,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -100,7 +99,8 @@ class RouteReloadCrashTest {
         for (String q : List.of("in", "a", "ta", "b", "tb"))
           assertEquals(0, queues.stats(q).get("depth").asInt(), q + " empty before run " + run);
 
-        Traffic traffic = new Traffic(queues, "r" + run);
+        PublishTraffic traffic =
+            new PublishTraffic(queues, "in", "r" + run, PUBLISHERS, MAX_PER_RUN, id -> id);
         traffic.start();
         node.await(
             60,
@@ -161,7 +161,10 @@ class RouteReloadCrashTest {
    * kill, routed again after the restart) are at most the prefetch window. Returns that count.
    */
   private static int account(
-      Traffic traffic, Map<String, List<String>> delivered, List<String> old, List<String> neu) {
+      PublishTraffic traffic,
+      Map<String, List<String>> delivered,
+      List<String> old,
+      List<String> neu) {
     Map<String, Set<String>> where = new HashMap<>();
     int copies = 0;
     for (var e : delivered.entrySet())
@@ -200,45 +203,6 @@ class RouteReloadCrashTest {
       out.put(r.get("name").asText(), to);
     }
     return out;
-  }
-
-  /** Publishers into queue {@code in} until the node goes away; what was sent and acknowledged. */
-  private static final class Traffic {
-    final Set<String> sent = ConcurrentHashMap.newKeySet();
-    final Set<String> acked = ConcurrentHashMap.newKeySet();
-    private final List<Thread> threads = new ArrayList<>();
-    private final AtomicBoolean stop = new AtomicBoolean();
-
-    Traffic(QueueClient queues, String prefix) {
-      AtomicInteger budget = new AtomicInteger(MAX_PER_RUN);
-      for (int p = 0; p < PUBLISHERS; p++) {
-        String publisher = prefix + "-" + p;
-        threads.add(
-            new Thread(
-                () -> {
-                  for (int n = 0; !stop.get() && budget.decrementAndGet() >= 0; n++) {
-                    String body = publisher + "-" + n;
-                    sent.add(body);
-                    try {
-                      if (queues.publish("in", body) != 201) return;
-                      acked.add(body);
-                    } catch (Exception e) {
-                      return; // the node is gone
-                    }
-                  }
-                },
-                "publisher-" + publisher));
-      }
-    }
-
-    void start() {
-      threads.forEach(Thread::start);
-    }
-
-    void stopAndJoin() throws InterruptedException {
-      stop.set(true);
-      for (Thread t : threads) t.join(30_000);
-    }
   }
 
   /** Reads GET /v1/routes in a loop while the reload may happen; notes any table not whole. */
