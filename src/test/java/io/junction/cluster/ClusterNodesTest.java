@@ -59,7 +59,8 @@ class ClusterNodesTest {
 
   /** One child node: its process, directory, cluster port and address, and API. */
   record Node(
-      String name, ChildNode process, Path dir, int clusterPort, String address, HttpApi api) {
+      String name, ChildNode process, Path dir, int clusterPort, String address, HttpApi api)
+      implements ClusterApi.Member {
     int port(String endpoint) throws InterruptedException {
       return process.port(endpoint, BOOT_SECONDS);
     }
@@ -263,10 +264,7 @@ class ClusterNodesTest {
       long t0 = System.nanoTime();
       int exit = leaving.process().terminate(90); // SIGTERM: CoordinatedShutdown leaves
       leaveMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertEquals(
-          0,
-          exit,
-          "a graceful leave exits 0:\n" + ClusterApi.tail(leaving.name(), leaving.process()));
+      assertEquals(0, exit, "a graceful leave exits 0:\n" + ClusterApi.tail(leaving));
       left.set(true);
       awaitMembersUp(staying.get(0), NODES - 1, 60);
       assertTrue(
@@ -489,13 +487,11 @@ class ClusterNodesTest {
   }
 
   private void awaitMembersUp(Node node, int count, int seconds) throws Exception {
-    ClusterApi.awaitMembersUp(node.api(), null, count, seconds, node.process(), this::logs);
+    ClusterApi.awaitMembersUp(node, null, count, seconds, this::logs);
   }
 
   private String logs() {
-    StringBuilder sb = new StringBuilder();
-    for (Node n : nodes) sb.append(ClusterApi.tail(n.name(), n.process()));
-    return sb.toString();
+    return ClusterApi.logs(nodes);
   }
 
   private static String get(Node node, String path) throws Exception {

@@ -58,7 +58,8 @@ abstract class ClusterQueueContract {
   abstract void stopJournal() throws Exception;
 
   /** One child node: its process, cluster address and API. */
-  record Node(String name, ChildNode process, String address, HttpApi api, int httpPort) {}
+  record Node(String name, ChildNode process, String address, HttpApi api, int httpPort)
+      implements ClusterApi.Member {}
 
   @BeforeAll
   void startCluster() throws Exception {
@@ -270,13 +271,11 @@ abstract class ClusterQueueContract {
   }
 
   private void awaitMembersUp(Node node, int count, int seconds) throws Exception {
-    ClusterApi.awaitMembersUp(node.api(), null, count, seconds, node.process(), this::logs);
+    ClusterApi.awaitMembersUp(node, null, count, seconds, this::logs);
   }
 
   private String logs() {
-    StringBuilder sb = new StringBuilder();
-    for (Node n : nodes) sb.append(ClusterApi.tail(n.name(), n.process()));
-    return sb.toString();
+    return ClusterApi.logs(nodes);
   }
 
   private static String get(Node node, String path) throws Exception {

@@ -52,7 +52,8 @@ final class NamespacedCluster implements AutoCloseable {
 
   /** One node: its namespace, cluster address, process and API. */
   record Node(
-      String name, NetworkLab.Host host, String address, Path dir, ChildNode process, HttpApi api) {
+      String name, NetworkLab.Host host, String address, Path dir, ChildNode process, HttpApi api)
+      implements ClusterApi.Member {
     boolean alive() {
       return process.process().isAlive();
     }
@@ -316,13 +317,11 @@ final class NamespacedCluster implements AutoCloseable {
   }
 
   String logs() {
-    StringBuilder sb = new StringBuilder();
-    for (Node n : nodes) sb.append(tail(n));
-    return sb.toString();
+    return ClusterApi.logs(nodes);
   }
 
   static String tail(Node n) {
-    return ClusterApi.tail(n.name(), n.process());
+    return ClusterApi.tail(n);
   }
 
   /**

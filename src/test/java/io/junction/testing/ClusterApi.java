@@ -26,6 +26,15 @@ public final class ClusterApi {
 
   private ClusterApi() {}
 
+  /** A node as a test holds it; a test's own node record has these (and more) components. */
+  public interface Member {
+    String name();
+
+    ChildNode process();
+
+    HttpApi api();
+  }
+
   /** A free loopback port (free now: another process may take it before the caller binds it). */
   public static int freePort() throws IOException {
     return freePorts(1)[0];
@@ -73,13 +82,13 @@ public final class ClusterApi {
   }
 
   /**
-   * Polls until the node behind {@code api} sees {@code count} members Up and reachable, else fails
-   * with its last view of the cluster and {@code logs}. Between polls it waits on {@code node}'s
-   * process: a bounded poll of another process's state, as there is no event to wait on.
+   * Polls until {@code node} sees {@code count} members Up and reachable, else fails with its last
+   * view of the cluster and {@code logs}. Between polls it waits on the node's process: a bounded
+   * poll of another process's state, as there is no event to wait on.
    */
   public static void awaitMembersUp(
-      HttpApi api, String token, int count, int seconds, ChildNode node, Supplier<String> logs)
-      throws Exception {
+      Member node, String token, int count, int seconds, Supplier<String> logs) throws Exception {
+    HttpApi api = node.api();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!membersUp(api, token, count)) {
       if (System.nanoTime() > deadline)
@@ -91,7 +100,7 @@ public final class ClusterApi {
                 + view(api, token)
                 + "\n"
                 + logs.get());
-      node.process().waitFor(200, TimeUnit.MILLISECONDS);
+      node.process().process().waitFor(200, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -107,10 +116,17 @@ public final class ClusterApi {
     }
   }
 
+  /** The last lines of every node in {@code nodes}, for a failure message. */
+  public static String logs(List<? extends Member> nodes) {
+    StringBuilder sb = new StringBuilder();
+    for (Member n : nodes) sb.append(tail(n));
+    return sb.toString();
+  }
+
   /** The last lines {@code node} wrote, under a {@code --- name} heading, for a failure message. */
-  public static String tail(String name, ChildNode node) {
-    List<String> out = node.output();
-    StringBuilder sb = new StringBuilder("--- " + name + "\n");
+  public static String tail(Member node) {
+    List<String> out = node.process().output();
+    StringBuilder sb = new StringBuilder("--- " + node.name() + "\n");
     out.subList(Math.max(0, out.size() - TAIL_LINES), out.size())
         .forEach(l -> sb.append(l).append('\n'));
     return sb.toString();
