@@ -389,16 +389,7 @@ class ClusterNodesTest {
   }
 
   private Subscriber sseSubscriber(String name, Node node) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + node.port("http") + "/v1/topics/alerts/events"))
-            .GET()
-            .build();
-    HttpResponse<Stream<String>> response =
-        node.api().client().send(request, HttpResponse.BodyHandlers.ofLines());
-    assertEquals(200, response.statusCode());
-    Stream<String> body = response.body();
-    clients.add(body::close);
+    Stream<String> body = openLines(node, "/v1/topics/alerts/events");
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     thread(
         name,
@@ -424,21 +415,7 @@ class ClusterNodesTest {
 
   /** Opens {@code GET /v1/queues/<queue>/stream}; the latch opens when the server ends it. */
   private CountDownLatch deliveryStream(Node node, String queue) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(
-                URI.create(
-                    "http://127.0.0.1:"
-                        + node.port("http")
-                        + "/v1/queues/"
-                        + queue
-                        + "/stream?prefetch=4"))
-            .GET()
-            .build();
-    HttpResponse<Stream<String>> response =
-        node.api().client().send(request, HttpResponse.BodyHandlers.ofLines());
-    assertEquals(200, response.statusCode());
-    Stream<String> body = response.body();
-    clients.add(body::close);
+    Stream<String> body = openLines(node, "/v1/queues/" + queue + "/stream?prefetch=4");
     CountDownLatch ended = new CountDownLatch(1);
     thread(
         node.name() + " stream of " + queue,
@@ -451,6 +428,21 @@ class ClusterNodesTest {
           ended.countDown();
         });
     return ended;
+  }
+
+  /** {@code GET path} as a stream of lines, open until the server ends it or the test closes it. */
+  private Stream<String> openLines(Node node, String path) throws Exception {
+    // no request timeout: the response is a stream that lasts as long as the test needs it
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port("http") + path))
+            .GET()
+            .build();
+    HttpResponse<Stream<String>> response =
+        node.api().client().send(request, HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, response.statusCode(), path);
+    Stream<String> body = response.body();
+    clients.add(body::close);
+    return body;
   }
 
   private Thread echoClient(
