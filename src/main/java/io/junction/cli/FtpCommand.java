@@ -199,10 +199,7 @@ public final class FtpCommand implements Runnable {
       String path = u.path().endsWith("/") ? u.path() + local.getFileName() : u.path();
       RemoteSettings s = remote.settings(u);
       TransferProgress p = progress("put " + local.getFileName(), Files.size(local));
-      await(
-          FileIO.fromPath(local, s.bufferSize())
-              .via(p.flow())
-              .runWith(SafeUpload.toPath(s, path, true), system));
+      await(SafeUpload.fromFile(s, local, path, true, p::add, system));
       return p.summary();
     }
   }

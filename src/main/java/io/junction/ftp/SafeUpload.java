@@ -1,7 +1,9 @@
 package io.junction.ftp;
 
+import java.nio.file.Path;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongConsumer;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.stream.IOResult;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -55,6 +57,35 @@ public final class SafeUpload {
                             upload.exceptionallyCompose(
                                 failure -> cleanUp(settings, part, unwrap(failure), mat.system()))))
         .mapMaterializedValue(nested -> nested.thenCompose(result -> result));
+  }
+
+  /**
+   * Uploads the local file {@code local} safely to {@code path}, as {@link #toPath(RemoteSettings,
+   * String, boolean)} does with a stream, on one connection on the blocking dispatcher, calling
+   * {@code progress} with each block of bytes sent. It costs less than half the CPU of {@code
+   * FileIO.fromPath} into {@link #toPath} (docs/PERFORMANCE.md), so {@code junction ftp put} uses
+   * it.
+   */
+  public static CompletionStage<IOResult> fromFile(
+      RemoteSettings settings,
+      Path local,
+      String path,
+      boolean createDirectories,
+      LongConsumer progress,
+      ClassicActorSystemProvider system) {
+    RemotePaths.requireClean(path);
+    String part = partName(path);
+    String parent = RemotePaths.parent(path);
+    return Ftp.withSession(
+            settings,
+            system,
+            s -> {
+              if (createDirectories && !parent.isEmpty()) s.mkdirs(parent);
+              long sent = s.upload(local, part, progress);
+              commit(settings, s, sent, part, path);
+              return IOResult.createSuccessful(sent);
+            })
+        .exceptionallyCompose(failure -> cleanUp(settings, part, unwrap(failure), system));
   }
 
   /** Checks the remote size against the bytes sent, then renames the part into place. */
