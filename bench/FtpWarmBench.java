@@ -21,90 +21,114 @@ import org.apache.pekko.stream.javadsl.FileIO;
 
 /**
  * Warm-JVM FTP transfer benchmark, side by side and interleaved: each round uploads and downloads
- * FILE with Junction's streams (the graphs of `junction ftp put|get`: FileIO -> SafeUpload.toPath,
- * Ftp.fromPath -> FileIO.toPath, with the settings' buffer size as chunk size), with curl (a child
- * process), and with plain commons-net (same library, no streams: what Java alone costs). Round 0
- * warms the JIT and is not counted. Run by bench/ftp-transfer.sh with the project's classpath:
+ * FILE with Junction's streams (FileIO -> SafeUpload.toPath; Ftp.fromPath -> FileIO.toPath, the
+ * download of `junction ftp get`; chunks of the settings' buffer size), with SafeUpload.fromFile
+ * (the upload of `junction ftp put`), with curl (a child process, under /usr/bin/time), and with
+ * plain commons-net (same library, no streams: what Java alone costs). Each transfer's wall-clock
+ * rate and CPU time (this JVM's process CPU time; curl's user+sys) are recorded: CPU per transfer
+ * hardly depends on what else the machine runs, the rate does. Round 0 warms the JIT and is not
+ * counted. Run by bench/ftp-transfer.sh with the project's classpath:
  *
  * <pre>java -cp CP bench/FtpWarmBench.java URL FILE ROUNDS</pre>
  *
- * URL is an ftp:// directory URL for user anonymous. Prints a line per round and the medians.
+ * URL is an ftp:// directory URL for user anonymous; -Dbuffer=BYTES sets buffer-size (64 KiB).
+ * Prints a line per round and the medians.
  */
 public class FtpWarmBench {
   public static void main(String[] args) throws Exception {
     RemoteUrl url = RemoteUrl.parse(args[0]);
     Path file = Path.of(args[1]);
     int rounds = Integer.parseInt(args[2]);
-    RemoteSettings s = url.settings().withPassword("anonymous@");
+    RemoteSettings s =
+        url.settings().withPassword("anonymous@").withBufferSize(Integer.getInteger("buffer", 65536));
     String dir = url.path().endsWith("/") ? url.path() : url.path() + "/";
     String curlBase = args[0].endsWith("/") ? args[0] : args[0] + "/";
     Path out = file.resolveSibling("warm.out");
     long size = Files.size(file);
     Map<String, List<Double>> rates = new LinkedHashMap<>();
-    for (String k : List.of("junction-up", "curl-up", "java-up", "junction-down", "curl-down", "java-down"))
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    for (String k : KINDS) {
       rates.put(k, new ArrayList<>());
+      cpu.put(k, new ArrayList<>());
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
     try {
       for (int i = 0; i <= rounds; i++) {
-        Map<String, Double> r = new LinkedHashMap<>();
-        long t0 = System.nanoTime();
-        FileIO.fromPath(file, s.bufferSize())
+        Map<String, double[]> r = new LinkedHashMap<>();
+        r.put("streams-up", timed(size, () -> FileIO.fromPath(file, s.bufferSize())
             .runWith(SafeUpload.toPath(s, dir + "w.bin"), system)
-            .toCompletableFuture()
-            .get(5, TimeUnit.MINUTES);
-        r.put("junction-up", mibps(size, System.nanoTime() - t0));
-        r.put("curl-up", mibps(size, curl("-T", file.toString(), curlBase + "c.bin", "-o", "/dev/null")));
-        r.put("java-up", mibps(size, javaUp(s, dir + "r.bin", file)));
-        t0 = System.nanoTime();
-        Ftp.fromPath(s, dir + "w.bin")
+            .toCompletableFuture().get(5, TimeUnit.MINUTES)));
+        r.put("put-up", timed(size, () -> SafeUpload.fromFile(s, file, dir + "f.bin", false, n -> {}, system)
+            .toCompletableFuture().get(5, TimeUnit.MINUTES)));
+        r.put("curl-up", curl(size, "-T", file.toString(), curlBase + "c.bin", "-o", "/dev/null"));
+        r.put("java-up", timed(size, () -> javaUp(s, dir + "r.bin", file)));
+        r.put("streams-down", timed(size, () -> Ftp.fromPath(s, dir + "w.bin")
             .runWith(FileIO.toPath(out), system)
-            .toCompletableFuture()
-            .get(5, TimeUnit.MINUTES);
-        r.put("junction-down", mibps(size, System.nanoTime() - t0));
+            .toCompletableFuture().get(5, TimeUnit.MINUTES)));
         check(out, size);
-        r.put("curl-down", mibps(size, curl(curlBase + "c.bin", "-o", out.toString())));
+        r.put("curl-down", curl(size, curlBase + "c.bin", "-o", out.toString()));
         check(out, size);
-        r.put("java-down", mibps(size, javaDown(s, dir + "r.bin", out)));
+        r.put("java-down", timed(size, () -> javaDown(s, dir + "r.bin", out)));
         check(out, size);
         if (i == 0) continue; // JIT warm-up
-        StringBuilder line = new StringBuilder("warm round " + i + ":");
+        StringBuilder line = new StringBuilder("warm round " + i + " MiB/s (CPU ms):");
         r.forEach((k, v) -> {
-          rates.get(k).add(v);
-          line.append(String.format(" %s %.0f", k, v));
+          rates.get(k).add(v[0]);
+          cpu.get(k).add(v[1]);
+          line.append(String.format(" %s %.0f (%.0f)", k, v[0], v[1]));
         });
-        System.out.println(line + " MiB/s");
+        System.out.println(line);
       }
     } finally {
       Files.deleteIfExists(out);
       system.terminate();
     }
-    Map<String, Double> median = new LinkedHashMap<>();
-    rates.forEach((k, v) -> median.put(k, median(v)));
-    StringBuilder sb = new StringBuilder("warm median:");
-    median.forEach((k, v) -> sb.append(String.format(" %s %.0f", k, v)));
-    System.out.println(sb + " MiB/s");
+    StringBuilder sb = new StringBuilder("warm median MiB/s (CPU ms):");
+    KINDS.forEach(k -> sb.append(String.format(" %s %.0f (%.0f)", k, median(rates.get(k)), median(cpu.get(k)))));
+    System.out.println(sb);
+    double curlUp = median(rates.get("curl-up")), curlDown = median(rates.get("curl-down"));
     System.out.printf(
-        "warm ratio junction/curl: up %.2f down %.2f | junction/plain-java: up %.2f down %.2f%n",
-        median.get("junction-up") / median.get("curl-up"),
-        median.get("junction-down") / median.get("curl-down"),
-        median.get("junction-up") / median.get("java-up"),
-        median.get("junction-down") / median.get("java-down"));
+        "warm ratio to curl: streams-up %.2f put-up %.2f java-up %.2f | streams-down %.2f java-down %.2f%n",
+        median(rates.get("streams-up")) / curlUp, median(rates.get("put-up")) / curlUp,
+        median(rates.get("java-up")) / curlUp, median(rates.get("streams-down")) / curlDown,
+        median(rates.get("java-down")) / curlDown);
   }
 
-  /** curl's own transfer time (%{time_total}), in nanoseconds. */
-  static double curl(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("curl", "-s", "-S", "-w", "%{time_total}"));
-    cmd.addAll(Arrays.asList(args));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String seconds = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0)
-      throw new IllegalStateException("curl failed: " + cmd);
-    return Double.parseDouble(seconds.trim()) * 1e9;
+  static final List<String> KINDS =
+      List.of("streams-up", "put-up", "curl-up", "java-up", "streams-down", "curl-down", "java-down");
+  static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  interface Work {
+    void run() throws Exception;
   }
 
-  /** Upload with commons-net alone: 64 KiB copies, login, STOR, SIZE; nanoseconds. */
-  static double javaUp(RemoteSettings s, String path, Path file) throws Exception {
+  /** {rate MiB/s, CPU ms} of one transfer in this JVM. */
+  static double[] timed(long size, Work w) throws Exception {
+    long c0 = OS.getProcessCpuTime();
     long t0 = System.nanoTime();
+    w.run();
+    long t1 = System.nanoTime();
+    return new double[] {mibps(size, t1 - t0), (OS.getProcessCpuTime() - c0) / 1e6};
+  }
+
+  /** {rate MiB/s from curl's %{time_total}, CPU ms (user + sys from /usr/bin/time)}. */
+  static double[] curl(long size, String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(List.of("/usr/bin/time", "-f", "cpu %U %S", "curl", "-s", "-S", "-w", "%{time_total}"));
+    cmd.addAll(Arrays.asList(args));
+    Process p = new ProcessBuilder(cmd).start();
+    String seconds = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.US_ASCII);
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0)
+      throw new IllegalStateException("curl failed: " + cmd + " " + err);
+    String[] t = err.substring(err.lastIndexOf("cpu ")).trim().split("\\s+");
+    double cpuMs = (Double.parseDouble(t[1]) + Double.parseDouble(t[2])) * 1000;
+    return new double[] {mibps(size, Double.parseDouble(seconds.trim()) * 1e9), cpuMs};
+  }
+
+  /** Upload with commons-net alone: buffer-size copies, login, STOR, SIZE. */
+  static void javaUp(RemoteSettings s, String path, Path file) throws Exception {
     FTPClient c = login(s);
     byte[] buf = new byte[s.bufferSize()];
     try (InputStream in = Files.newInputStream(file);
@@ -114,12 +138,10 @@ public class FtpWarmBench {
     if (!c.completePendingCommand()) throw new IllegalStateException(c.getReplyString());
     c.getSize(path);
     c.disconnect();
-    return System.nanoTime() - t0;
   }
 
-  /** Download with commons-net alone: 64 KiB copies, login, RETR; nanoseconds. */
-  static double javaDown(RemoteSettings s, String path, Path out) throws Exception {
-    long t0 = System.nanoTime();
+  /** Download with commons-net alone: buffer-size copies, login, RETR. */
+  static void javaDown(RemoteSettings s, String path, Path out) throws Exception {
     FTPClient c = login(s);
     byte[] buf = new byte[s.bufferSize()];
     try (InputStream in = c.retrieveFileStream(path);
@@ -128,7 +150,6 @@ public class FtpWarmBench {
     }
     if (!c.completePendingCommand()) throw new IllegalStateException(c.getReplyString());
     c.disconnect();
-    return System.nanoTime() - t0;
   }
 
   static FTPClient login(RemoteSettings s) throws Exception {

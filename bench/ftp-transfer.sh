@@ -1,34 +1,43 @@
 #!/usr/bin/env bash
-# FTP transfer benchmark: a SIZE_MIB file up and down to the same local vsftpd (.ci/vsftpd.sh),
-# with Junction's streams (`junction ftp put|get`, the summary line's rate, which excludes JVM
-# start-up) and with curl, REPEAT times each; then a 1 GiB round trip with -Xmx64m to show the
-# heap stays bounded. Needs root for vsftpd. Results go to stdout; see docs/PERFORMANCE.md "FTP".
+# FTP transfer benchmark, side by side with curl against the same local vsftpd (.ci/vsftpd.sh, in a
+# directory of its own): a SIZE_MIB file up and down,
+#  1. cold: one `junction ftp put|get` JVM per transfer (the CLI's summary-line rate, which excludes
+#     JVM start-up but includes class loading, JIT warm-up, login and the size check/rename),
+#     interleaved with curl -T / curl -o, REPEAT times;
+#  2. warm: bench/FtpWarmBench.java, one JVM, REPEAT measured rounds after one warm-up round, each
+#     round Junction's streams, curl and plain commons-net interleaved; medians and ratios;
+#  3. a 1 GiB round trip with -Xmx64m and a GC log: the largest heap after a GC.
+# Needs root for vsftpd. Prints the load average before and after; see docs/PERFORMANCE.md "FTP".
 #   bench/ftp-transfer.sh [SIZE_MIB=200] [REPEAT=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-200}; REPEAT=${2:-3}
+export JUNCTION_VSFTPD_DIR=${JUNCTION_VSFTPD_DIR:-$(mktemp -d /tmp/junction-bench-vsftpd.XXXXXX)}
+chmod 755 "$JUNCTION_VSFTPD_DIR"; work=$(mktemp -d)
+trap '.ci/vsftpd.sh stop; rm -rf "$work" "$JUNCTION_VSFTPD_DIR"' EXIT
 port=$(.ci/vsftpd.sh)
-trap '.ci/vsftpd.sh stop' EXIT
-work=$(mktemp -d); trap '.ci/vsftpd.sh stop; rm -rf "$work"' EXIT
 [ -f target/classes/io/junction/Main.class ] || mvn -B -q -o compile
 [ -f target/bench.classpath ] || mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
 cp="target/classes:$(cat target/bench.classpath)"
 junction() { java ${JAVA_OPTS:-} -cp "$cp" io.junction.Main "$@"; }
 url="ftp://anonymous@127.0.0.1:$port/pub"
 head -c $((SIZE * 1048576)) /dev/urandom > "$work/file.bin"
-mibps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
-echo "size ${SIZE} MiB, vsftpd on 127.0.0.1:$port, $(nproc) cores"
+mibps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1048576 / s }'; }
+echo "size ${SIZE} MiB, $(/usr/sbin/vsftpd -v 0>&1 2>/dev/null | head -1) on 127.0.0.1:$port, $(nproc) cores, $(java -version 2>&1 | head -1)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+b=$((SIZE * 1048576))
 for i in $(seq 1 "$REPEAT"); do
   # Junction: the summary line is "put file.bin: N bytes (...) in S s, R MiB/s"
   j_up=$(junction ftp put "$work/file.bin" "$url/j.bin" | grep -E '^put ' | awk '{print $(NF-3)}')
-  j_down=$(junction ftp get "$url/j.bin" "$work/j.out" | grep -E '^get ' | awk '{print $(NF-3)}')
   c_up=$(curl -s -o /dev/null -T "$work/file.bin" "$url/c.bin" -w '%{time_total}')
+  j_down=$(junction ftp get "$url/j.bin" "$work/j.out" | grep -E '^get ' | awk '{print $(NF-3)}')
   c_down=$(curl -s -o "$work/c.out" "$url/c.bin" -w '%{time_total}')
   cmp -s "$work/file.bin" "$work/j.out" && cmp -s "$work/file.bin" "$work/c.out" || { echo "content differs" >&2; exit 1; }
-  b=$((SIZE * 1048576))
-  echo "run $i: junction up $(mibps $b $j_up) MiB/s down $(mibps $b $j_down) MiB/s | curl up $(mibps $b $c_up) MiB/s down $(mibps $b $c_down) MiB/s"
+  echo "cold run $i: junction up $(mibps $b $j_up) down $(mibps $b $j_down) | curl up $(mibps $b $c_up) down $(mibps $b $c_down) MiB/s (load $(cut -d' ' -f1 /proc/loadavg))"
   rm -f "$work/j.out" "$work/c.out"
 done
+java ${JAVA_OPTS:-} -cp "$cp" bench/FtpWarmBench.java "$url/" "$work/file.bin" "$REPEAT" 2>/dev/null | grep -E '^warm'
+echo "load after transfers: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "1 GiB round trip with -Xmx64m (fails with OutOfMemoryError if memory grew with the file):"
 head -c $((1024 * 1048576)) /dev/zero > "$work/big.bin"
 rm -f "$work/file.bin"
@@ -36,4 +45,4 @@ JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -Xlog:gc:file=$work/gc.log" junction ftp put
 JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -Xlog:gc:file=$work/gc2.log" junction ftp get "$url/big.bin" "$work/big.out"
 cmp -s "$work/big.bin" "$work/big.out" && echo "1 GiB content identical"
 echo "largest heap after GC (MiB): $(cat "$work"/gc*.log | grep -oE -- '->[0-9]+M' | tr -dc '0-9\n' | sort -n | tail -1)"
-rm -f /tmp/junction-vsftpd/anon/pub/{j,c,big}.bin
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
