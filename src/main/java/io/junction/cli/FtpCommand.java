@@ -198,10 +198,8 @@ public final class FtpCommand implements Runnable {
       if (!Files.isRegularFile(local)) throw new IllegalArgumentException("no such file: " + local);
       String path = u.path().endsWith("/") ? u.path() + local.getFileName() : u.path();
       RemoteSettings s = remote.settings(u);
-      String parent = RemotePaths.parent(path);
-      if (!parent.isEmpty()) await(Ftp.mkdirs(s, parent, system)); // like curl --ftp-create-dirs
       TransferProgress p = progress("put " + local.getFileName(), Files.size(local));
-      await(FileIO.fromPath(local).via(p.flow()).runWith(SafeUpload.toPath(s, path), system));
+      await(SafeUpload.fromFile(s, local, path, true, p::add, system));
       return p.summary();
     }
   }

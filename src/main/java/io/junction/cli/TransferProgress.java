@@ -33,14 +33,19 @@ final class TransferProgress {
   }
 
   private ByteString count(ByteString chunk) {
-    bytes += chunk.size();
+    add(chunk.size());
+    return chunk;
+  }
+
+  /** Counts {@code n} more bytes transferred and redraws the bar now and then. */
+  void add(long n) {
+    bytes += n;
     long now = System.nanoTime();
     if (terminal && now - lastDraw > REDRAW_NANOS) {
       lastDraw = now;
       err.print("\r" + bar(now));
       err.flush();
     }
-    return chunk;
   }
 
   private String bar(long now) {

@@ -7,6 +7,7 @@ import io.junction.metrics.Metrics;
 import io.junction.routing.Deliver;
 import io.junction.routing.Router;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,12 +18,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -38,8 +43,13 @@ import org.apache.pekko.util.ByteString;
  * with exponential backoff up to {@code retry.max-attempts}, one upload at a time (no storm); a
  * permanent one (authentication, permission) fails the file's messages at once. Memory is bounded:
  * one file uploading plus at most {@code max-pending-records}/{@code max-pending-bytes} waiting;
- * beyond that a message is refused as busy. Messages not yet written when the actor stops or
- * restarts are answered {@code DeliveryFailed}.
+ * beyond that a message is refused as busy.
+ *
+ * <p>Graceful shutdown ({@link CoordinatedShutdown}, phase {@code service-requests-done}) flushes
+ * the open batch: it is written and renamed like any other, its messages acknowledged, within that
+ * phase's timeout. Messages not yet in a renamed file when the actor stops or restarts (the flush
+ * did not finish in time, or the actor failed) are answered {@code DeliveryFailed}, never {@code
+ * Delivered}.
  */
 public final class FtpDestination extends AbstractBehavior<FtpDestination.Command> {
 
@@ -63,6 +73,9 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
 
   private record SeqStoreFailed(Throwable cause) implements Command {}
 
+  /** Seal the open batch and answer once nothing is left to write (graceful shutdown). */
+  private record Flush(ActorRef<Done> replyTo) implements Command {}
+
   private static final int SEQ_BLOCK = 100;
   private final FtpEndpointSettings endpoint;
   private final DestinationSettings settings;
@@ -83,6 +96,8 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
   private long recordsWritten;
   private long refused;
   private String detail = "";
+  private final Cancellable flushOnShutdown;
+  private final List<ActorRef<Done>> flushWaiters = new ArrayList<>(); // non-empty: flushing
 
   /** Creates the destination; it registers itself with {@code router} as {@code ftp:<name>}. */
   public static Behavior<Command> create(
@@ -109,6 +124,19 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
         (next, failure) -> failure == null ? new SeqLoaded(next) : new SeqStoreFailed(failure));
     router.tell(
         new Router.RegisterDestination(name, context.messageAdapter(Deliver.class, Delivery::new)));
+    this.flushOnShutdown = registerFlush(context.getSelf(), context.getSystem(), name);
+  }
+
+  /** A shutdown task asking {@code self} to flush; cancelled when the actor stops before that. */
+  private static Cancellable registerFlush(
+      ActorRef<Command> self, ActorSystem<?> system, String name) {
+    CoordinatedShutdown cs = CoordinatedShutdown.get(system);
+    String phase = CoordinatedShutdown.PhaseServiceRequestsDone();
+    Duration timeout = Duration.ofMillis(cs.timeout(phase).toMillis());
+    return cs.addCancellableTask(
+        phase,
+        "flush-" + name,
+        () -> AskPattern.ask(self, Flush::new, timeout, system.scheduler()));
   }
 
   @Override
@@ -122,6 +150,7 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
         .onMessage(UploadFailed.class, this::onUploadFailed)
         .onMessage(RetryUpload.class, r -> startUpload(r.batch()))
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Flush.class, this::onFlush)
         .onSignal(PostStop.class, s -> onStop())
         .onSignal(PreRestart.class, s -> onStop())
         .build();
@@ -190,8 +219,26 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
     throw new IllegalStateException(name + ": cannot keep file sequence in " + seqFile, f.cause());
   }
 
-  /** Starts the next sealed batch if nothing is uploading and the sequence is known. */
+  private Behavior<Command> onFlush(Flush f) {
+    getContext()
+        .getLog()
+        .info("{}: flushing before shutdown ({} records pending)", name, pendingRecords);
+    flushWaiters.add(f.replyTo());
+    uploadNext();
+    return this;
+  }
+
+  /**
+   * Starts the next sealed batch if nothing is uploading and the sequence is known. When flushing,
+   * the open batch is sealed as soon as nothing else waits, and the waiters are answered once
+   * everything is written (or failed).
+   */
   private void uploadNext() {
+    if (!flushWaiters.isEmpty() && uploading == null && sealed.isEmpty() && open != null) seal();
+    if (!flushWaiters.isEmpty() && uploading == null && sealed.isEmpty()) {
+      flushWaiters.forEach(w -> w.tell(Done.getInstance()));
+      flushWaiters.clear();
+    }
     if (uploading != null || nextSeq < 0 || sealed.isEmpty()) return;
     Batch b = sealed.poll();
     pendingRecords -= b.delivers.size();
@@ -315,6 +362,7 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
   }
 
   private Behavior<Command> onStop() {
+    flushOnShutdown.cancel();
     List<Batch> unfinished = new ArrayList<>(sealed);
     if (uploading != null) unfinished.add(uploading);
     if (open != null) unfinished.add(open);

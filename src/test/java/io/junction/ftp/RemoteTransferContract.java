@@ -246,6 +246,36 @@ abstract class RemoteTransferContract {
   }
 
   @Test
+  void safeUploadFromAFileCreatesDirectoriesReportsProgressAndReplacesTheFile() throws Exception {
+    Files.createDirectories(home().resolve("fromfile/a"));
+    Files.writeString(home().resolve("fromfile/a/f.bin"), "old content");
+    Path local = TestFiles.random(tmp.resolve("local/f.bin"), 700_000, 12);
+    java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
+    IOResult result =
+        await(
+            SafeUpload.fromFile(
+                settings(), local, "fromfile/a/b/c/f.bin", true, reported::addAndGet, system));
+    assertEquals(700_000, result.getCount());
+    assertEquals(700_000, reported.get());
+    assertEquals(TestFiles.sha256(local), TestFiles.sha256(home().resolve("fromfile/a/b/c/f.bin")));
+    assertFalse(Files.exists(home().resolve("fromfile/a/b/c/.f.bin.part")));
+    await(SafeUpload.fromFile(settings(), local, "fromfile/a/f.bin", false, n -> {}, system));
+    assertEquals(TestFiles.sha256(local), TestFiles.sha256(home().resolve("fromfile/a/f.bin")));
+    awaitSessions(0);
+  }
+
+  @Test
+  void safeUploadFromAFileIntoAMissingDirectoryFailsAndLeavesNothing() throws Exception {
+    Path local = TestFiles.random(tmp.resolve("local/g.bin"), 10_000, 13);
+    Throwable cause =
+        failure(
+            SafeUpload.fromFile(settings(), local, "no-such-dir/g.bin", false, n -> {}, system));
+    assertInstanceOf(RemoteException.class, cause, cause.toString());
+    assertFalse(Files.exists(home().resolve("no-such-dir")));
+    awaitSessions(0);
+  }
+
+  @Test
   void downloadResumesAfterDroppedConnectionsAndMatchesChecksum() throws Exception {
     Path remote = TestFiles.random(home().resolve("resume.bin"), 3 * 1024 * 1024, 5);
     dropDownloads(1024 * 1024, 2);
