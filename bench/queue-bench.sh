@@ -13,6 +13,11 @@
 #          --api fast|classic (Junction clients: batch publish + streamed consume, or the
 #            request-per-publish + polled lease of earlier runs)  --connections N (4 per producer, sharing its window)
 #          --rounds N (1: every load on every system, interleaved, N times)
+#          --throughput yes|no (yes: also the unpaced throughput loads)
+#          --node-opts 'OPTS' (extra JVM options for every Junction node)
+# Junction systems: junction-h2, junction-pg, and the H2 node with another collector:
+# junction-h2-zgc (-XX:+UseZGC), junction-h2-shen (-XX:+UseShenandoahGC), junction-h2-g1p (G1
+# with a 20 ms pause goal). Each node writes its GC log to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
 # (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
 # this script starts is stopped on exit, whatever the exit path.
@@ -35,6 +40,8 @@ NODE_WAIT=180
 API=fast
 ROUNDS=1
 CONNECTIONS=4
+THROUGHPUT=yes
+NODE_OPTS=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -51,7 +58,9 @@ while [[ $# -gt 0 ]]; do
     --api) API=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --throughput) THROUGHPUT=$2; shift 2 ;;
+    --node-opts) NODE_OPTS=$2; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -125,7 +134,7 @@ wait_port() { # port seconds pid what
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 say "machine: nproc=$(nproc) cpu='$CPU_MODEL' mem=$(free -g | awk '/Mem:/{print $2}')GiB loadavg='$(cut -d' ' -f1-3 /proc/loadavg)'"
 say "java: $(java -version 2>&1 | head -1)"
-say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE api=$API connections=$CONNECTIONS rounds=$ROUNDS"
+say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE api=$API connections=$CONNECTIONS rounds=$ROUNDS throughput=$THROUGHPUT node-opts='$NODE_OPTS'"
 say "results: $OUT"
 
 echo "building bench jar..."
@@ -160,7 +169,7 @@ start_node() { # label, extra JVM option, extra env assignments...
   local log="$OUT/node-$label.log"
   echo "starting node ($label): ./junction run (log $log)"
   (cd "$ROOT" && exec env "$@" JUNCTION_DATA_DIR="$WORK/node-$label" \
-     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $jopt" \
+     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Xlog:gc:file=$OUT/gc-$label.log:uptime -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS $jopt" \
      setsid ./junction run) > "$log" 2>&1 &
   local pgid=$!
   STARTED+=("$pgid")
@@ -233,12 +242,20 @@ start_rabbitmq() {
 declare -A PORT KIND
 for system in ${SYSTEMS//,/ }; do
   case "$system" in
-    junction-h2)
-      start_node h2 "-Djunction.demo-ftp.port=$(free_port)"
+    junction-h2|junction-h2-*)
+      gc=""
+      case "$system" in
+        junction-h2) ;;
+        junction-h2-zgc) gc="-XX:+UseZGC" ;;
+        junction-h2-shen) gc="-XX:+UseShenandoahGC" ;;
+        junction-h2-g1p) gc="-XX:+UseG1GC -XX:MaxGCPauseMillis=20" ;;
+        *) say "unknown system: $system"; exit 2 ;;
+      esac
+      start_node "$system" "$gc -Djunction.demo-ftp.port=$(free_port)"
       PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
     junction-pg)
       start_postgres
-      start_node pg "-Djunction.demo-ftp.port=$(free_port)" JUNCTION_JOURNAL_KIND=postgres \
+      start_node junction-pg "-Djunction.demo-ftp.port=$(free_port)" JUNCTION_JOURNAL_KIND=postgres \
         JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction" \
         JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD"
       PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
@@ -249,7 +266,9 @@ for system in ${SYSTEMS//,/ }; do
   esac
 done
 for ROUND in $(seq 1 "$ROUNDS"); do
-  for run in throughput ${RATES//,/ }; do
+  runs=${RATES//,/ }
+  [[ $THROUGHPUT == yes ]] && runs="throughput $runs"
+  for run in $runs; do
     for shape in ${SHAPES//,/ }; do
       for system in ${SYSTEMS//,/ }; do
         run_one "$system" "${KIND[$system]}" "${PORT[$system]}" "$run" "$shape"
