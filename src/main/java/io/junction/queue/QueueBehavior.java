@@ -44,7 +44,6 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -64,6 +63,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final LeaseWaiters waiters = new LeaseWaiters();
   private final TimerScheduler<Command> timers;
   private final WriteMetrics writeMetrics;
+  private final SnapshotPolicy snapshotPolicy;
+  private final JournalPruner pruner;
   private List<PendingWrites.PendingPublish> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
@@ -81,6 +82,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     this.metrics = new QueueMetrics(Metrics.get(ctx.getSystem()).registry(), name);
     this.timers = timers;
     this.writeMetrics = new WriteMetrics(Metrics.get(ctx.getSystem()).registry(), name);
+    this.snapshotPolicy = new SnapshotPolicy(settings.snapshotEvery(), settings.snapshotMaxBytes());
+    this.pruner = new JournalPruner(ctx, QueueEntity.persistenceId(name).id());
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
   }
 
@@ -91,11 +94,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return QueueState.pristine(settings.maxDeadLetters());
   }
 
+  // Snapshots bound recovery to the queue's depth; SnapshotPolicy says when (by size, not only by
+  // count, which Pekko's RetentionCriteria cannot), JournalPruner deletes what they cover.
   @Override
-  public RetentionCriteria retentionCriteria() {
-    // Snapshots bound recovery to the queue's depth; covered events are deleted.
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2)
-        .withDeleteEventsOnSnapshot();
+  public boolean shouldSnapshot(QueueState state, QueueEvent event, long sequenceNr) {
+    return snapshotPolicy.due(state, event);
   }
 
   @Override
@@ -124,7 +127,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(RecoveryFailed.class, this::onRecoveryFailed)
-        .onSignal(SnapshotCompleted.class, (s, c) -> writeMetrics.snapshotted(s))
+        .onSignal(SnapshotCompleted.class, this::onSnapshotted)
         .onSignal(PreRestart.instance(), s -> onRestart())
         .onSignal(PostStop.instance(), s -> onStopped())
         .build();
@@ -450,6 +453,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   // ---- lifecycle ----
+
+  private void onSnapshotted(QueueState s, SnapshotCompleted c) {
+    writeMetrics.snapshotted(s);
+    pruner.snapshotSaved(c.metadata().sequenceNr());
+  }
 
   private void onRecovered(QueueState s) {
     metrics.update(s.stats(name, subscribers.size()));

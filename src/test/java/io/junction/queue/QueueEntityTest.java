@@ -44,6 +44,7 @@ class QueueEntityTest {
         overflow,
         1000,
         100,
+        QueueSettings.DEFAULTS.snapshotMaxBytes(),
         Duration.ofMillis(50),
         100);
   }
