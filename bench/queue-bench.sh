@@ -175,7 +175,7 @@ start_node() { # label, extra JVM option, extra env assignments...
   STARTED+=("$pgid")
   NODE_PORT=""
   for _ in $(seq 1 $((NODE_WAIT * 5))); do
-    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1 || true)
     [[ -n "$NODE_PORT" ]] && break
     kill -0 "$pgid" 2>/dev/null || { say "ERROR: node ($label) exited"; tail -20 "$log"; exit 1; }
     sleep 0.2

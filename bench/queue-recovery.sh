@@ -63,7 +63,7 @@ start_node() { # log
   NODE_PGID=$!
   NODE_PORT=""
   for _ in $(seq 1 $((NODE_WAIT * 10))); do
-    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$1" | head -1)
+    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1 || true)
     [[ -n "$NODE_PORT" ]] && return 0
     kill -0 "$NODE_PGID" 2>/dev/null || { say "ERROR: node exited"; tail -20 "$1"; exit 1; }
     sleep 0.1
