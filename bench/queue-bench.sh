@@ -74,7 +74,6 @@ chmod 755 "$WORK" # the postgres user must reach its data directory inside
 # --- process bookkeeping: each server runs in its own process group, stopped on exit ---
 STARTED=()      # process group ids
 EXTRA_PIDS=()   # daemons that leave their group (epmd started by RabbitMQ)
-PG_CTL=()       # how to stop the PostgreSQL cluster, if one runs
 stop_groups() {
   local pgid alive
   for pgid in "${STARTED[@]:-}"; do
@@ -93,12 +92,6 @@ stop_groups() {
   done
   STARTED=()
 }
-stop_postgres() {
-  if [[ ${#PG_CTL[@]} -gt 0 ]]; then
-    "${PG_CTL[@]}" -D "$WORK/pg/data" -m fast -w -t 60 stop >> "$OUT/postgres.log" 2>&1 || true
-    PG_CTL=()
-  fi
-}
 cleanup() {
   stop_postgres
   stop_groups
@@ -112,16 +105,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "$*" | tee -a "$SUMMARY"; }
+# free_port, start_postgres, stop_postgres
+source "$BENCH_DIR/postgres-lib.sh"
 accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# A loopback port nobody listens on (checked, not reserved: the servers fail loudly if raced).
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 30000))
-    if ! ss -Htan "( sport = :$p )" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
-  done
-  echo "no free port found" >&2; return 1
-}
 wait_port() { # port seconds pid what
   for _ in $(seq 1 $(($2 * 5))); do
     accepts "$1" && return 0
@@ -184,30 +170,6 @@ start_node() { # label, extra JVM option, extra env assignments...
   say "node ($label): HTTP 127.0.0.1:$NODE_PORT"
 }
 
-# --- PostgreSQL: a throwaway cluster like the tests' (io.junction.testing.PostgresCluster) ---
-start_postgres() {
-  local bin
-  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  [[ -x "$bin/initdb" ]] || { say "ERROR: install postgresql (apt-get install postgresql)"; exit 1; }
-  local as=()
-  if [[ $(id -u) == 0 ]]; then as=(runuser -u postgres --); fi
-  PG_PORT=$(free_port)
-  PG_PASSWORD="bench-$RANDOM$RANDOM"
-  mkdir -p "$WORK/pg"
-  echo "$PG_PASSWORD" > "$WORK/pg/pw"
-  [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$WORK/pg"
-  (cd "$WORK/pg" && "${as[@]}" "$bin/initdb" -D "$WORK/pg/data" -U postgres --pwfile="$WORK/pg/pw" \
-     --auth=scram-sha-256 -E UTF8 --no-instructions) > "$OUT/postgres.log" 2>&1 \
-    || { say "ERROR: initdb failed"; cat "$OUT/postgres.log"; exit 1; }
-  PG_CTL=("${as[@]}" "$bin/pg_ctl")
-  (cd "$WORK/pg" && "${PG_CTL[@]}" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg" start) >> "$OUT/postgres.log" 2>&1 \
-    || { say "ERROR: pg_ctl start failed"; cat "$OUT/postgres.log" "$WORK/pg/server.log"; exit 1; }
-  PGPASSWORD=$PG_PASSWORD "$bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-    -c "CREATE USER junction PASSWORD '$PG_PASSWORD'" -c "CREATE DATABASE junction OWNER junction" >> "$OUT/postgres.log" 2>&1 \
-    || { say "ERROR: creating the database failed"; cat "$OUT/postgres.log"; exit 1; }
-  say "postgres: $("$bin/postgres" --version) on 127.0.0.1:$PG_PORT (default settings: fsync on, synchronous_commit on)"
-}
 
 # --- RabbitMQ: own node name, data dir, config and ports, loopback only ---
 start_rabbitmq() {

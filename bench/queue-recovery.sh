@@ -10,6 +10,8 @@
 #          --node-wait S (300)  --window N (16: publishes in flight per producer; the fast client
 #          sends what is due as one batch POST, so a bigger window means bigger batches)
 #          --node-opts 'JVM/-D options' (extra node JVM options, e.g. a queue-defaults override)
+#          --journal h2|pg (h2: the embedded default; pg: a throwaway PostgreSQL cluster, see
+#          postgres-lib.sh)
 # Everything binds 127.0.0.1; every process this script starts is stopped on exit.
 set -euo pipefail
 
@@ -23,6 +25,7 @@ HEAP=4g
 NODE_WAIT=300
 WINDOW=16
 NODE_OPTS=""
+JOURNAL=h2
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,7 +36,8 @@ while [[ $# -gt 0 ]]; do
     --node-wait) NODE_WAIT=$2; shift 2 ;;
     --window) WINDOW=$2; shift 2 ;;
     --node-opts) NODE_OPTS=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --journal) JOURNAL=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +46,8 @@ OUT="$BENCH_DIR/results/recovery-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 SUMMARY="$OUT/summary.txt"
 DATA=$(mktemp -d /tmp/junction-queue-recovery.XXXXXX)
+chmod 755 "$DATA" # the postgres user must reach its data directory inside
+WORK=$DATA
 NODE_PGID=""
 stop_node() {
   [[ -n "$NODE_PGID" ]] || return 0
@@ -50,14 +56,18 @@ stop_node() {
   kill -KILL -- "-$NODE_PGID" 2>/dev/null || true
   NODE_PGID=""
 }
-cleanup() { stop_node; rm -rf "$DATA"; }
+cleanup() { stop_node; stop_postgres; rm -rf "$DATA"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 say() { echo "$*" | tee -a "$SUMMARY"; }
+# free_port, start_postgres, stop_postgres
+source "$BENCH_DIR/postgres-lib.sh"
+JOURNAL_ENV=()
+
 now_ms() { date +%s%3N; }
 
 start_node() { # log
-  (cd "$ROOT" && exec env JUNCTION_DATA_DIR="$DATA" \
+  (cd "$ROOT" && exec env "${JOURNAL_ENV[@]}" JUNCTION_DATA_DIR="$DATA" \
      JUNCTION_JAVA_OPTS="-Xms1g -Xmx$HEAP -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS" \
      setsid ./junction run) > "$1" 2>&1 &
   NODE_PGID=$!
@@ -83,10 +93,18 @@ node_heap() {
 depth() { curl -s -m 60 "http://127.0.0.1:$NODE_PORT/v1/queues/deep" | sed -n 's/.*"depth":\([0-9]*\).*/\1/p'; }
 
 say "machine: nproc=$(nproc) cpu='$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')' loadavg='$(cut -d' ' -f1-3 /proc/loadavg)'"
-say "run: messages=$MESSAGES fill-seconds=$FILL_SECONDS size=$SIZE heap=$HEAP window=$WINDOW journal=h2 node-opts='$NODE_OPTS'"
+say "run: messages=$MESSAGES fill-seconds=$FILL_SECONDS size=$SIZE heap=$HEAP window=$WINDOW journal=$JOURNAL node-opts='$NODE_OPTS'"
 mvn -B -q -f "$BENCH_DIR/pom.xml" package -DskipTests > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 (cd "$ROOT" && ./junction --help) > "$OUT/node-build.log" 2>&1 || { cat "$OUT/node-build.log"; exit 1; }
 
+case "$JOURNAL" in
+  h2) ;;
+  pg)
+    start_postgres
+    JOURNAL_ENV=(JUNCTION_JOURNAL_KIND=postgres JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction"
+      JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD") ;;
+  *) echo "--journal h2|pg, was $JOURNAL" >&2; exit 2 ;;
+esac
 start_node "$OUT/node-fill.log"
 t0=$(now_ms)
 timeout $((FILL_SECONDS + 120)) java -Xmx1g -cp "$JAR" io.junction.bench.QueueBench --system junction \
@@ -100,7 +118,11 @@ say "fill journal metrics: $(curl -s "http://127.0.0.1:$NODE_PORT/metrics" | gre
 say "node heap after fill: $(node_heap)"
 say "fill node log: $(grep -c -i -E 'snapshot.*(fail|error)|failed to save snapshot' "$OUT/node-fill.log" || true) snapshot failures, $(grep -c -E 'WARN|ERROR' "$OUT/node-fill.log" || true) WARN/ERROR lines"
 stop_node
-say "journal on disk: $(du -sh "$DATA/journal" | cut -f1) ($(ls -la "$DATA"/journal/ | awk 'NR>1{printf "%s %s; ", $9, $5}'))"
+if [[ $JOURNAL == h2 ]]; then
+  say "journal on disk: $(du -sh "$DATA/journal" | cut -f1) ($(ls -la "$DATA"/journal/ | awk 'NR>1{printf "%s %s; ", $9, $5}'))"
+else
+  say "PostgreSQL data directory: $(du -sh "$DATA/pg/data" | cut -f1)"
+fi
 
 t2=$(now_ms)
 start_node "$OUT/node-recover.log"
