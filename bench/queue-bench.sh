@@ -17,7 +17,8 @@
 #          --node-opts 'OPTS' (extra JVM options for every Junction node)
 # Junction systems: junction-h2, junction-pg, and the H2 node with another collector:
 # junction-h2-zgc (-XX:+UseZGC), junction-h2-shen (-XX:+UseShenandoahGC), junction-h2-g1p (G1
-# with a 20 ms pause goal). Each node writes its GC log to gc-<system>.log in the results.
+# with a 20 ms pause goal). Each node logs its collections and safepoints (every stop-the-world
+# pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
 # (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
 # this script starts is stopped on exit, whatever the exit path.
@@ -60,7 +61,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --throughput) THROUGHPUT=$2; shift 2 ;;
     --node-opts) NODE_OPTS=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -155,7 +156,7 @@ start_node() { # label, extra JVM option, extra env assignments...
   local log="$OUT/node-$label.log"
   echo "starting node ($label): ./junction run (log $log)"
   (cd "$ROOT" && exec env "$@" JUNCTION_DATA_DIR="$WORK/node-$label" \
-     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Xlog:gc:file=$OUT/gc-$label.log:uptime -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS $jopt" \
+     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Xlog:gc,safepoint:file=$OUT/gc-$label.log:uptime -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS $jopt" \
      setsid ./junction run) > "$log" 2>&1 &
   local pgid=$!
   STARTED+=("$pgid")
@@ -244,3 +245,14 @@ stop_postgres
 say ""
 say "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -f "$BENCH_DIR/queue-report.awk" "$OUT/results.txt" | tee -a "$SUMMARY"
+# Stop-the-world pauses of each node over the whole run (safepoints: GC and everything else).
+for f in "$OUT"/gc-*.log; do
+  [[ -f $f ]] || continue
+  awk -v name="$(basename "$f" .log | sed 's/^gc-//')" '
+    /Safepoint ".*Total: [0-9]+ ns/ {
+      match($0, /Total: [0-9]+ ns/); t = substr($0, RSTART + 7, RLENGTH - 10) / 1e6
+      n++; sum += t; if (t > max) max = t; if (t >= 10) over10++; if (t >= 50) over50++
+    }
+    END { printf "pauses %-18s %6d safepoints, %8.1f ms in all, max %7.1f ms, >=10 ms: %d, >=50 ms: %d\n", name, n, sum, max, over10, over50 }
+  ' "$f"
+done | tee -a "$SUMMARY"
