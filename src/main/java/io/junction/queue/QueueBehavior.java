@@ -68,6 +68,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private List<PendingWrites.PendingPublish> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
+  private boolean recovered; // false while replaying: the event handler must not deliver then
 
   QueueBehavior(
       String name,
@@ -118,8 +119,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   @Override
   public EventHandler<QueueState, QueueEvent> eventHandler() {
-    return (state, event) ->
-        (state.isPristine() ? new QueueState(settings.maxDeadLetters()) : state).apply(event);
+    return (state, event) -> {
+      QueueState next =
+          (state.isPristine() ? new QueueState(settings.maxDeadLetters()) : state).apply(event);
+      // Pekko applies an event when its write is issued and stashes every command until the write
+      // completes. With deliver-before-durable the new messages go out now, one journal write
+      // earlier; a consumer may then get a message whose write fails. Never during recovery.
+      if (settings.deliverBeforeDurable()
+          && recovered
+          && event instanceof QueueEvent.MessagesPublished) dispatch(next);
+      return next;
+    };
   }
 
   @Override
@@ -220,6 +230,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   // A journal failure restarts this same instance: leases are gone (recovery makes their messages
   // ready again), so subscribers start with empty prefetch windows.
   private void onRestart() {
+    recovered = false;
     failOutstanding("restarting after a journal failure");
     flushRequested = false;
     subscribers.emptyWindows();
@@ -460,6 +471,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private void onRecovered(QueueState s) {
+    recovered = true;
     metrics.update(s.stats(name, subscribers.size()));
     ctx.getLog()
         .info(

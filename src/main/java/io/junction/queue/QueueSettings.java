@@ -21,6 +21,8 @@ import java.util.Set;
  *     snapshotted and recovers by replaying its events (see {@link SnapshotPolicy})
  * @param sweepInterval how often expired leases, due delayed messages and TTLs are checked
  * @param maxDeadLetters dead letters kept per queue; the oldest are discarded beyond this
+ * @param deliverBeforeDurable opt-in: published messages are delivered once their journal write is
+ *     issued instead of completed (a consumer may then see a message whose write fails)
  */
 public record QueueSettings(
     int maxDeliveries,
@@ -32,7 +34,8 @@ public record QueueSettings(
     int snapshotEvery,
     long snapshotMaxBytes,
     Duration sweepInterval,
-    int maxDeadLetters) {
+    int maxDeadLetters,
+    boolean deliverBeforeDurable) {
 
   /** What a publish to a full queue does. */
   public enum Overflow {
@@ -53,7 +56,8 @@ public record QueueSettings(
           "snapshot-every",
           "snapshot-max-bytes",
           "sweep-interval",
-          "max-dead-letters");
+          "max-dead-letters",
+          "deliver-before-durable");
 
   /** Settings used when nothing is configured (the same values as junction-queue.conf). */
   public static final QueueSettings DEFAULTS =
@@ -67,7 +71,8 @@ public record QueueSettings(
           100,
           128L * 1024 * 1024,
           Duration.ofSeconds(1),
-          10_000);
+          10_000,
+          false);
 
   public QueueSettings {
     if (maxDeliveries < 1) throw new IllegalArgumentException("max-deliveries must be >= 1");
@@ -117,6 +122,8 @@ public record QueueSettings(
         readBytes(c, base, "snapshot-max-bytes", d.snapshotMaxBytes(), problems);
     Duration sweep = readDuration(c, base, "sweep-interval", d.sweepInterval(), false, problems);
     int maxDead = readInt(c, base, "max-dead-letters", d.maxDeadLetters(), problems);
+    boolean early =
+        readBoolean(c, base, "deliver-before-durable", d.deliverBeforeDurable(), problems);
     return problems.read(
         base,
         () ->
@@ -130,7 +137,8 @@ public record QueueSettings(
                 snapshotEvery,
                 snapshotMaxBytes,
                 sweep,
-                maxDead),
+                maxDead,
+                early),
         defaults);
   }
 
@@ -138,6 +146,12 @@ public record QueueSettings(
     if (!c.hasPath(key)) return fallback;
     return p.read(
         ConfigProblems.join(base, key), () -> checkPositive(c.getInt(key), key), fallback);
+  }
+
+  private static boolean readBoolean(
+      Config c, String base, String key, boolean fallback, ConfigProblems p) {
+    if (!c.hasPath(key)) return fallback;
+    return p.read(ConfigProblems.join(base, key), () -> c.getBoolean(key), fallback);
   }
 
   private static long readBytes(

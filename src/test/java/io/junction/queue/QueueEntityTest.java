@@ -46,7 +46,8 @@ class QueueEntityTest {
         100,
         QueueSettings.DEFAULTS.snapshotMaxBytes(),
         Duration.ofMillis(50),
-        100);
+        100,
+        false);
   }
 
   static QueueSettings defaults() {

@@ -55,7 +55,8 @@ abstract class QueueJournalContract {
         snapshotEvery,
         snapshotMaxBytes,
         Duration.ofSeconds(1),
-        100);
+        100,
+        false);
   }
 
   static Envelope msg(String text) {
