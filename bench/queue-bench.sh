@@ -18,7 +18,7 @@
 # Junction systems: junction-h2, junction-pg, and the H2 node with another collector:
 # junction-h2-zgc (-XX:+UseZGC), junction-h2-shen (-XX:+UseShenandoahGC), junction-h2-g1p (G1
 # with a 20 ms pause goal), and junction-h2-dbd (queues with the opt-in deliver-before-durable,
-# see docs/QUEUES.md). Each node logs its collections and safepoints (every stop-the-world
+# see docs/QUEUES.md), junction-h2-zgc-dbd (both). Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
 # (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
@@ -214,6 +214,7 @@ for system in ${SYSTEMS//,/ }; do
         junction-h2-shen) gc="-XX:+UseShenandoahGC" ;;
         junction-h2-g1p) gc="-XX:+UseG1GC -XX:MaxGCPauseMillis=20" ;;
         junction-h2-dbd) gc="-Djunction.queue-defaults.deliver-before-durable=on" ;;
+        junction-h2-zgc-dbd) gc="-XX:+UseZGC -Djunction.queue-defaults.deliver-before-durable=on" ;;
         *) say "unknown system: $system"; exit 2 ;;
       esac
       start_node "$system" "$gc -Djunction.demo-ftp.port=$(free_port)"
