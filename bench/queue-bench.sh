@@ -15,10 +15,10 @@
 #          --rounds N (1: every load on every system, interleaved, N times)
 #          --throughput yes|no (yes: also the unpaced throughput loads)
 #          --node-opts 'OPTS' (extra JVM options for every Junction node)
-# Junction systems: junction-h2, junction-pg, and the H2 node with another collector:
-# junction-h2-zgc (-XX:+UseZGC), junction-h2-shen (-XX:+UseShenandoahGC), junction-h2-g1p (G1
-# with a 20 ms pause goal), and junction-h2-dbd (queues with the opt-in deliver-before-durable,
-# see docs/QUEUES.md), junction-h2-zgc-dbd (both). Each node logs its collections and safepoints (every stop-the-world
+# Junction systems: junction-h2, junction-pg, and H2 variants named junction-h2-<v>[-<v>...]
+# with v one of zgc (-XX:+UseZGC), shen (-XX:+UseShenandoahGC), g1p (G1 with a 20 ms pause goal),
+# dbd (queues with the opt-in deliver-before-durable, docs/QUEUES.md); e.g. junction-h2-shen-dbd.
+# Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
 # (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
@@ -62,7 +62,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --throughput) THROUGHPUT=$2; shift 2 ;;
     --node-opts) NODE_OPTS=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -208,15 +208,15 @@ for system in ${SYSTEMS//,/ }; do
   case "$system" in
     junction-h2|junction-h2-*)
       gc=""
-      case "$system" in
-        junction-h2) ;;
-        junction-h2-zgc) gc="-XX:+UseZGC" ;;
-        junction-h2-shen) gc="-XX:+UseShenandoahGC" ;;
-        junction-h2-g1p) gc="-XX:+UseG1GC -XX:MaxGCPauseMillis=20" ;;
-        junction-h2-dbd) gc="-Djunction.queue-defaults.deliver-before-durable=on" ;;
-        junction-h2-zgc-dbd) gc="-XX:+UseZGC -Djunction.queue-defaults.deliver-before-durable=on" ;;
-        *) say "unknown system: $system"; exit 2 ;;
-      esac
+      for variant in $(echo "${system#junction-h2}" | tr '-' ' '); do
+        case "$variant" in
+          zgc) gc="$gc -XX:+UseZGC" ;;
+          shen) gc="$gc -XX:+UseShenandoahGC" ;;
+          g1p) gc="$gc -XX:+UseG1GC -XX:MaxGCPauseMillis=20" ;;
+          dbd) gc="$gc -Djunction.queue-defaults.deliver-before-durable=on" ;;
+          *) say "unknown system: $system"; exit 2 ;;
+        esac
+      done
       start_node "$system" "$gc -Djunction.demo-ftp.port=$(free_port)"
       PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
     junction-pg)
