@@ -48,8 +48,8 @@ final class QueueState {
   long delivered; // transient: since this incarnation started
   int lastPurged; // transient: what the last purge event removed, for its reply
   int lastRedriven; // transient: what the last redrive event moved, for its reply
-  private long
-      heldBytes; // approximate size of what a snapshot would hold (messages + dead letters)
+  // Approximate size of what a snapshot would hold (messages + dead letters), for SnapshotPolicy.
+  private long heldBytes;
 
   final Map<Long, StoredMessage> live = new HashMap<>();
   final TreeMap<Long, StoredMessage> ready = new TreeMap<>();
