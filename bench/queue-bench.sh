@@ -95,7 +95,7 @@ stop_groups() {
   STARTED=()
 }
 cleanup() {
-  stop_postgres
+  declare -F stop_postgres > /dev/null && stop_postgres # defined once postgres-lib.sh is sourced
   stop_groups
   local pid
   for pid in "${EXTRA_PIDS[@]:-}"; do

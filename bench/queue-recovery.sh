@@ -56,7 +56,7 @@ stop_node() {
   kill -KILL -- "-$NODE_PGID" 2>/dev/null || true
   NODE_PGID=""
 }
-cleanup() { stop_node; stop_postgres; rm -rf "$DATA"; }
+cleanup() { stop_node; if declare -F stop_postgres > /dev/null; then stop_postgres; fi; rm -rf "$DATA"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 say() { echo "$*" | tee -a "$SUMMARY"; }
