@@ -237,7 +237,7 @@ class EndpointFaultsResilienceTest {
 
   @Test
   void delayedHttpRequestsAreHandledLaterWhileTheFaultApiAnswersAtOnce() throws Exception {
-    String id = faults.add("kind", "delay", "endpoint", "http", "delay", "500ms", "ttl", "2m");
+    String id = faults.add("kind", "delay", "endpoint", "http", "delay", "2s", "ttl", "2m");
     try {
       long t = System.nanoTime();
       assertEquals(200, faults.http().get("/v1/health", null).statusCode());
