@@ -50,6 +50,17 @@ import org.apache.pekko.util.ByteString;
  * phase's timeout. Messages not yet in a renamed file when the actor stops or restarts (the flush
  * did not finish in time, or the actor failed) are answered {@code DeliveryFailed}, never {@code
  * Delivered}.
+ *
+ * <p>Temporary file: every file is uploaded as {@link #temporaryName} ({@code
+ * directory/.<endpoint>@<node>.part}) and then renamed to its final name. File names never repeat
+ * ({@code {seq}}), so a per-file temporary ({@code .name.part}) orphaned by a kill mid-upload would
+ * never be reused; this one name, owned by this destination on this node, is. At start, before the
+ * first upload, the destination removes it (a {@code kill -9} leaves it behind), and any later
+ * upload replaces it. Only that exact name is touched, never a pattern or a listing, so other
+ * nodes' (other {@code node-name}) and other endpoints' uploads in progress into the same directory
+ * are safe. It needs nodes that share a directory to have distinct node names, which a cluster
+ * needs anyway. It lives in {@code directory} even when {@code file-name} adds subdirectories, so a
+ * restart always knows where to look; the rename moves it into the subdirectory.
  */
 public final class FtpDestination extends AbstractBehavior<FtpDestination.Command> {
 
@@ -62,6 +73,8 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
   private record Delivery(Deliver deliver) implements Command {}
 
   private record SeqLoaded(long next) implements Command {}
+
+  private record TemporaryRemoved(long next, Throwable failure) implements Command {}
 
   private record MaxWaitReached(long batch) implements Command {}
 
@@ -83,6 +96,7 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
   private final TimerScheduler<Command> timers;
   private final EndpointMetrics metrics;
   private final Path seqFile;
+  private final String temporary;
   private final ArrayDeque<Batch> sealed = new ArrayDeque<>();
   private final Set<String> knownDirectories = new HashSet<>();
   private Batch open;
@@ -101,9 +115,24 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
 
   /** Creates the destination; it registers itself with {@code router} as {@code ftp:<name>}. */
   public static Behavior<Command> create(
-      FtpEndpointSettings endpoint, ActorRef<Router.Command> router, Path dataDir) {
+      FtpEndpointSettings endpoint,
+      ActorRef<Router.Command> router,
+      Path dataDir,
+      String nodeName) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(t -> new FtpDestination(ctx, t, endpoint, router, dataDir)));
+        ctx ->
+            Behaviors.withTimers(
+                t -> new FtpDestination(ctx, t, endpoint, router, dataDir, nodeName)));
+  }
+
+  /**
+   * The one temporary name endpoint {@code endpoint} on node {@code nodeName} uploads through:
+   * {@code directory/.<endpoint>@<node>.part}. Characters of the node name that are not letters,
+   * digits, {@code .}, {@code _} or {@code -} become {@code _}. Pollers skip it ({@code .*.part}).
+   */
+  static String temporaryName(String directory, String endpoint, String nodeName) {
+    String node = nodeName.replaceAll("[^A-Za-z0-9._-]", "_");
+    return RemotePaths.child(directory, "." + endpoint + "@" + node + ".part");
   }
 
   private FtpDestination(
@@ -111,7 +140,8 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
       TimerScheduler<Command> timers,
       FtpEndpointSettings endpoint,
       ActorRef<Router.Command> router,
-      Path dataDir) {
+      Path dataDir,
+      String nodeName) {
     super(context);
     this.endpoint = endpoint;
     this.settings = endpoint.destination();
@@ -119,6 +149,7 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
     this.timers = timers;
     this.metrics = Metrics.get(context.getSystem()).endpoint(endpoint.name(), "ftp");
     this.seqFile = dataDir.resolve("ftp-destination").resolve(endpoint.name() + ".seq");
+    this.temporary = temporaryName(settings.directory(), endpoint.name(), nodeName);
     context.pipeToSelf(
         CompletableFuture.supplyAsync(this::readSeq, Ftp.blockingExecutor(context.getSystem())),
         (next, failure) -> failure == null ? new SeqLoaded(next) : new SeqStoreFailed(failure));
@@ -144,6 +175,7 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
     return newReceiveBuilder()
         .onMessage(Delivery.class, this::onDelivery)
         .onMessage(SeqLoaded.class, this::onSeqLoaded)
+        .onMessage(TemporaryRemoved.class, this::onTemporaryRemoved)
         .onMessage(SeqStoreFailed.class, this::onSeqStoreFailed)
         .onMessage(MaxWaitReached.class, this::onMaxWaitReached)
         .onMessage(Uploaded.class, this::onUploaded)
@@ -206,7 +238,33 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
     return this;
   }
 
+  /**
+   * Removes the temporary a killed predecessor may have left, then starts uploading: not before, or
+   * the removal could hit this run's own upload. A failure (server down) is only logged: the next
+   * upload replaces the file anyway.
+   */
   private Behavior<Command> onSeqLoaded(SeqLoaded s) {
+    getContext()
+        .pipeToSelf(
+            Ftp.remove(endpoint.remote(), temporary, getContext().getSystem()),
+            (done, failure) -> new TemporaryRemoved(s.next(), failure));
+    return this;
+  }
+
+  private Behavior<Command> onTemporaryRemoved(TemporaryRemoved s) {
+    Throwable cause = s.failure() == null ? null : unwrap(s.failure());
+    if (cause == null)
+      getContext()
+          .getLog()
+          .info("{}: removed {}, left by an upload that did not finish", name, temporary);
+    else if (!(cause instanceof RemoteException.NotFound))
+      getContext()
+          .getLog()
+          .warn(
+              "{}: cannot remove {} at start (the next upload replaces it): {}",
+              name,
+              temporary,
+              cause.getMessage());
     nextSeq = s.next();
     seqReservedUpTo = s.next();
     uploadNext();
@@ -280,7 +338,9 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
         ready.thenCompose(
             d -> {
               return Source.from(b.records)
-                  .runWith(SafeUpload.toPath(endpoint.remote(), b.path), getContext().getSystem());
+                  .runWith(
+                      SafeUpload.toPath(endpoint.remote(), b.path, temporary, false),
+                      getContext().getSystem());
             });
     knownDirectories.add(dir); // removed again if the upload fails
     getContext()

@@ -13,7 +13,10 @@ import org.apache.pekko.util.ByteString;
  * An upload that never leaves a partial file under the final name: bytes go to {@code .name.part}
  * in the same directory, the remote size is checked against the bytes sent, and only then is the
  * file renamed to {@code name}. On any failure the temporary file is removed (best effort; a
- * removal failure is attached as suppressed) and no final file appears.
+ * removal failure is attached as suppressed) and no final file appears. A process killed mid-upload
+ * cannot remove it: the same upload run again reuses (replaces) the same {@code .name.part}, and
+ * {@link FtpDestination}, whose file names never repeat, uses a temporary name of its own that it
+ * removes at start (docs/FTP.md).
  *
  * <p>Directory pollers must skip names starting with {@code .} and ending with {@code .part}.
  */
@@ -42,8 +45,17 @@ public final class SafeUpload {
    */
   public static Sink<ByteString, CompletionStage<IOResult>> toPath(
       RemoteSettings settings, String path, boolean createDirectories) {
+    return toPath(settings, path, partName(path), createDirectories);
+  }
+
+  /**
+   * Like {@link #toPath(RemoteSettings, String, boolean)} with the temporary name {@code part}
+   * chosen by the caller: {@link FtpDestination} names it after itself so that a restart reuses it.
+   */
+  static Sink<ByteString, CompletionStage<IOResult>> toPath(
+      RemoteSettings settings, String path, String part, boolean createDirectories) {
     RemotePaths.requireClean(path);
-    String part = partName(path);
+    RemotePaths.requireClean(part);
     String parent = RemotePaths.parent(path);
     RemoteSink.SessionStep before =
         createDirectories && !parent.isEmpty() ? s -> s.mkdirs(parent) : s -> {};

@@ -120,7 +120,8 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       if (!which.test(f.name())) continue;
       ActorRef<FtpEndpoint.Command> ref =
           context.spawn(
-              supervised(FtpEndpoint.create(f, router, s.dataDir())), "ftp-" + f.name() + gen);
+              supervised(FtpEndpoint.create(f, router, s.dataDir(), s.nodeName())),
+              "ftp-" + f.name() + gen);
       track(f.name(), ref, r -> ref.tell(new FtpEndpoint.GetStatus(r)));
     }
     if (generation > 0) return; // HTTP destinations are not reloadable (junction.http is fixed)
