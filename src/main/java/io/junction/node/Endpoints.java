@@ -120,7 +120,7 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       if (!which.test(f.name())) continue;
       ActorRef<FtpEndpoint.Command> ref =
           context.spawn(
-              supervised(FtpEndpoint.create(f, router, s.dataDir(), s.nodeName())),
+              supervised(FtpEndpoint.create(f, router, s.dataDir(), s.instanceName())),
               "ftp-" + f.name() + gen);
       track(f.name(), ref, r -> ref.tell(new FtpEndpoint.GetStatus(r)));
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.junction.node.HostName;
 import io.junction.routing.Deliver;
 import io.junction.testing.TestNode;
 import java.nio.file.Files;
@@ -138,10 +139,17 @@ class FtpDestinationTest {
     assertEquals(".archive@a_b_c.part", FtpDestination.temporaryName("", "archive", "a/b c"));
     // What a kill -9 of this node mid-upload left, and uploads in progress by others that share
     // the directory: another node's destination, another endpoint, a `junction ftp put`.
-    Path mine = Files.writeString(out.resolve(".archive@n1.part"), "half a file");
+    // this node: node-name n1 on this machine (NodeSettings.instanceName, the cluster being off)
+    String self = FtpDestination.temporaryName("", "archive", "n1-" + HostName.local());
+    Path mine = Files.writeString(out.resolve(self), "half a file");
     Map<Path, String> others = new HashMap<>();
-    for (String name : List.of(".archive@n2.part", ".other@n1.part", ".x.txt.part", "keep.txt"))
-      others.put(out.resolve(name), "someone else's " + name);
+    for (String name :
+        List.of(
+            ".archive@n1.part",
+            ".archive@n2-" + HostName.local() + ".part",
+            ".other@n1-" + HostName.local() + ".part",
+            ".x.txt.part",
+            "keep.txt")) others.put(out.resolve(name), "someone else's " + name);
     for (var e : others.entrySet()) Files.writeString(e.getKey(), e.getValue());
     try (TestNode node =
         node(

@@ -3,6 +3,7 @@ package io.junction.ftp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.junction.node.HostName;
 import io.junction.testing.ChildNode;
 import io.junction.testing.QueueClient;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kill -9 of a node (child JVM) while its {@code ftp} destination uploads batches taken from a
  * durable queue to an embedded FtpServer in this JVM. The upload is caught in the act: the node is
- * killed as soon as its temporary ({@code .archive@crash-node.part}) appears. After the restart no
- * temporary is left: the destination removes its own at start, or its next upload replaces it.
+ * killed as soon as its temporary ({@code .archive@crash-node-<host>.part}) appears. After the
+ * restart no temporary is left: the destination removes its own at start, or its next upload
+ * replaces it.
  */
 @Tag("resilience")
 class FtpUploadCrashTest {
@@ -41,7 +43,8 @@ class FtpUploadCrashTest {
   // The queue route's prefetch window: at most this many messages can be in a renamed file whose
   // acknowledgement the kill prevented, so at most this many are uploaded again after the restart.
   private static final int PREFETCH = 32;
-  private static final String TEMPORARY = ".archive@crash-node.part";
+  private static final String TEMPORARY =
+      FtpDestination.temporaryName("", "archive", "crash-node-" + HostName.local());
 
   @TempDir Path tmp;
   EmbeddedFtpServer server;
