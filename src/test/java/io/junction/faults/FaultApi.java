@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.HttpApi;
+import io.junction.testing.TestNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -14,6 +15,31 @@ import java.util.regex.Pattern;
 final class FaultApi {
   static final ObjectMapper JSON = new ObjectMapper();
   private final HttpApi api;
+
+  /** Starts a test node with fault injection on; {@code junction} is the body of its section. */
+  static TestNode startNode(String junction) {
+    return TestNode.start("junction {\n  faults.enabled = on\n" + junction + "\n}\n");
+  }
+
+  /** Something to check that may throw; see {@link #until}. */
+  interface Check {
+    void run() throws Exception;
+  }
+
+  /** Retries {@code check} until it passes or the node's await timeout runs out. */
+  static void until(TestNode node, Check check) {
+    node.await(
+        () -> {
+          try {
+            check.run();
+            return true;
+          } catch (RuntimeException | Error e) {
+            throw e;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
 
   FaultApi(int httpPort) {
     this.api = new HttpApi(httpPort);
