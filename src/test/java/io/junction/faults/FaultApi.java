@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.HttpApi;
 import io.junction.testing.TestNode;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,5 +85,18 @@ final class FaultApi {
         Pattern.compile("junction_faults_injected_total\\{[^}]*rule=\"" + id + "\"[^}]*} (\\S+)")
             .matcher(text);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  /** {@code GET /v1/queues/NAME}: depth, dead_letters, ... */
+  JsonNode queue(String name) throws Exception {
+    return JSON.readTree(api.get("/v1/queues/" + name, null).body());
+  }
+
+  /** The payloads in a queue, in queue order (at most 1000). */
+  List<String> payloads(String queue) throws Exception {
+    JsonNode list = JSON.readTree(api.get("/v1/queues/" + queue + "/peek?max=1000", null).body());
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonNode m : list) out.add(m.path("message").path("payload").asText());
+    return out;
   }
 }
