@@ -65,8 +65,8 @@ final class FaultApi {
   }
 
   /** The rule's hits so far (0 once it is gone). */
-  long hits(String id) throws Exception {
-    JsonNode rules = JSON.readTree(api.get("/v1/faults", null).body()).get("rules");
+  long hits(String id) {
+    JsonNode rules = read("/v1/faults").get("rules");
     for (JsonNode r : rules) if (r.get("id").asText().equals(id)) return r.get("hits").asLong();
     return 0;
   }
@@ -88,15 +88,24 @@ final class FaultApi {
   }
 
   /** {@code GET /v1/queues/NAME}: depth, dead_letters, ... */
-  JsonNode queue(String name) throws Exception {
-    return JSON.readTree(api.get("/v1/queues/" + name, null).body());
+  JsonNode queue(String name) {
+    return read("/v1/queues/" + name);
   }
 
   /** The payloads in a queue, in queue order (at most 1000). */
-  List<String> payloads(String queue) throws Exception {
-    JsonNode list = JSON.readTree(api.get("/v1/queues/" + queue + "/peek?max=1000", null).body());
+  List<String> payloads(String queue) {
+    JsonNode list = read("/v1/queues/" + queue + "/peek?max=1000");
     List<String> out = new java.util.ArrayList<>();
     for (JsonNode m : list) out.add(m.path("message").path("payload").asText());
     return out;
+  }
+
+  // Unchecked, for use inside the polling lambdas of TestNode.await.
+  private JsonNode read(String path) {
+    try {
+      return JSON.readTree(api.get(path, null).body());
+    } catch (Exception e) {
+      throw new AssertionError("GET " + path, e);
+    }
   }
 }
