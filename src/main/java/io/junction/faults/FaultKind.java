@@ -25,6 +25,8 @@ public enum FaultKind {
   THROW(Scope.ENDPOINT),
   /** Make an endpoint's actor throw on the next command it handles, at most {@code count} times. */
   CRASH_ENDPOINT(Scope.ENDPOINT),
+  /** Fail an FTP/SFTP endpoint's transfers (a poller's listings and downloads). */
+  FAIL_TRANSFERS(Scope.ENDPOINT),
   /** Answer requests to the HTTP API (endpoint {@code http}) with {@code status} (5xx). */
   FAIL_REQUESTS(Scope.ENDPOINT),
   /** Answer deliveries to a destination (or along a route) with DeliveryFailed. */
