@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.junction.testing.TestNode;
+import io.junction.testing.UdpPeer;
 import io.junction.testing.WireClient;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ class CrashFaultsResilienceTest {
   static TestNode node;
   static FaultApi faults;
   static int crashyPort;
+  static int udpPort;
 
   @BeforeAll
   static void start() throws IOException {
@@ -41,21 +44,26 @@ class CrashFaultsResilienceTest {
     try (ServerSocket s = new ServerSocket(0)) {
       crashyPort = s.getLocalPort();
     }
+    try (DatagramSocket s = new DatagramSocket(0)) {
+      udpPort = s.getLocalPort();
+    }
     node =
         FaultApi.startNode(
             """
-            queues { orders {}, shipped {} }
+            queues { orders {}, shipped {}, datagrams {} }
             endpoints {
               crashy { kind = tcp-server, port = %d, framing.kind = length-prefixed }
               other { kind = tcp-server, port = 0, codec = text, framing.kind = delimiter }
+              u-crash { kind = udp, port = %d, codec = text }
             }
             routes {
               crashy-echo { from = crashy, to = reply }
               other-echo { from = other, to = reply }
               ship { from = "queue:orders", to = "queue:shipped" }
+              u-keep { from = u-crash, to = "queue:datagrams" }
             }
             """
-                .formatted(crashyPort));
+                .formatted(crashyPort, udpPort));
     faults = new FaultApi(node.httpPort());
   }
 
@@ -227,5 +235,34 @@ class CrashFaultsResilienceTest {
     // Only the command a crash interrupted goes unanswered (its publisher gets 503 once the
     // request times out): at most one publish per crash.
     assertTrue(unknown.size() <= crashes, "publishes the queue did not answer: " + unknown);
+  }
+
+  @Test
+  void crashedUdpEndpointBindsItsPortAgainAndHandlesDatagramsAfterwards() throws Exception {
+    assertEquals(udpPort, node.port("u-crash"));
+    try (UdpPeer peer = new UdpPeer()) {
+      for (int i = 0; i < 20; i++) peer.send(("b" + i).getBytes(StandardCharsets.UTF_8), udpPort);
+      FaultApi.until(node, () -> assertEquals(20, faults.payloads("datagrams").size()));
+      String id = faults.add("kind", "crash-endpoint", "endpoint", "u-crash", "ttl", "1m");
+      peer.send("crash".getBytes(StandardCharsets.UTF_8), udpPort); // the crashing command
+      FaultApi.until(node, () -> assertEquals(1, faults.hits(id)));
+      long crashed = System.nanoTime();
+      // Datagrams sent while the endpoint restarts may be lost (UDP promises nothing); once it
+      // is bound again each one is handled, once.
+      assertEquals(udpPort, node.port("u-crash"));
+      // After the first backoff (1 s), not after several: the old socket released the port.
+      long rebound = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashed);
+      assertTrue(rebound < 6000, "bound again after " + rebound + " ms");
+      for (int i = 0; i < 20; i++) peer.send(("c" + i).getBytes(StandardCharsets.UTF_8), udpPort);
+      FaultApi.until(
+          node,
+          () -> {
+            List<String> got = faults.payloads("datagrams");
+            assertEquals(40, got.size(), "got " + got);
+            for (int i = 0; i < 20; i++) assertEquals("c" + i, got.get(20 + i));
+          });
+      assertFalse(faults.payloads("datagrams").contains("crash"), "the crashing command is lost");
+      assertEquals(1, faults.remove(id));
+    }
   }
 }
