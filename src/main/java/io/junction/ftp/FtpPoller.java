@@ -70,6 +70,8 @@ public final class FtpPoller extends AbstractBehavior<FtpPoller.Command> {
   private final ArrayDeque<RemoteFile> todo = new ArrayDeque<>();
   private RoutingSnapshot routing = RoutingSnapshot.empty();
   private Set<String> taken; // null until loaded
+  private final ActorRef<AckedDelivery.Finished> delivered;
+  private long deliveries; // names the per-file delivery children uniquely
   private long filesTaken;
   private long failures;
   private String detail = "";
@@ -93,6 +95,7 @@ public final class FtpPoller extends AbstractBehavior<FtpPoller.Command> {
     this.metrics = Metrics.get(context.getSystem()).endpoint(endpoint.name(), "ftp");
     Faults f = Faults.get(context.getSystem());
     this.faults = f.enabled() ? f : null;
+    this.delivered = context.messageAdapter(AckedDelivery.Finished.class, this::onDelivered);
     router.tell(
         new Router.Subscribe(context.messageAdapter(RoutingSnapshot.class, RoutingUpdated::new)));
     Path file = poll.stateFile();
@@ -185,22 +188,20 @@ public final class FtpPoller extends AbstractBehavior<FtpPoller.Command> {
       getContext().getSelf().tell(new StepFailed("route", f, injected));
       return this;
     }
-    CompletionStage<Done> routed =
-        PolledFile.messages(
-                endpoint.name(), endpoint.remote(), poll, f, metrics, getContext().getLog())
-            .mapAsync(
-                16,
-                m -> {
-                  metrics.framesIn.increment();
-                  return AckedDelivery.deliver(
-                      routing, m, poll.ackTimeout(), getContext().getSystem().scheduler());
-                })
-            .runWith(Sink.ignore(), getContext().getSystem());
-    getContext()
-        .pipeToSelf(
-            routed,
-            (d, failure) -> failure == null ? new Routed(f) : new StepFailed("route", f, failure));
+    ActorRef<AckedDelivery.Command> delivery =
+        getContext()
+            .spawn(
+                AckedDelivery.create(routing, f, poll.ackTimeout(), metrics, delivered),
+                "deliver-" + ++deliveries);
+    PolledFile.messages(endpoint.name(), endpoint.remote(), poll, f, metrics, getContext().getLog())
+        .runWith(AckedDelivery.sink(delivery), getContext().getSystem());
     return this;
+  }
+
+  private Command onDelivered(AckedDelivery.Finished d) {
+    return d.failure() == null
+        ? new Routed(d.file())
+        : new StepFailed("route", d.file(), d.failure());
   }
 
   private Behavior<Command> onRouted(Routed r) {

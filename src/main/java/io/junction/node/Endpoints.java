@@ -125,7 +125,7 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
       if (!which.test(f.name())) continue;
       ActorRef<FtpEndpoint.Command> ref =
           context.spawn(
-              supervised(f.name(), FtpEndpoint.create(f, router, s.dataDir())),
+              supervised(f.name(), FtpEndpoint.create(f, router, s.dataDir(), s.nodeName())),
               "ftp-" + f.name() + gen);
       track(f.name(), ref, r -> ref.tell(new FtpEndpoint.GetStatus(r)));
     }
