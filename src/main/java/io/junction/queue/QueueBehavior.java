@@ -1,5 +1,8 @@
 package io.junction.queue;
 
+import io.junction.faults.Crashes;
+import io.junction.faults.FaultKind;
+import io.junction.faults.Faults;
 import io.junction.metrics.Metrics;
 import io.junction.queue.QueueEntity.Ack;
 import io.junction.queue.QueueEntity.Command;
@@ -69,6 +72,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private List<PendingWrites.PendingPublish> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
+  private final Faults faults; // null unless fault injection is on
+  private String restartCause = "a journal failure"; // what PreRestart tells the publishers
   private boolean recovered; // false while replaying: the event handler must not deliver then
 
   QueueBehavior(
@@ -87,6 +92,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     this.snapshotPolicy = new SnapshotPolicy(settings.snapshotEvery(), settings.snapshotMaxBytes());
     this.pruner = new JournalPruner(ctx, QueueEntity.persistenceId(name).id());
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
+    Faults f = Faults.get(ctx.getSystem());
+    this.faults = f.enabled() ? f : null;
   }
 
   // Pekko keeps the empty state object across journal-failure restarts of this same instance, so it
@@ -146,6 +153,25 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   @Override
   public CommandHandler<Command, QueueEvent, QueueState> commandHandler() {
+    CommandHandler<Command, QueueEvent, QueueState> handler = handler();
+    if (faults == null) return handler;
+    return (state, command) -> {
+      try {
+        Crashes.maybeCrash(
+            faults,
+            FaultKind.CRASH_QUEUE,
+            FaultKind.Scope.QUEUE,
+            name,
+            "queue " + name + " handling " + command.getClass().getSimpleName());
+      } catch (Crashes.InjectedCrash e) {
+        restartCause = "a crash (" + e.getMessage() + ")";
+        throw e; // to QueueEntity's supervisor, which restarts the queue from the journal
+      }
+      return handler.apply(state, command);
+    };
+  }
+
+  private CommandHandler<Command, QueueEvent, QueueState> handler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Publish.class, this::onPublish)
@@ -233,7 +259,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   // ready again), so subscribers start with empty prefetch windows.
   private void onRestart() {
     recovered = false;
-    failOutstanding("restarting after a journal failure");
+    failOutstanding("restarting after " + restartCause);
     flushRequested = false;
     subscribers.emptyWindows();
     waiters.answerAllEmpty(name);
