@@ -1,34 +1,63 @@
 #!/usr/bin/env bash
-# FTP transfer benchmark: a SIZE_MIB file up and down to the same local vsftpd (.ci/vsftpd.sh),
-# with Junction's streams (`junction ftp put|get`, the summary line's rate, which excludes JVM
-# start-up) and with curl, REPEAT times each; then a 1 GiB round trip with -Xmx64m to show the
-# heap stays bounded. Needs root for vsftpd. Results go to stdout; see docs/PERFORMANCE.md "FTP".
+# FTP transfer benchmark, side by side with curl against the same local vsftpd (.ci/vsftpd.sh, in a
+# directory of its own): a SIZE_MIB file up and down,
+#  1. cold: one `junction ftp put|get` JVM per transfer (the CLI's summary-line rate, which excludes
+#     JVM start-up but includes class loading, JIT warm-up, login and the size check/rename),
+#     interleaved with curl -T / curl -o, REPEAT times;
+#  2. warm: bench/FtpWarmBench.java, one JVM, REPEAT measured rounds after one warm-up round, each
+#     round Junction's streams, curl and plain commons-net interleaved; medians and ratios;
+#  3. a 1 GiB round trip with -Xmx64m and a GC log: the largest heap after a GC.
+# Needs root for vsftpd. Prints the load average before and after; see docs/PERFORMANCE.md "FTP".
+# With BEFORE_CLASSES=dir (target/classes of another build, e.g. main before a change) the cold runs
+# also time that build's `ftp put|get`, interleaved, for a before/after in one run.
 #   bench/ftp-transfer.sh [SIZE_MIB=200] [REPEAT=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-200}; REPEAT=${2:-3}
+export JUNCTION_VSFTPD_DIR=${JUNCTION_VSFTPD_DIR:-$(mktemp -d /tmp/junction-bench-vsftpd.XXXXXX)}
+chmod 755 "$JUNCTION_VSFTPD_DIR"; work=$(mktemp -d)
+trap '.ci/vsftpd.sh stop; rm -rf "$work" "$JUNCTION_VSFTPD_DIR"' EXIT
 port=$(.ci/vsftpd.sh)
-trap '.ci/vsftpd.sh stop' EXIT
-work=$(mktemp -d); trap '.ci/vsftpd.sh stop; rm -rf "$work"' EXIT
 [ -f target/classes/io/junction/Main.class ] || mvn -B -q -o compile
 [ -f target/bench.classpath ] || mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
 cp="target/classes:$(cat target/bench.classpath)"
 junction() { java ${JAVA_OPTS:-} -cp "$cp" io.junction.Main "$@"; }
+before() { java -cp "$BEFORE_CLASSES:$(cat target/bench.classpath)" io.junction.Main "$@"; }
+rate() { grep -E "^$1 " | awk '{print $(NF-3)}'; }
 url="ftp://anonymous@127.0.0.1:$port/pub"
 head -c $((SIZE * 1048576)) /dev/urandom > "$work/file.bin"
-mibps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
-echo "size ${SIZE} MiB, vsftpd on 127.0.0.1:$port, $(nproc) cores"
+# vsftpd's own rate (xferlog; excludes login, SIZE, rename: only the bytes on the data connection) of each upload's data phase (xferlog), median per client, MiB/s
+xfer_medians() {
+  grep "OK UPLOAD" "$1" | grep -v big.bin | sed -E 's/.*"\/pub\/([^"]+)", [0-9]+ bytes, ([0-9.]+)Kbyte.*/\1 \2/' |
+    awk '{ n[$1]++; v[$1, n[$1]] = $2 / 1024 }
+         END { split("o.bin.part=before-cli j.bin.part=cli-put c.bin=curl w.bin.part=streams f.bin.part=fromFile r.bin=commons-net", m, " ");
+               for (i in m) { split(m[i], kv, "="); k = "." kv[1]; if (!(k in n)) k = kv[1]; if (!(k in n)) continue;
+                 c = n[k]; for (a = 1; a <= c; a++) s[a] = v[k, a];
+                 for (a = 1; a <= c; a++) for (b = a + 1; b <= c; b++) if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
+                 printf " %s %.0f", kv[2], (c % 2 ? s[(c + 1) / 2] : (s[c / 2] + s[c / 2 + 1]) / 2) } }'
+}
+mibps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1048576 / s }'; }
+echo "size ${SIZE} MiB, $(/usr/sbin/vsftpd -v 0>&1 2>/dev/null | head -1) on 127.0.0.1:$port, $(nproc) cores, $(java -version 2>&1 | head -1)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+b=$((SIZE * 1048576))
 for i in $(seq 1 "$REPEAT"); do
   # Junction: the summary line is "put file.bin: N bytes (...) in S s, R MiB/s"
-  j_up=$(junction ftp put "$work/file.bin" "$url/j.bin" | grep -E '^put ' | awk '{print $(NF-3)}')
-  j_down=$(junction ftp get "$url/j.bin" "$work/j.out" | grep -E '^get ' | awk '{print $(NF-3)}')
+  if [ -n "${BEFORE_CLASSES:-}" ]; then
+    o_up=$(before ftp put "$work/file.bin" "$url/o.bin" | rate put)
+    o_down=$(before ftp get "$url/o.bin" "$work/o.out" | rate get)
+    cmp -s "$work/file.bin" "$work/o.out" || { echo "content differs (before)" >&2; exit 1; }
+    was="before up $(mibps $b $o_up) down $(mibps $b $o_down) | "
+  else was=""; fi
+  j_up=$(junction ftp put "$work/file.bin" "$url/j.bin" | rate put)
   c_up=$(curl -s -o /dev/null -T "$work/file.bin" "$url/c.bin" -w '%{time_total}')
+  j_down=$(junction ftp get "$url/j.bin" "$work/j.out" | rate get)
   c_down=$(curl -s -o "$work/c.out" "$url/c.bin" -w '%{time_total}')
   cmp -s "$work/file.bin" "$work/j.out" && cmp -s "$work/file.bin" "$work/c.out" || { echo "content differs" >&2; exit 1; }
-  b=$((SIZE * 1048576))
-  echo "run $i: junction up $(mibps $b $j_up) MiB/s down $(mibps $b $j_down) MiB/s | curl up $(mibps $b $c_up) MiB/s down $(mibps $b $c_down) MiB/s"
-  rm -f "$work/j.out" "$work/c.out"
+  echo "cold run $i: ${was}junction up $(mibps $b $j_up) down $(mibps $b $j_down) | curl up $(mibps $b $c_up) down $(mibps $b $c_down) MiB/s (load $(cut -d' ' -f1 /proc/loadavg))"
+  rm -f "$work/j.out" "$work/c.out" "$work/o.out"
 done
+java ${JAVA_OPTS:-} -cp "$cp" bench/FtpWarmBench.java "$url/" "$work/file.bin" "$REPEAT" 2>/dev/null | grep -E '^warm'
+echo "load after transfers: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "1 GiB round trip with -Xmx64m (fails with OutOfMemoryError if memory grew with the file):"
 head -c $((1024 * 1048576)) /dev/zero > "$work/big.bin"
 rm -f "$work/file.bin"
@@ -36,4 +65,5 @@ JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -Xlog:gc:file=$work/gc.log" junction ftp put
 JAVA_OPTS="-Xmx64m -XX:+UseSerialGC -Xlog:gc:file=$work/gc2.log" junction ftp get "$url/big.bin" "$work/big.out"
 cmp -s "$work/big.bin" "$work/big.out" && echo "1 GiB content identical"
 echo "largest heap after GC (MiB): $(cat "$work"/gc*.log | grep -oE -- '->[0-9]+M' | tr -dc '0-9\n' | sort -n | tail -1)"
-rm -f /tmp/junction-vsftpd/anon/pub/{j,c,big}.bin
+echo "vsftpd's own upload data-phase rate, medians (MiB/s):$(xfer_medians "$JUNCTION_VSFTPD_DIR/vsftpd.log")"
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,6 +13,13 @@
 #          --api fast|classic (Junction clients: batch publish + streamed consume, or the
 #            request-per-publish + polled lease of earlier runs)  --connections N (4 per producer, sharing its window)
 #          --rounds N (1: every load on every system, interleaved, N times)
+#          --throughput yes|no (yes: also the unpaced throughput loads)
+#          --node-opts 'OPTS' (extra JVM options for every Junction node)
+# Junction systems: junction-h2, junction-pg, and H2 variants named junction-h2-<v>[-<v>...]
+# with v one of zgc (-XX:+UseZGC), shen (-XX:+UseShenandoahGC), g1p (G1 with a 20 ms pause goal),
+# dbd (queues with the opt-in deliver-before-durable, docs/QUEUES.md); e.g. junction-h2-shen-dbd.
+# Each node logs its collections and safepoints (every stop-the-world
+# pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
 # (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
 # this script starts is stopped on exit, whatever the exit path.
@@ -35,6 +42,8 @@ NODE_WAIT=180
 API=fast
 ROUNDS=1
 CONNECTIONS=4
+THROUGHPUT=yes
+NODE_OPTS=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -51,7 +60,9 @@ while [[ $# -gt 0 ]]; do
     --api) API=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --throughput) THROUGHPUT=$2; shift 2 ;;
+    --node-opts) NODE_OPTS=$2; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,7 +76,6 @@ chmod 755 "$WORK" # the postgres user must reach its data directory inside
 # --- process bookkeeping: each server runs in its own process group, stopped on exit ---
 STARTED=()      # process group ids
 EXTRA_PIDS=()   # daemons that leave their group (epmd started by RabbitMQ)
-PG_CTL=()       # how to stop the PostgreSQL cluster, if one runs
 stop_groups() {
   local pgid alive
   for pgid in "${STARTED[@]:-}"; do
@@ -84,14 +94,8 @@ stop_groups() {
   done
   STARTED=()
 }
-stop_postgres() {
-  if [[ ${#PG_CTL[@]} -gt 0 ]]; then
-    "${PG_CTL[@]}" -D "$WORK/pg/data" -m fast -w -t 60 stop >> "$OUT/postgres.log" 2>&1 || true
-    PG_CTL=()
-  fi
-}
 cleanup() {
-  stop_postgres
+  declare -F stop_postgres > /dev/null && stop_postgres # defined once postgres-lib.sh is sourced
   stop_groups
   local pid
   for pid in "${EXTRA_PIDS[@]:-}"; do
@@ -103,16 +107,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "$*" | tee -a "$SUMMARY"; }
+# free_port, start_postgres, stop_postgres
+source "$BENCH_DIR/postgres-lib.sh"
 accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# A loopback port nobody listens on (checked, not reserved: the servers fail loudly if raced).
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 30000))
-    if ! ss -Htan "( sport = :$p )" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
-  done
-  echo "no free port found" >&2; return 1
-}
 wait_port() { # port seconds pid what
   for _ in $(seq 1 $(($2 * 5))); do
     accepts "$1" && return 0
@@ -125,7 +122,7 @@ wait_port() { # port seconds pid what
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 say "machine: nproc=$(nproc) cpu='$CPU_MODEL' mem=$(free -g | awk '/Mem:/{print $2}')GiB loadavg='$(cut -d' ' -f1-3 /proc/loadavg)'"
 say "java: $(java -version 2>&1 | head -1)"
-say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE api=$API connections=$CONNECTIONS rounds=$ROUNDS"
+say "run: systems=$SYSTEMS shapes=$SHAPES rates=$RATES warmup=${WARMUP}s duration=${DURATION}s window=$WINDOW batch=$BATCH max-backlog=$MAX_BACKLOG size=$SIZE api=$API connections=$CONNECTIONS rounds=$ROUNDS throughput=$THROUGHPUT node-opts='$NODE_OPTS'"
 say "results: $OUT"
 
 echo "building bench jar..."
@@ -160,13 +157,13 @@ start_node() { # label, extra JVM option, extra env assignments...
   local log="$OUT/node-$label.log"
   echo "starting node ($label): ./junction run (log $log)"
   (cd "$ROOT" && exec env "$@" JUNCTION_DATA_DIR="$WORK/node-$label" \
-     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $jopt" \
+     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Xlog:gc,safepoint:file=$OUT/gc-$label.log:uptime -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS $jopt" \
      setsid ./junction run) > "$log" 2>&1 &
   local pgid=$!
   STARTED+=("$pgid")
   NODE_PORT=""
   for _ in $(seq 1 $((NODE_WAIT * 5))); do
-    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1 || true)
     [[ -n "$NODE_PORT" ]] && break
     kill -0 "$pgid" 2>/dev/null || { say "ERROR: node ($label) exited"; tail -20 "$log"; exit 1; }
     sleep 0.2
@@ -175,30 +172,6 @@ start_node() { # label, extra JVM option, extra env assignments...
   say "node ($label): HTTP 127.0.0.1:$NODE_PORT"
 }
 
-# --- PostgreSQL: a throwaway cluster like the tests' (io.junction.testing.PostgresCluster) ---
-start_postgres() {
-  local bin
-  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  [[ -x "$bin/initdb" ]] || { say "ERROR: install postgresql (apt-get install postgresql)"; exit 1; }
-  local as=()
-  if [[ $(id -u) == 0 ]]; then as=(runuser -u postgres --); fi
-  PG_PORT=$(free_port)
-  PG_PASSWORD="bench-$RANDOM$RANDOM"
-  mkdir -p "$WORK/pg"
-  echo "$PG_PASSWORD" > "$WORK/pg/pw"
-  [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$WORK/pg"
-  (cd "$WORK/pg" && "${as[@]}" "$bin/initdb" -D "$WORK/pg/data" -U postgres --pwfile="$WORK/pg/pw" \
-     --auth=scram-sha-256 -E UTF8 --no-instructions) > "$OUT/postgres.log" 2>&1 \
-    || { say "ERROR: initdb failed"; cat "$OUT/postgres.log"; exit 1; }
-  PG_CTL=("${as[@]}" "$bin/pg_ctl")
-  (cd "$WORK/pg" && "${PG_CTL[@]}" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg" start) >> "$OUT/postgres.log" 2>&1 \
-    || { say "ERROR: pg_ctl start failed"; cat "$OUT/postgres.log" "$WORK/pg/server.log"; exit 1; }
-  PGPASSWORD=$PG_PASSWORD "$bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-    -c "CREATE USER junction PASSWORD '$PG_PASSWORD'" -c "CREATE DATABASE junction OWNER junction" >> "$OUT/postgres.log" 2>&1 \
-    || { say "ERROR: creating the database failed"; cat "$OUT/postgres.log"; exit 1; }
-  say "postgres: $("$bin/postgres" --version) on 127.0.0.1:$PG_PORT (default settings: fsync on, synchronous_commit on)"
-}
 
 # --- RabbitMQ: own node name, data dir, config and ports, loopback only ---
 start_rabbitmq() {
@@ -233,12 +206,22 @@ start_rabbitmq() {
 declare -A PORT KIND
 for system in ${SYSTEMS//,/ }; do
   case "$system" in
-    junction-h2)
-      start_node h2 "-Djunction.demo-ftp.port=$(free_port)"
+    junction-h2|junction-h2-*)
+      gc=""
+      for variant in $(echo "${system#junction-h2}" | tr '-' ' '); do
+        case "$variant" in
+          zgc) gc="$gc -XX:+UseZGC" ;;
+          shen) gc="$gc -XX:+UseShenandoahGC" ;;
+          g1p) gc="$gc -XX:+UseG1GC -XX:MaxGCPauseMillis=20" ;;
+          dbd) gc="$gc -Djunction.queue-defaults.deliver-before-durable=on" ;;
+          *) say "unknown system: $system"; exit 2 ;;
+        esac
+      done
+      start_node "$system" "$gc -Djunction.demo-ftp.port=$(free_port)"
       PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
     junction-pg)
       start_postgres
-      start_node pg "-Djunction.demo-ftp.port=$(free_port)" JUNCTION_JOURNAL_KIND=postgres \
+      start_node junction-pg "-Djunction.demo-ftp.port=$(free_port)" JUNCTION_JOURNAL_KIND=postgres \
         JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction" \
         JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD"
       PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
@@ -249,7 +232,9 @@ for system in ${SYSTEMS//,/ }; do
   esac
 done
 for ROUND in $(seq 1 "$ROUNDS"); do
-  for run in throughput ${RATES//,/ }; do
+  runs=${RATES//,/ }
+  [[ $THROUGHPUT == yes ]] && runs="throughput $runs"
+  for run in $runs; do
     for shape in ${SHAPES//,/ }; do
       for system in ${SYSTEMS//,/ }; do
         run_one "$system" "${KIND[$system]}" "${PORT[$system]}" "$run" "$shape"
@@ -263,3 +248,14 @@ stop_postgres
 say ""
 say "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -f "$BENCH_DIR/queue-report.awk" "$OUT/results.txt" | tee -a "$SUMMARY"
+# Stop-the-world pauses of each node over the whole run (safepoints: GC and everything else).
+for f in "$OUT"/gc-*.log; do
+  [[ -f $f ]] || continue
+  awk -v name="$(basename "$f" .log | sed 's/^gc-//')" '
+    /Safepoint ".*Total: [0-9]+ ns/ {
+      match($0, /Total: [0-9]+ ns/); t = substr($0, RSTART + 7, RLENGTH - 10) / 1e6
+      n++; sum += t; if (t > max) max = t; if (t >= 10) over10++; if (t >= 50) over50++
+    }
+    END { printf "pauses %-18s %6d safepoints, %8.1f ms in all, max %7.1f ms, >=10 ms: %d, >=50 ms: %d\n", name, n, sum, max, over10, over50 }
+  ' "$f"
+done | tee -a "$SUMMARY"

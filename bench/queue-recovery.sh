@@ -4,9 +4,14 @@
 # again and time how long until the queue answers with its full depth. H2 journal (the default).
 #
 #   bench/queue-recovery.sh --messages 100000 --fill-seconds 240
+#   bench/queue-recovery.sh --messages 1000000 --window 1000 --fill-seconds 1200
 #
 # Options: --messages N (100000)  --fill-seconds S (300)  --size BYTES (1024)  --heap SIZE (4g)
-#          --node-wait S (300)
+#          --node-wait S (300)  --window N (16: publishes in flight per producer; the fast client
+#          sends what is due as one batch POST, so a bigger window means bigger batches)
+#          --node-opts 'JVM/-D options' (extra node JVM options, e.g. a queue-defaults override)
+#          --journal h2|pg (h2: the embedded default; pg: a throwaway PostgreSQL cluster, see
+#          postgres-lib.sh)
 # Everything binds 127.0.0.1; every process this script starts is stopped on exit.
 set -euo pipefail
 
@@ -18,6 +23,9 @@ FILL_SECONDS=300
 SIZE=1024
 HEAP=4g
 NODE_WAIT=300
+WINDOW=16
+NODE_OPTS=""
+JOURNAL=h2
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -26,7 +34,10 @@ while [[ $# -gt 0 ]]; do
     --size) SIZE=$2; shift 2 ;;
     --heap) HEAP=$2; shift 2 ;;
     --node-wait) NODE_WAIT=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --window) WINDOW=$2; shift 2 ;;
+    --node-opts) NODE_OPTS=$2; shift 2 ;;
+    --journal) JOURNAL=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +46,8 @@ OUT="$BENCH_DIR/results/recovery-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 SUMMARY="$OUT/summary.txt"
 DATA=$(mktemp -d /tmp/junction-queue-recovery.XXXXXX)
+chmod 755 "$DATA" # the postgres user must reach its data directory inside
+WORK=$DATA
 NODE_PGID=""
 stop_node() {
   [[ -n "$NODE_PGID" ]] || return 0
@@ -43,44 +56,73 @@ stop_node() {
   kill -KILL -- "-$NODE_PGID" 2>/dev/null || true
   NODE_PGID=""
 }
-cleanup() { stop_node; rm -rf "$DATA"; }
+cleanup() { stop_node; if declare -F stop_postgres > /dev/null; then stop_postgres; fi; rm -rf "$DATA"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 say() { echo "$*" | tee -a "$SUMMARY"; }
+# free_port, start_postgres, stop_postgres
+source "$BENCH_DIR/postgres-lib.sh"
+JOURNAL_ENV=()
+
 now_ms() { date +%s%3N; }
 
 start_node() { # log
-  (cd "$ROOT" && exec env JUNCTION_DATA_DIR="$DATA" \
-     JUNCTION_JAVA_OPTS="-Xms1g -Xmx$HEAP -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0" \
+  (cd "$ROOT" && exec env "${JOURNAL_ENV[@]}" JUNCTION_DATA_DIR="$DATA" \
+     JUNCTION_JAVA_OPTS="-Xms1g -Xmx$HEAP -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS" \
      setsid ./junction run) > "$1" 2>&1 &
   NODE_PGID=$!
   NODE_PORT=""
   for _ in $(seq 1 $((NODE_WAIT * 10))); do
-    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$1" | head -1)
+    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1 || true)
     [[ -n "$NODE_PORT" ]] && return 0
     kill -0 "$NODE_PGID" 2>/dev/null || { say "ERROR: node exited"; tail -20 "$1"; exit 1; }
     sleep 0.1
   done
   say "ERROR: node not listening within ${NODE_WAIT}s"; exit 1
 }
+node_pid() { pgrep -g "$NODE_PGID" java | head -1; }
+# Heap in use as the JVM reports it, then live data after a full GC (jcmd GC.run), and RSS.
+node_heap() {
+  local pid used live
+  pid=$(node_pid)
+  used=$(jcmd "$pid" GC.heap_info 2>/dev/null | sed -n 's/.*total \([0-9]*\)K, used \([0-9]*\)K.*/\2/p' | head -1)
+  jcmd "$pid" GC.run > /dev/null 2>&1 || true
+  live=$(jcmd "$pid" GC.heap_info 2>/dev/null | sed -n 's/.*total \([0-9]*\)K, used \([0-9]*\)K.*/\2/p' | head -1)
+  echo "heap used $(( ${used:-0} / 1024 )) MiB, live after full GC $(( ${live:-0} / 1024 )) MiB, RSS $(ps -o rss= -p "$pid" | awk '{printf "%.0f", $1/1024}') MiB"
+}
 depth() { curl -s -m 60 "http://127.0.0.1:$NODE_PORT/v1/queues/deep" | sed -n 's/.*"depth":\([0-9]*\).*/\1/p'; }
 
 say "machine: nproc=$(nproc) cpu='$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')' loadavg='$(cut -d' ' -f1-3 /proc/loadavg)'"
-say "run: messages=$MESSAGES fill-seconds=$FILL_SECONDS size=$SIZE heap=$HEAP journal=h2"
+say "run: messages=$MESSAGES fill-seconds=$FILL_SECONDS size=$SIZE heap=$HEAP window=$WINDOW journal=$JOURNAL node-opts='$NODE_OPTS'"
 mvn -B -q -f "$BENCH_DIR/pom.xml" package -DskipTests > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 (cd "$ROOT" && ./junction --help) > "$OUT/node-build.log" 2>&1 || { cat "$OUT/node-build.log"; exit 1; }
 
+case "$JOURNAL" in
+  h2) ;;
+  pg)
+    start_postgres
+    JOURNAL_ENV=(JUNCTION_JOURNAL_KIND=postgres JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction"
+      JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD") ;;
+  *) echo "--journal h2|pg, was $JOURNAL" >&2; exit 2 ;;
+esac
 start_node "$OUT/node-fill.log"
 t0=$(now_ms)
 timeout $((FILL_SECONDS + 120)) java -Xmx1g -cp "$JAR" io.junction.bench.QueueBench --system junction \
-  --target "127.0.0.1:$NODE_PORT" --queue deep --producers 8 --consumers 0 --size "$SIZE" \
+  --target "127.0.0.1:$NODE_PORT" --queue deep --producers 8 --consumers 0 --size "$SIZE" --window "$WINDOW" \
   --warmup 0 --duration "$FILL_SECONDS" --max-backlog 1000000000000 --max-messages "$MESSAGES" \
   --drain-timeout 0 --keep-queue yes --label fill 2>>"$OUT/client.err" | tee -a "$OUT/fill.txt" || true
 t1=$(now_ms)
 D=$(depth)
-say "filled: depth=$D in $(( (t1 - t0) / 1000 )) s ($(( D * 1000 / (t1 - t0 + 1) )) msg/s average, 8 producers x 16 in flight, snapshot every 100 events)"
+say "filled: depth=$D in $(( (t1 - t0) / 1000 )) s ($(( D * 1000 / (t1 - t0 + 1) )) msg/s average, 8 producers x $WINDOW in flight)"
+say "fill journal metrics: $(curl -s "http://127.0.0.1:$NODE_PORT/metrics" | grep -E '^junction_queue_(journal|snapshot).*deep' | sed 's/{.*}//' | tr '\n' ' ')"
+say "node heap after fill: $(node_heap)"
+say "fill node log: $(grep -c -i -E 'snapshot.*(fail|error)|failed to save snapshot' "$OUT/node-fill.log" || true) snapshot failures, $(grep -c -E 'WARN|ERROR' "$OUT/node-fill.log" || true) WARN/ERROR lines"
 stop_node
-say "journal on disk: $(du -sh "$DATA/journal" | cut -f1) ($(ls -la "$DATA"/journal/ | awk 'NR>1{printf "%s %s; ", $9, $5}'))"
+if [[ $JOURNAL == h2 ]]; then
+  say "journal on disk: $(du -sh "$DATA/journal" | cut -f1) ($(ls -la "$DATA"/journal/ | awk 'NR>1{printf "%s %s; ", $9, $5}'))"
+else
+  say "PostgreSQL data directory: $(du -sh "$DATA/pg/data" | cut -f1)"
+fi
 
 t2=$(now_ms)
 start_node "$OUT/node-recover.log"
@@ -94,4 +136,5 @@ done
 t4=$(now_ms)
 say "restart: node start to HTTP listening $(( t3 - t2 )) ms; then queue recovered (answers depth=$R) after $(( t4 - t3 )) ms; total $(( t4 - t2 )) ms"
 [[ "$R" == "$D" ]] || say "WARNING: depth after restart $R != $D before"
-say "node RSS after recovery: $(ps -o rss= -p "$(pgrep -g "$NODE_PGID" java | head -1)" | awk '{printf "%.0f MiB", $1/1024}')"
+say "node after recovery: $(node_heap)"
+grep -E "recovered:|snapshot|OutOfMemory|ERROR" "$OUT/node-recover.log" | head -5 | tee -a "$SUMMARY"

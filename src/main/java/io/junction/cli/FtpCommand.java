@@ -6,12 +6,13 @@ import io.junction.ftp.RemoteFile;
 import io.junction.ftp.RemotePaths;
 import io.junction.ftp.RemoteSettings;
 import io.junction.ftp.RemoteUrl;
+import io.junction.ftp.ResumingDownload;
+import io.junction.ftp.RetryPolicy;
 import io.junction.ftp.SafeUpload;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -19,8 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.stream.IOResult;
-import org.apache.pekko.stream.javadsl.FileIO;
 import org.apache.pekko.stream.javadsl.Sink;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -198,15 +197,16 @@ public final class FtpCommand implements Runnable {
       if (!Files.isRegularFile(local)) throw new IllegalArgumentException("no such file: " + local);
       String path = u.path().endsWith("/") ? u.path() + local.getFileName() : u.path();
       RemoteSettings s = remote.settings(u);
-      String parent = RemotePaths.parent(path);
-      if (!parent.isEmpty()) await(Ftp.mkdirs(s, parent, system)); // like curl --ftp-create-dirs
       TransferProgress p = progress("put " + local.getFileName(), Files.size(local));
-      await(FileIO.fromPath(local).via(p.flow()).runWith(SafeUpload.toPath(s, path), system));
+      await(SafeUpload.fromFile(s, local, path, true, p::add, system));
       return p.summary();
     }
   }
 
-  /** Downloads to a local file that appears only when complete. */
+  /**
+   * Downloads to a local file that appears only when complete, resuming after a dropped connection
+   * (RetryPolicy defaults), one connection per attempt.
+   */
   @Command(
       name = "get",
       mixinStandardHelpOptions = true,
@@ -233,19 +233,25 @@ public final class FtpCommand implements Runnable {
           Files.isDirectory(local)
               ? RemotePaths.localTarget(local, RemotePaths.fileName(u.path()))
               : local;
-      long size = await(Ftp.size(s, u.path(), system));
-      Path part = target.toAbsolutePath().resolveSibling("." + target.getFileName() + ".part");
-      TransferProgress p = progress("get " + target.getFileName(), size);
-      try {
-        IOResult written =
-            await(Ftp.fromPath(s, u.path()).via(p.flow()).runWith(FileIO.toPath(part), system));
-        if (written.getCount() != size)
-          throw new IOException("got " + written.getCount() + " bytes, the server said " + size);
-        Files.move(
-            part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(part);
-      }
+      TransferProgress p = progress("get " + target.getFileName(), -1);
+      await(
+          ResumingDownload.toFile(
+              s,
+              u.path(),
+              target,
+              RetryPolicy.defaults(),
+              new ResumingDownload.Progress() {
+                @Override
+                public void started(long size, long offset) {
+                  p.restart(size, offset);
+                }
+
+                @Override
+                public void add(long n) {
+                  p.add(n);
+                }
+              },
+              system));
       return p.summary();
     }
   }

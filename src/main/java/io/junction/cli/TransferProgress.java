@@ -2,19 +2,16 @@ package io.junction.cli;
 
 import java.io.PrintWriter;
 import java.util.Locale;
-import org.apache.pekko.NotUsed;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.util.ByteString;
 
 /**
  * Counts the bytes of one transfer. On a terminal it redraws a progress bar (bytes, rate, ETA) at
  * most five times a second; otherwise it stays quiet until the one summary line at the end. Updated
- * only from the one stream stage that carries the bytes.
+ * only from the one thread that carries the bytes at a time.
  */
 final class TransferProgress {
   private static final long REDRAW_NANOS = 200_000_000L;
   private final String label;
-  private final long total; // -1 when unknown
+  private volatile long total; // -1 when unknown
   private final boolean terminal;
   private final PrintWriter err;
   private final long start = System.nanoTime();
@@ -28,19 +25,24 @@ final class TransferProgress {
     this.err = err;
   }
 
-  Flow<ByteString, ByteString, NotUsed> flow() {
-    return Flow.of(ByteString.class).map(this::count);
+  /**
+   * A (resumed) download attempt starts: the file has {@code total} bytes, {@code done} of them are
+   * already here.
+   */
+  void restart(long total, long done) {
+    this.total = total;
+    this.bytes = done;
   }
 
-  private ByteString count(ByteString chunk) {
-    bytes += chunk.size();
+  /** Counts {@code n} more bytes transferred and redraws the bar now and then. */
+  void add(long n) {
+    bytes += n;
     long now = System.nanoTime();
     if (terminal && now - lastDraw > REDRAW_NANOS) {
       lastDraw = now;
       err.print("\r" + bar(now));
       err.flush();
     }
-    return chunk;
   }
 
   private String bar(long now) {

@@ -23,6 +23,10 @@ public enum FaultKind {
   STALL(Scope.ENDPOINT),
   /** Make a connection's frame handler throw (the endpoint's on-handler-failure applies). */
   THROW(Scope.ENDPOINT),
+  /** Make an endpoint's actor throw on the next command it handles, at most {@code count} times. */
+  CRASH_ENDPOINT(Scope.ENDPOINT),
+  /** Fail an FTP/SFTP endpoint's transfers (a poller's listings and downloads). */
+  FAIL_TRANSFERS(Scope.ENDPOINT),
   /** Answer requests to the HTTP API (endpoint {@code http}) with {@code status} (5xx). */
   FAIL_REQUESTS(Scope.ENDPOINT),
   /** Answer deliveries to a destination (or along a route) with DeliveryFailed. */
@@ -34,7 +38,9 @@ public enum FaultKind {
   /** Fail a queue's journal writes: the write is not made and the queue restarts. */
   FAIL_JOURNAL_WRITES(Scope.QUEUE),
   /** Hold the confirmation of a queue's journal writes for {@code delay} ± {@code jitter}. */
-  SLOW_JOURNAL_WRITES(Scope.QUEUE);
+  SLOW_JOURNAL_WRITES(Scope.QUEUE),
+  /** Make a queue entity throw on a command it handles, at most {@code count} times. */
+  CRASH_QUEUE(Scope.QUEUE);
 
   /** What a rule names to say where it applies; {@link #key()} is the field in the API. */
   public enum Scope {

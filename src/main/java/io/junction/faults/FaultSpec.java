@@ -41,6 +41,8 @@ public record FaultSpec(
           FaultKind.DELAY, Set.of("delay", "jitter"),
           FaultKind.CORRUPT, Set.of("bytes"),
           FaultKind.CLOSE_AFTER, Set.of("count"),
+          FaultKind.CRASH_ENDPOINT, Set.of("count"),
+          FaultKind.CRASH_QUEUE, Set.of("count"),
           FaultKind.STALL, Set.of("duration"),
           FaultKind.PAUSE_DESTINATION, Set.of("buffer"),
           FaultKind.SLOW_JOURNAL_WRITES, Set.of("delay", "jitter"),
@@ -79,9 +81,11 @@ public record FaultSpec(
     Duration duration = duration(fields, "duration", kind == FaultKind.STALL);
     int bytes = (int) number(fields, "bytes", 1);
     if (bytes < 1 || bytes > 1024) throw new Invalid("bytes must be 1..1024, was " + bytes);
-    long count = (long) number(fields, "count", kind == FaultKind.CLOSE_AFTER ? -1 : 0);
+    long count = (long) number(fields, "count", kind == FaultKind.CLOSE_AFTER ? -1 : crashes(kind));
     if (kind == FaultKind.CLOSE_AFTER && count < 1)
       throw new Invalid("close-after needs count >= 1");
+    if (crashes(kind) > 0 && (count < 1 || count > 1000))
+      throw new Invalid(kind.text() + " needs count 1..1000 (crashes over the rule's life)");
     int buffer = (int) number(fields, "buffer", settings.pauseBuffer());
     if (buffer < 0 || buffer > 1_000_000) throw new Invalid("buffer must be 0..1000000");
     int status = (int) number(fields, "status", 503);
@@ -104,7 +108,7 @@ public record FaultSpec(
         m.put("jitter", jitter.toMillis() + "ms");
       }
       case CORRUPT -> m.put("bytes", bytes);
-      case CLOSE_AFTER -> m.put("count", count);
+      case CLOSE_AFTER, CRASH_ENDPOINT, CRASH_QUEUE -> m.put("count", count);
       case STALL -> m.put("duration", duration.toMillis() + "ms");
       case PAUSE_DESTINATION -> m.put("buffer", buffer);
       case FAIL_REQUESTS -> m.put("status", status);
@@ -112,6 +116,11 @@ public record FaultSpec(
     }
     m.put("until", expires.toString());
     return m;
+  }
+
+  // A crash rule crashes its target once unless it says otherwise; other kinds count nothing.
+  private static long crashes(FaultKind kind) {
+    return kind == FaultKind.CRASH_ENDPOINT || kind == FaultKind.CRASH_QUEUE ? 1 : 0;
   }
 
   // Exactly one scope field, and one the kind allows.

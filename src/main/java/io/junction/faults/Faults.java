@@ -109,6 +109,30 @@ public final class Faults implements Extension {
     pruned(System.currentTimeMillis());
   }
 
+  /**
+   * When an active rule of {@code kind} naming {@code target} hits (counted and logged): the
+   * failure to inject, naming the rule; otherwise null. {@code where} is for the log and message.
+   */
+  public RuntimeException failure(
+      FaultKind kind, FaultKind.Scope scope, String target, String where) {
+    List<FaultRule> rules = current.rules(scope, target);
+    if (rules.isEmpty()) return null;
+    long now = System.currentTimeMillis();
+    for (FaultRule r : rules) {
+      if (r.kind() != kind) continue;
+      if (!r.active(now)) {
+        expire();
+        continue;
+      }
+      if (r.rolls()) {
+        injected(r, where);
+        return new IllegalStateException(
+            "injected fault " + r.id() + " (" + kind.text() + ") at " + where);
+      }
+    }
+    return null;
+  }
+
   /** Counts and logs one injection of {@code rule}; {@code where} says what it hit. */
   public void injected(FaultRule rule, String where) {
     rule.count();

@@ -7,6 +7,7 @@ import io.junction.metrics.Metrics;
 import io.junction.routing.Deliver;
 import io.junction.routing.Router;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,12 +18,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -38,8 +43,24 @@ import org.apache.pekko.util.ByteString;
  * with exponential backoff up to {@code retry.max-attempts}, one upload at a time (no storm); a
  * permanent one (authentication, permission) fails the file's messages at once. Memory is bounded:
  * one file uploading plus at most {@code max-pending-records}/{@code max-pending-bytes} waiting;
- * beyond that a message is refused as busy. Messages not yet written when the actor stops or
- * restarts are answered {@code DeliveryFailed}.
+ * beyond that a message is refused as busy.
+ *
+ * <p>Graceful shutdown ({@link CoordinatedShutdown}, phase {@code service-requests-done}) flushes
+ * the open batch: it is written and renamed like any other, its messages acknowledged, within that
+ * phase's timeout. Messages not yet in a renamed file when the actor stops or restarts (the flush
+ * did not finish in time, or the actor failed) are answered {@code DeliveryFailed}, never {@code
+ * Delivered}.
+ *
+ * <p>Temporary file: every file is uploaded as {@link #temporaryName} ({@code
+ * directory/.<endpoint>@<node>.part}) and then renamed to its final name. File names never repeat
+ * ({@code {seq}}), so a per-file temporary ({@code .name.part}) orphaned by a kill mid-upload would
+ * never be reused; this one name, owned by this destination on this node, is. At start, before the
+ * first upload, the destination removes it (a {@code kill -9} leaves it behind), and any later
+ * upload replaces it. Only that exact name is touched, never a pattern or a listing, so other
+ * nodes' (other {@code node-name}) and other endpoints' uploads in progress into the same directory
+ * are safe. It needs nodes that share a directory to have distinct node names, which a cluster
+ * needs anyway. It lives in {@code directory} even when {@code file-name} adds subdirectories, so a
+ * restart always knows where to look; the rename moves it into the subdirectory.
  */
 public final class FtpDestination extends AbstractBehavior<FtpDestination.Command> {
 
@@ -53,6 +74,8 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
 
   private record SeqLoaded(long next) implements Command {}
 
+  private record TemporaryRemoved(long next, Throwable failure) implements Command {}
+
   private record MaxWaitReached(long batch) implements Command {}
 
   private record Uploaded(Batch batch) implements Command {}
@@ -63,6 +86,9 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
 
   private record SeqStoreFailed(Throwable cause) implements Command {}
 
+  /** Seal the open batch and answer once nothing is left to write (graceful shutdown). */
+  private record Flush(ActorRef<Done> replyTo) implements Command {}
+
   private static final int SEQ_BLOCK = 100;
   private final FtpEndpointSettings endpoint;
   private final DestinationSettings settings;
@@ -70,6 +96,7 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
   private final TimerScheduler<Command> timers;
   private final EndpointMetrics metrics;
   private final Path seqFile;
+  private final String temporary;
   private final ArrayDeque<Batch> sealed = new ArrayDeque<>();
   private final Set<String> knownDirectories = new HashSet<>();
   private Batch open;
@@ -83,12 +110,29 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
   private long recordsWritten;
   private long refused;
   private String detail = "";
+  private final Cancellable flushOnShutdown;
+  private final List<ActorRef<Done>> flushWaiters = new ArrayList<>(); // non-empty: flushing
 
   /** Creates the destination; it registers itself with {@code router} as {@code ftp:<name>}. */
   public static Behavior<Command> create(
-      FtpEndpointSettings endpoint, ActorRef<Router.Command> router, Path dataDir) {
+      FtpEndpointSettings endpoint,
+      ActorRef<Router.Command> router,
+      Path dataDir,
+      String nodeName) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(t -> new FtpDestination(ctx, t, endpoint, router, dataDir)));
+        ctx ->
+            Behaviors.withTimers(
+                t -> new FtpDestination(ctx, t, endpoint, router, dataDir, nodeName)));
+  }
+
+  /**
+   * The one temporary name endpoint {@code endpoint} on node {@code nodeName} uploads through:
+   * {@code directory/.<endpoint>@<node>.part}. Characters of the node name that are not letters,
+   * digits, {@code .}, {@code _} or {@code -} become {@code _}. Pollers skip it ({@code .*.part}).
+   */
+  static String temporaryName(String directory, String endpoint, String nodeName) {
+    String node = nodeName.replaceAll("[^A-Za-z0-9._-]", "_");
+    return RemotePaths.child(directory, "." + endpoint + "@" + node + ".part");
   }
 
   private FtpDestination(
@@ -96,7 +140,8 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
       TimerScheduler<Command> timers,
       FtpEndpointSettings endpoint,
       ActorRef<Router.Command> router,
-      Path dataDir) {
+      Path dataDir,
+      String nodeName) {
     super(context);
     this.endpoint = endpoint;
     this.settings = endpoint.destination();
@@ -104,11 +149,25 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
     this.timers = timers;
     this.metrics = Metrics.get(context.getSystem()).endpoint(endpoint.name(), "ftp");
     this.seqFile = dataDir.resolve("ftp-destination").resolve(endpoint.name() + ".seq");
+    this.temporary = temporaryName(settings.directory(), endpoint.name(), nodeName);
     context.pipeToSelf(
         CompletableFuture.supplyAsync(this::readSeq, Ftp.blockingExecutor(context.getSystem())),
         (next, failure) -> failure == null ? new SeqLoaded(next) : new SeqStoreFailed(failure));
     router.tell(
         new Router.RegisterDestination(name, context.messageAdapter(Deliver.class, Delivery::new)));
+    this.flushOnShutdown = registerFlush(context.getSelf(), context.getSystem(), name);
+  }
+
+  /** A shutdown task asking {@code self} to flush; cancelled when the actor stops before that. */
+  private static Cancellable registerFlush(
+      ActorRef<Command> self, ActorSystem<?> system, String name) {
+    CoordinatedShutdown cs = CoordinatedShutdown.get(system);
+    String phase = CoordinatedShutdown.PhaseServiceRequestsDone();
+    Duration timeout = Duration.ofMillis(cs.timeout(phase).toMillis());
+    return cs.addCancellableTask(
+        phase,
+        "flush-" + name,
+        () -> AskPattern.ask(self, Flush::new, timeout, system.scheduler()));
   }
 
   @Override
@@ -116,12 +175,14 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
     return newReceiveBuilder()
         .onMessage(Delivery.class, this::onDelivery)
         .onMessage(SeqLoaded.class, this::onSeqLoaded)
+        .onMessage(TemporaryRemoved.class, this::onTemporaryRemoved)
         .onMessage(SeqStoreFailed.class, this::onSeqStoreFailed)
         .onMessage(MaxWaitReached.class, this::onMaxWaitReached)
         .onMessage(Uploaded.class, this::onUploaded)
         .onMessage(UploadFailed.class, this::onUploadFailed)
         .onMessage(RetryUpload.class, r -> startUpload(r.batch()))
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Flush.class, this::onFlush)
         .onSignal(PostStop.class, s -> onStop())
         .onSignal(PreRestart.class, s -> onStop())
         .build();
@@ -177,7 +238,33 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
     return this;
   }
 
+  /**
+   * Removes the temporary a killed predecessor may have left, then starts uploading: not before, or
+   * the removal could hit this run's own upload. A failure (server down) is only logged: the next
+   * upload replaces the file anyway.
+   */
   private Behavior<Command> onSeqLoaded(SeqLoaded s) {
+    getContext()
+        .pipeToSelf(
+            Ftp.remove(endpoint.remote(), temporary, getContext().getSystem()),
+            (done, failure) -> new TemporaryRemoved(s.next(), failure));
+    return this;
+  }
+
+  private Behavior<Command> onTemporaryRemoved(TemporaryRemoved s) {
+    Throwable cause = s.failure() == null ? null : unwrap(s.failure());
+    if (cause == null)
+      getContext()
+          .getLog()
+          .info("{}: removed {}, left by an upload that did not finish", name, temporary);
+    else if (!(cause instanceof RemoteException.NotFound))
+      getContext()
+          .getLog()
+          .warn(
+              "{}: cannot remove {} at start (the next upload replaces it): {}",
+              name,
+              temporary,
+              cause.getMessage());
     nextSeq = s.next();
     seqReservedUpTo = s.next();
     uploadNext();
@@ -190,8 +277,26 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
     throw new IllegalStateException(name + ": cannot keep file sequence in " + seqFile, f.cause());
   }
 
-  /** Starts the next sealed batch if nothing is uploading and the sequence is known. */
+  private Behavior<Command> onFlush(Flush f) {
+    getContext()
+        .getLog()
+        .info("{}: flushing before shutdown ({} records pending)", name, pendingRecords);
+    flushWaiters.add(f.replyTo());
+    uploadNext();
+    return this;
+  }
+
+  /**
+   * Starts the next sealed batch if nothing is uploading and the sequence is known. When flushing,
+   * the open batch is sealed as soon as nothing else waits, and the waiters are answered once
+   * everything is written (or failed).
+   */
   private void uploadNext() {
+    if (!flushWaiters.isEmpty() && uploading == null && sealed.isEmpty() && open != null) seal();
+    if (!flushWaiters.isEmpty() && uploading == null && sealed.isEmpty()) {
+      flushWaiters.forEach(w -> w.tell(Done.getInstance()));
+      flushWaiters.clear();
+    }
     if (uploading != null || nextSeq < 0 || sealed.isEmpty()) return;
     Batch b = sealed.poll();
     pendingRecords -= b.delivers.size();
@@ -233,7 +338,9 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
         ready.thenCompose(
             d -> {
               return Source.from(b.records)
-                  .runWith(SafeUpload.toPath(endpoint.remote(), b.path), getContext().getSystem());
+                  .runWith(
+                      SafeUpload.toPath(endpoint.remote(), b.path, temporary, false),
+                      getContext().getSystem());
             });
     knownDirectories.add(dir); // removed again if the upload fails
     getContext()
@@ -315,6 +422,7 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
   }
 
   private Behavior<Command> onStop() {
+    flushOnShutdown.cancel();
     List<Batch> unfinished = new ArrayList<>(sealed);
     if (uploading != null) unfinished.add(uploading);
     if (open != null) unfinished.add(open);

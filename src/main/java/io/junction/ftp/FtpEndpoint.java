@@ -28,11 +28,14 @@ public final class FtpEndpoint {
   public record GetStatus(ActorRef<EndpointStatus> replyTo) implements Command {}
 
   public static Behavior<Command> create(
-      FtpEndpointSettings settings, ActorRef<Router.Command> router, Path dataDir) {
+      FtpEndpointSettings settings,
+      ActorRef<Router.Command> router,
+      Path dataDir,
+      String nodeName) {
     return Behaviors.setup(
         ctx -> {
           ActorRef<FtpDestination.Command> destination =
-              ctx.spawn(FtpDestination.create(settings, router, dataDir), "destination");
+              ctx.spawn(FtpDestination.create(settings, router, dataDir, nodeName), "destination");
           Optional<ActorRef<FtpPoller.Command>> poller =
               settings.poll().map(p -> ctx.spawn(FtpPoller.create(settings, router), "poller"));
           return Behaviors.receive(Command.class)

@@ -1,6 +1,8 @@
 package io.junction.ftp;
 
 import io.junction.endpoint.EndpointStatus;
+import io.junction.faults.FaultKind;
+import io.junction.faults.Faults;
 import io.junction.metrics.EndpointMetrics;
 import io.junction.metrics.Metrics;
 import io.junction.routing.Router;
@@ -68,9 +70,12 @@ public final class FtpPoller extends AbstractBehavior<FtpPoller.Command> {
   private final ArrayDeque<RemoteFile> todo = new ArrayDeque<>();
   private RoutingSnapshot routing = RoutingSnapshot.empty();
   private Set<String> taken; // null until loaded
+  private final ActorRef<AckedDelivery.Finished> delivered;
+  private long deliveries; // names the per-file delivery children uniquely
   private long filesTaken;
   private long failures;
   private String detail = "";
+  private final Faults faults; // null unless fault injection is on
 
   public static Behavior<Command> create(
       FtpEndpointSettings endpoint, ActorRef<Router.Command> router) {
@@ -88,6 +93,9 @@ public final class FtpPoller extends AbstractBehavior<FtpPoller.Command> {
     this.poll = endpoint.poll().orElseThrow();
     this.timers = timers;
     this.metrics = Metrics.get(context.getSystem()).endpoint(endpoint.name(), "ftp");
+    Faults f = Faults.get(context.getSystem());
+    this.faults = f.enabled() ? f : null;
+    this.delivered = context.messageAdapter(AckedDelivery.Finished.class, this::onDelivered);
     router.tell(
         new Router.Subscribe(context.messageAdapter(RoutingSnapshot.class, RoutingUpdated::new)));
     Path file = poll.stateFile();
@@ -127,10 +135,13 @@ public final class FtpPoller extends AbstractBehavior<FtpPoller.Command> {
   }
 
   private Behavior<Command> onTick() {
+    RuntimeException injected = injected("list " + poll.directory());
     getContext()
         .pipeToSelf(
-            Ftp.ls(endpoint.remote(), poll.directory(), poll.recursive())
-                .runWith(Sink.seq(), getContext().getSystem()),
+            injected != null
+                ? CompletableFuture.<List<RemoteFile>>failedFuture(injected)
+                : Ftp.ls(endpoint.remote(), poll.directory(), poll.recursive())
+                    .runWith(Sink.seq(), getContext().getSystem()),
             (files, failure) ->
                 failure == null ? new Listed(files) : new StepFailed("list", null, failure));
     return this;
@@ -171,22 +182,26 @@ public final class FtpPoller extends AbstractBehavior<FtpPoller.Command> {
       return this;
     }
     if (taken.contains(PolledFile.key(f))) return finish(f); // routed before a crash: only finish
-    CompletionStage<Done> routed =
-        PolledFile.messages(
-                endpoint.name(), endpoint.remote(), poll, f, metrics, getContext().getLog())
-            .mapAsync(
-                16,
-                m -> {
-                  metrics.framesIn.increment();
-                  return AckedDelivery.deliver(
-                      routing, m, poll.ackTimeout(), getContext().getSystem().scheduler());
-                })
-            .runWith(Sink.ignore(), getContext().getSystem());
-    getContext()
-        .pipeToSelf(
-            routed,
-            (d, failure) -> failure == null ? new Routed(f) : new StepFailed("route", f, failure));
+    RuntimeException injected = injected("download " + f.path());
+    if (injected != null) {
+      // before any of the file is routed, as a failed RETR: the next poll takes it again
+      getContext().getSelf().tell(new StepFailed("route", f, injected));
+      return this;
+    }
+    ActorRef<AckedDelivery.Command> delivery =
+        getContext()
+            .spawn(
+                AckedDelivery.create(routing, f, poll.ackTimeout(), metrics, delivered),
+                "deliver-" + ++deliveries);
+    PolledFile.messages(endpoint.name(), endpoint.remote(), poll, f, metrics, getContext().getLog())
+        .runWith(AckedDelivery.sink(delivery), getContext().getSystem());
     return this;
+  }
+
+  private Command onDelivered(AckedDelivery.Finished d) {
+    return d.failure() == null
+        ? new Routed(d.file())
+        : new StepFailed("route", d.file(), d.failure());
   }
 
   private Behavior<Command> onRouted(Routed r) {
@@ -261,6 +276,16 @@ public final class FtpPoller extends AbstractBehavior<FtpPoller.Command> {
                 detail,
                 Map.of("files-taken", (double) filesTaken, "poll-failures", (double) failures)));
     return this;
+  }
+
+  // A fail-transfers rule on this endpoint: the failure to inject, or null.
+  private RuntimeException injected(String transfer) {
+    if (faults == null) return null;
+    return faults.failure(
+        FaultKind.FAIL_TRANSFERS,
+        FaultKind.Scope.ENDPOINT,
+        endpoint.name(),
+        endpoint.name() + " " + transfer);
   }
 
   private CompletionStage<Done> store(Set<String> keys) {

@@ -3,7 +3,10 @@ package io.junction.ftp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * One logged-in connection to a server, used by one stream or operation at a time. Every method
@@ -24,6 +27,31 @@ interface RemoteSession extends AutoCloseable {
   InputStream read(String path, long offset) throws IOException;
 
   OutputStream write(String path, boolean append) throws IOException;
+
+  /**
+   * Uploads the local file {@code local} to {@code path} (replacing it), reporting each block of
+   * bytes sent to {@code progress}; returns the bytes sent once the server confirmed the file.
+   * Copies through {@link #write} in large blocks: far cheaper than a {@code FileIO} stream (no
+   * per-chunk allocation, one copy fewer). Sending with {@code FileChannel.transferTo} (sendfile)
+   * into an NIO data socket was tried: less CPU, but slower on loopback against vsftpd.
+   */
+  default long upload(Path local, String path, LongConsumer progress) throws IOException {
+    byte[] buffer = new byte[UPLOAD_BLOCK];
+    long sent = 0;
+    try (InputStream in = Files.newInputStream(local)) {
+      OutputStream out = write(path, false);
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        out.write(buffer, 0, n);
+        sent += n;
+        progress.accept(n);
+      }
+      out.close(); // completes the transfer; on a failure above, close() of the session aborts it
+    }
+    return sent;
+  }
+
+  /** Block size of {@link #upload}: large enough that per-call costs vanish. */
+  int UPLOAD_BLOCK = 256 * 1024;
 
   List<RemoteFile> list(String dir) throws IOException;
 

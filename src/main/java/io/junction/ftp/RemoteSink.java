@@ -21,6 +21,10 @@ import org.apache.pekko.util.ByteString;
  * closes the transfer and checks the server's final reply before completing the materialized {@link
  * IOResult}; on upstream failure it drops the connection and fails with that failure. Blocks: run
  * it on {@code junction.blocking-io-dispatcher}.
+ *
+ * <p>Optional work runs on the same connection before the transfer ({@code before}, e.g. creating
+ * the directory) and after the server confirmed it ({@code after}, e.g. checking the size and
+ * renaming), so a safe upload costs one login, not three.
  */
 final class RemoteSink
     extends AbstractGraphStageWithMaterializedValue<
@@ -31,11 +35,30 @@ final class RemoteSink
   private final RemoteSettings settings;
   private final String path;
   private final boolean append;
+  private final SessionStep before;
+  private final AfterUpload after;
+
+  /** Work on the open session before the transfer starts. */
+  interface SessionStep {
+    void run(RemoteSession session) throws IOException;
+  }
+
+  /** Work on the open session after the server confirmed {@code bytes} bytes. */
+  interface AfterUpload {
+    void run(RemoteSession session, long bytes) throws IOException;
+  }
 
   RemoteSink(RemoteSettings settings, String path, boolean append) {
+    this(settings, path, append, s -> {}, (s, n) -> {});
+  }
+
+  RemoteSink(
+      RemoteSettings settings, String path, boolean append, SessionStep before, AfterUpload after) {
     this.settings = settings;
     this.path = path;
     this.append = append;
+    this.before = before;
+    this.after = after;
   }
 
   @Override
@@ -85,6 +108,7 @@ final class RemoteSink
     public void preStart() {
       try {
         session = RemoteSession.open(settings);
+        before.run(session);
         out = session.write(path, append);
         pull(in);
       } catch (IOException e) {
@@ -94,7 +118,8 @@ final class RemoteSink
 
     private void write(ByteString bytes) {
       try {
-        out.write(bytes.toArray());
+        // No copy for the usual compact chunk; the array is only read, never kept or changed.
+        out.write(bytes.toArrayUnsafe());
         count += bytes.size();
         pull(in);
       } catch (IOException e) {
@@ -106,6 +131,7 @@ final class RemoteSink
       try {
         out.close(); // waits for the server to confirm the whole file
         out = null;
+        after.run(session, count);
         session.close();
         session = null;
         result.complete(IOResult.createSuccessful(count));

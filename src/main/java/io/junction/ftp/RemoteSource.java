@@ -53,7 +53,6 @@ final class RemoteSource
 
   private final class Logic extends GraphStageLogic {
     private final CompletableFuture<IOResult> result;
-    private final byte[] buffer = new byte[settings.bufferSize()];
     private RemoteSession session;
     private InputStream in;
     private long count;
@@ -90,8 +89,10 @@ final class RemoteSource
 
     private void readChunk() {
       try {
-        int n = in.read(buffer);
-        if (n < 0) {
+        // A fresh array per chunk, filled as far as the stream gives, handed over without a copy.
+        byte[] chunk = new byte[settings.bufferSize()];
+        int n = in.readNBytes(chunk, 0, chunk.length);
+        if (n == 0) {
           in.close(); // verifies the server's final reply: a truncated transfer fails here
           in = null;
           session.close();
@@ -100,7 +101,7 @@ final class RemoteSource
           completeStage();
         } else {
           count += n;
-          push(out, ByteString.fromArray(buffer, 0, n));
+          push(out, ByteString.fromArrayUnsafe(chunk, 0, n));
         }
       } catch (IOException e) {
         fail(e);

@@ -1,6 +1,7 @@
 package io.junction.node;
 
 import io.junction.endpoint.EndpointStatus;
+import io.junction.faults.Crashes;
 import io.junction.ftp.FtpEndpoint;
 import io.junction.http.HttpDestination;
 import io.junction.http.HttpPoller;
@@ -94,33 +95,38 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
     for (var t : s.tcpServers()) {
       if (!which.test(t.name())) continue;
       ActorRef<TcpServer.Command> ref =
-          context.spawn(supervised(TcpServer.create(t, router)), "tcp-server-" + t.name() + gen);
+          context.spawn(
+              supervised(t.name(), TcpServer.create(t, router)), "tcp-server-" + t.name() + gen);
       servers.put(t.name(), ref);
       track(t.name(), ref, r -> ref.tell(new TcpServer.GetStatus(r)));
     }
     for (var c : s.tcpClients()) {
       if (!which.test(c.name())) continue;
       ActorRef<TcpClient.Command> ref =
-          context.spawn(supervised(TcpClient.create(c, router)), "tcp-client-" + c.name() + gen);
+          context.spawn(
+              supervised(c.name(), TcpClient.create(c, router)), "tcp-client-" + c.name() + gen);
       track(c.name(), ref, r -> ref.tell(new TcpClient.GetStatus(r)));
     }
     for (var u : s.udp()) {
       if (!which.test(u.name())) continue;
       ActorRef<UdpEndpoint.Command> ref =
-          context.spawn(supervised(UdpEndpoint.create(u, router)), "udp-" + u.name() + gen);
+          context.spawn(
+              supervised(u.name(), UdpEndpoint.create(u, router)), "udp-" + u.name() + gen);
       track(u.name(), ref, r -> ref.tell(new UdpEndpoint.GetStatus(r)));
     }
     for (var p : s.httpPolls()) {
       if (!which.test(p.name())) continue;
       ActorRef<HttpPoller.Command> ref =
-          context.spawn(supervised(HttpPoller.create(p, router)), "http-poll-" + p.name() + gen);
+          context.spawn(
+              supervised(p.name(), HttpPoller.create(p, router)), "http-poll-" + p.name() + gen);
       track(p.name(), ref, r -> ref.tell(new HttpPoller.GetStatus(r)));
     }
     for (var f : s.ftpEndpoints()) {
       if (!which.test(f.name())) continue;
       ActorRef<FtpEndpoint.Command> ref =
           context.spawn(
-              supervised(FtpEndpoint.create(f, router, s.dataDir())), "ftp-" + f.name() + gen);
+              supervised(f.name(), FtpEndpoint.create(f, router, s.dataDir(), s.instanceName())),
+              "ftp-" + f.name() + gen);
       track(f.name(), ref, r -> ref.tell(new FtpEndpoint.GetStatus(r)));
     }
     if (generation > 0) return; // HTTP destinations are not reloadable (junction.http is fixed)
@@ -168,7 +174,14 @@ public final class Endpoints extends AbstractBehavior<Endpoints.Command> {
     return this;
   }
 
-  /** Restart a failed endpoint with backoff: a port in use may come free, a peer may return. */
+  /**
+   * Restart a failed endpoint with backoff: a port in use may come free, a peer may return. With
+   * fault injection on, a {@code crash-endpoint} rule can make the endpoint's actor throw.
+   */
+  private <T> Behavior<T> supervised(String name, Behavior<T> endpoint) {
+    return supervised(Crashes.endpoint(getContext().getSystem(), name, endpoint));
+  }
+
   private static <T> Behavior<T> supervised(Behavior<T> endpoint) {
     return Behaviors.supervise(endpoint)
         .onFailure(

@@ -54,6 +54,17 @@ public record NodeSettings(
     ClusterSettings cluster,
     Config config) {
 
+  /**
+   * This node as one writer among several sharing a remote directory (the FTP destination's
+   * temporary file name): the node name plus, in a cluster, this member's host and port, else the
+   * machine's host name, so two nodes left at the default {@code node-name} do not share it, while
+   * a restart of the same node finds the same name again.
+   */
+  public String instanceName() {
+    if (cluster.enabled()) return nodeName + "-" + cluster.host() + "-" + cluster.port();
+    return nodeName + "-" + HostName.local();
+  }
+
   /** Top-level keys of {@code junction}; anything else is a typo. */
   static final Set<String> KEYS =
       Set.of(

@@ -1,5 +1,8 @@
 package io.junction.queue;
 
+import io.junction.faults.Crashes;
+import io.junction.faults.FaultKind;
+import io.junction.faults.Faults;
 import io.junction.metrics.Metrics;
 import io.junction.queue.QueueEntity.Ack;
 import io.junction.queue.QueueEntity.Command;
@@ -45,7 +48,6 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -65,9 +67,14 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final LeaseWaiters waiters = new LeaseWaiters();
   private final TimerScheduler<Command> timers;
   private final WriteMetrics writeMetrics;
+  private final SnapshotPolicy snapshotPolicy;
+  private final JournalPruner pruner;
   private List<PendingWrites.PendingPublish> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
+  private final Faults faults; // null unless fault injection is on
+  private String restartCause = "a journal failure"; // what PreRestart tells the publishers
+  private boolean recovered; // false while replaying: the event handler must not deliver then
 
   QueueBehavior(
       String name,
@@ -82,7 +89,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     this.metrics = new QueueMetrics(Metrics.get(ctx.getSystem()).registry(), name);
     this.timers = timers;
     this.writeMetrics = new WriteMetrics(Metrics.get(ctx.getSystem()).registry(), name);
+    this.snapshotPolicy = new SnapshotPolicy(settings.snapshotEvery(), settings.snapshotMaxBytes());
+    this.pruner = new JournalPruner(ctx, QueueEntity.persistenceId(name).id());
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
+    Faults f = Faults.get(ctx.getSystem());
+    this.faults = f.enabled() ? f : null;
   }
 
   // Pekko keeps the empty state object across journal-failure restarts of this same instance, so it
@@ -92,11 +103,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return QueueState.pristine(settings.maxDeadLetters());
   }
 
+  // Snapshots bound recovery to the queue's depth; SnapshotPolicy says when (by size, not only by
+  // count, which Pekko's RetentionCriteria cannot), JournalPruner deletes what they cover.
   @Override
-  public RetentionCriteria retentionCriteria() {
-    // Snapshots bound recovery to the queue's depth; covered events are deleted.
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2)
-        .withDeleteEventsOnSnapshot();
+  public boolean shouldSnapshot(QueueState state, QueueEvent event, long sequenceNr) {
+    return snapshotPolicy.due(state, event);
   }
 
   @Override
@@ -116,8 +127,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   @Override
   public EventHandler<QueueState, QueueEvent> eventHandler() {
-    return (state, event) ->
-        (state.isPristine() ? new QueueState(settings.maxDeadLetters()) : state).apply(event);
+    return (state, event) -> {
+      QueueState next =
+          (state.isPristine() ? new QueueState(settings.maxDeadLetters()) : state).apply(event);
+      // Pekko applies an event when its write is issued and stashes every command until the write
+      // completes. With deliver-before-durable the new messages go out now, one journal write
+      // earlier; a consumer may then get a message whose write fails. Never during recovery.
+      if (settings.deliverBeforeDurable()
+          && recovered
+          && event instanceof QueueEvent.MessagesPublished) dispatch(next);
+      return next;
+    };
   }
 
   @Override
@@ -125,7 +145,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(RecoveryFailed.class, this::onRecoveryFailed)
-        .onSignal(SnapshotCompleted.class, (s, c) -> writeMetrics.snapshotted(s))
+        .onSignal(SnapshotCompleted.class, this::onSnapshotted)
         .onSignal(PreRestart.instance(), s -> onRestart())
         .onSignal(PostStop.instance(), s -> onStopped())
         .build();
@@ -133,6 +153,25 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   @Override
   public CommandHandler<Command, QueueEvent, QueueState> commandHandler() {
+    CommandHandler<Command, QueueEvent, QueueState> handler = handler();
+    if (faults == null) return handler;
+    return (state, command) -> {
+      try {
+        Crashes.maybeCrash(
+            faults,
+            FaultKind.CRASH_QUEUE,
+            FaultKind.Scope.QUEUE,
+            name,
+            "queue " + name + " handling " + command.getClass().getSimpleName());
+      } catch (Crashes.InjectedCrash e) {
+        restartCause = "a crash (" + e.getMessage() + ")";
+        throw e; // to QueueEntity's supervisor, which restarts the queue from the journal
+      }
+      return handler.apply(state, command);
+    };
+  }
+
+  private CommandHandler<Command, QueueEvent, QueueState> handler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Publish.class, this::onPublish)
@@ -219,7 +258,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   // A journal failure restarts this same instance: leases are gone (recovery makes their messages
   // ready again), so subscribers start with empty prefetch windows.
   private void onRestart() {
-    failOutstanding("restarting after a journal failure");
+    recovered = false;
+    failOutstanding("restarting after " + restartCause);
     flushRequested = false;
     subscribers.emptyWindows();
     waiters.answerAllEmpty(name);
@@ -454,7 +494,13 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   // ---- lifecycle ----
 
+  private void onSnapshotted(QueueState s, SnapshotCompleted c) {
+    writeMetrics.snapshotted(s);
+    pruner.snapshotSaved(c.metadata().sequenceNr());
+  }
+
   private void onRecovered(QueueState s) {
+    recovered = true;
     metrics.update(s.stats(name, subscribers.size()));
     ctx.getLog()
         .info(

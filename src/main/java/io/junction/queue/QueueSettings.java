@@ -16,9 +16,13 @@ import java.util.Set;
  * @param maxLength most messages held (ready, delayed and in flight); 0 means unbounded
  * @param overflow what a publish does when {@code maxLength} is reached
  * @param maxBatch most publishes persisted in one journal write
- * @param snapshotEvery journal events between snapshots (older events are deleted)
+ * @param snapshotEvery fewest journal events between snapshots (older events are deleted)
+ * @param snapshotMaxBytes largest snapshot taken (estimated); a queue holding more is not
+ *     snapshotted and recovers by replaying its events (see {@link SnapshotPolicy})
  * @param sweepInterval how often expired leases, due delayed messages and TTLs are checked
  * @param maxDeadLetters dead letters kept per queue; the oldest are discarded beyond this
+ * @param deliverBeforeDurable opt-in: published messages are delivered once their journal write is
+ *     issued instead of completed (a consumer may then see a message whose write fails)
  */
 public record QueueSettings(
     int maxDeliveries,
@@ -28,8 +32,10 @@ public record QueueSettings(
     Overflow overflow,
     int maxBatch,
     int snapshotEvery,
+    long snapshotMaxBytes,
     Duration sweepInterval,
-    int maxDeadLetters) {
+    int maxDeadLetters,
+    boolean deliverBeforeDurable) {
 
   /** What a publish to a full queue does. */
   public enum Overflow {
@@ -48,8 +54,10 @@ public record QueueSettings(
           "overflow",
           "max-batch",
           "snapshot-every",
+          "snapshot-max-bytes",
           "sweep-interval",
-          "max-dead-letters");
+          "max-dead-letters",
+          "deliver-before-durable");
 
   /** Settings used when nothing is configured (the same values as junction-queue.conf). */
   public static final QueueSettings DEFAULTS =
@@ -61,8 +69,10 @@ public record QueueSettings(
           Overflow.REJECT_PUBLISH,
           1000,
           100,
+          128L * 1024 * 1024,
           Duration.ofSeconds(1),
-          10_000);
+          10_000,
+          false);
 
   public QueueSettings {
     if (maxDeliveries < 1) throw new IllegalArgumentException("max-deliveries must be >= 1");
@@ -72,6 +82,7 @@ public record QueueSettings(
     if (maxLength < 0) throw new IllegalArgumentException("max-length must be >= 0 or off");
     if (maxBatch < 1) throw new IllegalArgumentException("max-batch must be >= 1");
     if (snapshotEvery < 1) throw new IllegalArgumentException("snapshot-every must be >= 1");
+    if (snapshotMaxBytes < 1) throw new IllegalArgumentException("snapshot-max-bytes must be >= 1");
     if (sweepInterval.isNegative() || sweepInterval.isZero())
       throw new IllegalArgumentException("sweep-interval must be > 0");
     if (maxDeadLetters < 0) throw new IllegalArgumentException("max-dead-letters must be >= 0");
@@ -107,8 +118,12 @@ public record QueueSettings(
     Overflow overflow = readOverflow(c, base, d.overflow(), problems);
     int maxBatch = readInt(c, base, "max-batch", d.maxBatch(), problems);
     int snapshotEvery = readInt(c, base, "snapshot-every", d.snapshotEvery(), problems);
+    long snapshotMaxBytes =
+        readBytes(c, base, "snapshot-max-bytes", d.snapshotMaxBytes(), problems);
     Duration sweep = readDuration(c, base, "sweep-interval", d.sweepInterval(), false, problems);
     int maxDead = readInt(c, base, "max-dead-letters", d.maxDeadLetters(), problems);
+    boolean early =
+        readBoolean(c, base, "deliver-before-durable", d.deliverBeforeDurable(), problems);
     return problems.read(
         base,
         () ->
@@ -120,8 +135,10 @@ public record QueueSettings(
                 overflow,
                 maxBatch,
                 snapshotEvery,
+                snapshotMaxBytes,
                 sweep,
-                maxDead),
+                maxDead,
+                early),
         defaults);
   }
 
@@ -129,6 +146,23 @@ public record QueueSettings(
     if (!c.hasPath(key)) return fallback;
     return p.read(
         ConfigProblems.join(base, key), () -> checkPositive(c.getInt(key), key), fallback);
+  }
+
+  private static boolean readBoolean(
+      Config c, String base, String key, boolean fallback, ConfigProblems p) {
+    if (!c.hasPath(key)) return fallback;
+    return p.read(ConfigProblems.join(base, key), () -> c.getBoolean(key), fallback);
+  }
+
+  private static long readBytes(
+      Config c, String base, String key, long fallback, ConfigProblems p) {
+    if (!c.hasPath(key)) return fallback;
+    return p.read(ConfigProblems.join(base, key), () -> checkBytes(c.getBytes(key)), fallback);
+  }
+
+  private static long checkBytes(long v) {
+    if (v < 1) throw new IllegalArgumentException("must be at least 1 byte, was " + v);
+    return v;
   }
 
   private static int checkPositive(int v, String key) {

@@ -48,6 +48,8 @@ final class QueueState {
   long delivered; // transient: since this incarnation started
   int lastPurged; // transient: what the last purge event removed, for its reply
   int lastRedriven; // transient: what the last redrive event moved, for its reply
+  // Approximate size of what a snapshot would hold (messages + dead letters), for SnapshotPolicy.
+  private long heldBytes;
 
   final Map<Long, StoredMessage> live = new HashMap<>();
   final TreeMap<Long, StoredMessage> ready = new TreeMap<>();
@@ -89,6 +91,7 @@ final class QueueState {
     else if (event instanceof QueueEvent.QueuePurged) clearMessages();
     else if (event instanceof QueueEvent.DeadLettersPurged) {
       lastPurged = deadLetters.size();
+      for (DeadLetter d : deadLetters) heldBytes -= d.message().approxBytes();
       deadLetters.clear();
     } else if (event instanceof QueueEvent.DeadLettersRedriven e) redrive(e.max(), e.at());
     return this;
@@ -96,6 +99,7 @@ final class QueueState {
 
   private void add(StoredMessage m) {
     live.put(m.seq(), m);
+    heldBytes += m.approxBytes();
     place(m);
     nextSeq = Math.max(nextSeq, m.seq() + 1);
     published++;
@@ -110,6 +114,7 @@ final class QueueState {
     if (m == null) return;
     StoredMessage back = m.withDeliveries(r.deliveries(), r.notBefore());
     live.put(back.seq(), back);
+    heldBytes += back.approxBytes();
     place(back);
   }
 
@@ -118,15 +123,17 @@ final class QueueState {
     if (m == null) return;
     deadLettered++;
     if (maxDeadLetters == 0) return;
-    if (deadLetters.size() >= maxDeadLetters) deadLetters.pollFirst();
+    if (deadLetters.size() >= maxDeadLetters)
+      heldBytes -= deadLetters.pollFirst().message().approxBytes();
     deadLetters.addLast(new DeadLetter(m, d.reason(), at));
+    heldBytes += m.approxBytes();
   }
 
   private void redrive(int max, long at) {
     lastRedriven = 0;
     for (int i = 0; i < max && !deadLetters.isEmpty(); i++, lastRedriven++) {
       StoredMessage m = deadLetters.pollFirst().message().requeuedAs(nextSeq, at);
-      live.put(m.seq(), m);
+      live.put(m.seq(), m); // moved, so heldBytes is unchanged
       place(m);
       nextSeq++;
     }
@@ -134,6 +141,7 @@ final class QueueState {
 
   private void clearMessages() {
     lastPurged = live.size();
+    for (StoredMessage m : live.values()) heldBytes -= m.approxBytes();
     live.clear();
     ready.clear();
     delayed.clear();
@@ -144,6 +152,7 @@ final class QueueState {
   private StoredMessage detach(long seq) {
     StoredMessage m = live.remove(seq);
     if (m == null) return null;
+    heldBytes -= m.approxBytes();
     ready.remove(seq);
     delayed.remove(m);
     InFlight f = leased.remove(seq);
@@ -209,6 +218,11 @@ final class QueueState {
     return out;
   }
 
+  /** About how many bytes a snapshot of this state holds (messages and dead letters). */
+  long heldBytes() {
+    return heldBytes;
+  }
+
   int waiting() {
     return live.size() - leased.size();
   }
@@ -257,8 +271,10 @@ final class QueueState {
     for (StoredMessage m : s.messages()) {
       state.live.put(m.seq(), m);
       state.place(m);
+      state.heldBytes += m.approxBytes();
     }
     state.deadLetters.addAll(s.deadLetters());
+    for (DeadLetter d : s.deadLetters()) state.heldBytes += d.message().approxBytes();
     state.nextSeq = s.nextSeq();
     state.published = s.published();
     state.acked = s.acked();

@@ -101,6 +101,14 @@ public record StoredMessage(
         newSeq, now, 0, 0, 0, id, source, connection, type, headers, payload, fields, timestamp);
   }
 
+  /**
+   * About what this message costs in a snapshot or event: its payload plus the CBOR of its other
+   * fields (typically about 100 bytes). Used to decide when to snapshot, not for limits.
+   */
+  long approxBytes() {
+    return payload.length + 100L;
+  }
+
   boolean expired(long now) {
     return expiresAt > 0 && now >= expiresAt;
   }

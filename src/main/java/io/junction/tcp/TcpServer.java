@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -29,7 +30,7 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  * broadcasts each message to all its connections.
  *
  * <p>A failing connection never affects its siblings or the listener. State lost on restart: the
- * binding and all connections.
+ * binding (released, then bound again to the same port) and all connections (closed).
  */
 public final class TcpServer extends AbstractBehavior<TcpServer.Command> {
 
@@ -121,6 +122,9 @@ public final class TcpServer extends AbstractBehavior<TcpServer.Command> {
         .onMessageEquals(AcceptEnded.INSTANCE, this::onAcceptEnded)
         .onMessage(AcceptFailed.class, this::onAcceptFailed)
         .onSignal(PostStop.class, s -> onPostStop())
+        // a restart (the endpoint failed) stops the connections, as children; the listening
+        // socket is not a child: release the port for the next incarnation to bind again
+        .onSignal(PreRestart.class, s -> onPostStop())
         .build();
   }
 

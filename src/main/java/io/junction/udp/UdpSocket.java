@@ -74,6 +74,13 @@ final class UdpSocket extends AbstractActor {
             getSelf());
   }
 
+  // Stopped with its endpoint (a restart, a reload): release the port at once, so that the next
+  // incarnation can bind it; the IO listener alone frees it only some seconds later.
+  @Override
+  public void postStop() {
+    if (socket != null) socket.tell(UdpMessage.unbind(), ActorRef.noSender());
+  }
+
   @Override
   public Receive createReceive() {
     return receiveBuilder()

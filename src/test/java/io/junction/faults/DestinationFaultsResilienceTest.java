@@ -30,10 +30,8 @@ class DestinationFaultsResilienceTest {
   @BeforeAll
   static void start() {
     node =
-        TestNode.start(
+        FaultApi.startNode(
             """
-            junction {
-              faults.enabled = on
               queues { orders {}, in { max-deliveries = 3 }, out {}, held {}, burst {} }
               endpoints {
                 feed { kind = tcp-server, port = 0, framing.kind = length-prefixed }
@@ -45,7 +43,6 @@ class DestinationFaultsResilienceTest {
                 feed-held { from = feed, to = "queue:held" }
                 burst { from = bursty, to = [reply, "queue:burst"] }
               }
-            }
             """);
     faults = new FaultApi(node.httpPort());
   }
@@ -53,22 +50,6 @@ class DestinationFaultsResilienceTest {
   @AfterAll
   static void stop() throws Exception {
     node.close();
-  }
-
-  private static JsonNode queue(String q) {
-    try {
-      return FaultApi.JSON.readTree(faults.http().get("/v1/queues/" + q, null).body());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static long hits(String id) {
-    try {
-      return faults.hits(id);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   @Test
@@ -103,7 +84,8 @@ class DestinationFaultsResilienceTest {
     int expected = accepted;
     node.await(
         () -> {
-          assertEquals(expected, queue("orders").get("depth").asInt(), "every 202 is durable");
+          assertEquals(
+              expected, faults.queue("orders").get("depth").asInt(), "every 202 is durable");
           return true;
         });
   }
@@ -127,13 +109,13 @@ class DestinationFaultsResilienceTest {
     }
     node.await(
         () -> {
-          JsonNode in = queue("in"), out = queue("out");
+          JsonNode in = faults.queue("in"), out = faults.queue("out");
           assertEquals(0, in.get("depth").asInt(), "in drained");
           assertEquals(
               n, out.get("depth").asInt() + in.get("dead_letters").asInt(), "out + dead letters");
           return true;
         });
-    assertTrue(hits(id) > 0 || faults.injectedMetric(id) > 0, "the rule did hit");
+    assertTrue(faults.hits(id) > 0 || faults.injectedMetric(id) > 0, "the rule did hit");
   }
 
   @Test
@@ -143,13 +125,13 @@ class DestinationFaultsResilienceTest {
     try (FramedPeer peer = new FramedPeer(node.port("feed")).send("p", n)) {
       node.await(
           () -> {
-            assertEquals(n, hits(id));
+            assertEquals(n, faults.hits(id));
             return true;
           });
-      assertEquals(0, queue("held").get("depth").asInt(), "nothing passes while paused");
+      assertEquals(0, faults.queue("held").get("depth").asInt(), "nothing passes while paused");
       node.await(
           () -> {
-            assertEquals(n, queue("held").get("depth").asInt(), "all held ones delivered");
+            assertEquals(n, faults.queue("held").get("depth").asInt(), "all held ones delivered");
             return true;
           });
     }
@@ -185,24 +167,25 @@ class DestinationFaultsResilienceTest {
       node.await(
           () -> {
             assertEquals(n, peer.replies().size(), "the reply path is not held up");
-            assertEquals(n, hits(id), "every delivery was held or refused by the pause");
+            assertEquals(n, faults.hits(id), "every delivery was held or refused by the pause");
             return true;
           });
       long burstMillis = (System.nanoTime() - start) / 1_000_000;
       long grown = heapAfterGc(memory) - before;
-      assertEquals(0, queue("burst").get("depth").asInt());
+      assertEquals(0, faults.queue("burst").get("depth").asInt());
       assertTrue(grown < 64L << 20, "heap grew by " + (grown >> 20) + " MiB during the burst");
       faults.remove(id);
       node.await(
           () -> {
-            assertEquals(buffer, queue("burst").get("depth").asInt(), "the held ones, no more");
+            assertEquals(
+                buffer, faults.queue("burst").get("depth").asInt(), "the held ones, no more");
             return true;
           });
       long t = System.nanoTime();
       peer.sendRaw(WireClient.frame("after".getBytes(StandardCharsets.ISO_8859_1)));
       node.await(
           () -> {
-            assertEquals(buffer + 1, queue("burst").get("depth").asInt(), "recovered");
+            assertEquals(buffer + 1, faults.queue("burst").get("depth").asInt(), "recovered");
             return true;
           });
       long recoveredMillis = (System.nanoTime() - t) / 1_000_000;

@@ -3,7 +3,6 @@ package io.junction.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.testing.TestNode;
 import io.junction.testing.UdpPeer;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +31,8 @@ class EndpointFaultsResilienceTest {
   @BeforeAll
   static void start() {
     node =
-        TestNode.start(
+        FaultApi.startNode(
             """
-            junction {
-              faults.enabled = on
               queues { dropped {}, doubled {}, corrupted {}, delayed {}, web {} }
               endpoints {
                 u-drop { kind = udp, port = 0 }
@@ -49,7 +46,6 @@ class EndpointFaultsResilienceTest {
                 r-corrupt { from = u-corrupt, to = "queue:corrupted" }
                 r-delay { from = u-delay, to = "queue:delayed" }
               }
-            }
             """);
     faults = new FaultApi(node.httpPort());
   }
@@ -57,19 +53,6 @@ class EndpointFaultsResilienceTest {
   @AfterAll
   static void stop() throws Exception {
     node.close();
-  }
-
-  private static List<String> payloads(String q) {
-    try {
-      JsonNode list =
-          FaultApi.JSON.readTree(
-              faults.http().get("/v1/queues/" + q + "/peek?max=1000", null).body());
-      List<String> out = new ArrayList<>();
-      for (JsonNode m : list) out.add(m.path("message").path("payload").asText());
-      return out;
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static double datagramsIn(String endpoint) {
@@ -110,7 +93,7 @@ class EndpointFaultsResilienceTest {
     assertTrue(hits > 0 && hits < n, hits + " dropped");
     node.await(
         () -> {
-          List<String> got = payloads("dropped");
+          List<String> got = faults.payloads("dropped");
           assertEquals(n - hits, got.size(), "handled + dropped = sent");
           assertEquals(got.size(), new HashSet<>(got).size(), "none twice");
           assertTrue(sent.containsAll(got), "only what was sent");
@@ -127,7 +110,7 @@ class EndpointFaultsResilienceTest {
     long hits = faults.hits(id);
     node.await(
         () -> {
-          List<String> got = payloads("doubled");
+          List<String> got = faults.payloads("doubled");
           assertEquals(n + hits, got.size(), "extra copies = hits");
           assertEquals(new HashSet<>(sent), new HashSet<>(got), "each one at least once");
           return true;
@@ -144,11 +127,11 @@ class EndpointFaultsResilienceTest {
     long hits = faults.hits(id);
     node.await(
         () -> {
-          assertEquals(n, payloads("corrupted").size());
+          assertEquals(n, faults.payloads("corrupted").size());
           return true;
         });
     // The queue keeps the endpoint's order, so datagram i is message i.
-    List<String> got = payloads("corrupted");
+    List<String> got = faults.payloads("corrupted");
     int changed = 0;
     for (int i = 0; i < n; i++) if (!got.get(i).equals(sent.get(i))) changed++;
     assertEquals(hits, changed, "changed datagrams = hits");
@@ -175,14 +158,14 @@ class EndpointFaultsResilienceTest {
     // The first one reaches the queue no sooner than delay - jitter after it was sent.
     node.await(
         () -> {
-          assertTrue(!payloads("delayed").isEmpty());
+          assertTrue(!faults.payloads("delayed").isEmpty());
           return true;
         });
     long firstMs = (System.nanoTime() - start) / 1_000_000;
     assertTrue(firstMs >= 300, "the first datagram was held: " + firstMs + " ms");
     node.await(
         () -> {
-          assertEquals(new HashSet<>(sent), new HashSet<>(payloads("delayed")));
+          assertEquals(new HashSet<>(sent), new HashSet<>(faults.payloads("delayed")));
           return true;
         });
     assertEquals(n, faults.remove(id));
@@ -224,7 +207,8 @@ class EndpointFaultsResilienceTest {
     assertTrue(accepted > 0 && failed > 0, accepted + " accepted, " + failed + " failed");
     node.await(
         () -> {
-          assertEquals(acceptedPayloads, new HashSet<>(payloads("web")), "only the handled ones");
+          assertEquals(
+              acceptedPayloads, new HashSet<>(faults.payloads("web")), "only the handled ones");
           return true;
         });
     assertEquals(
@@ -237,7 +221,7 @@ class EndpointFaultsResilienceTest {
 
   @Test
   void delayedHttpRequestsAreHandledLaterWhileTheFaultApiAnswersAtOnce() throws Exception {
-    String id = faults.add("kind", "delay", "endpoint", "http", "delay", "500ms", "ttl", "2m");
+    String id = faults.add("kind", "delay", "endpoint", "http", "delay", "2s", "ttl", "2m");
     try {
       long t = System.nanoTime();
       assertEquals(200, faults.http().get("/v1/health", null).statusCode());

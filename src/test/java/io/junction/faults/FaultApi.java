@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.HttpApi;
+import io.junction.testing.TestNode;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,6 +16,31 @@ import java.util.regex.Pattern;
 final class FaultApi {
   static final ObjectMapper JSON = new ObjectMapper();
   private final HttpApi api;
+
+  /** Starts a test node with fault injection on; {@code junction} is the body of its section. */
+  static TestNode startNode(String junction) {
+    return TestNode.start("junction {\n  faults.enabled = on\n" + junction + "\n}\n");
+  }
+
+  /** Something to check that may throw; see {@link #until}. */
+  interface Check {
+    void run() throws Exception;
+  }
+
+  /** Retries {@code check} until it passes or the node's await timeout runs out. */
+  static void until(TestNode node, Check check) {
+    node.await(
+        () -> {
+          try {
+            check.run();
+            return true;
+          } catch (RuntimeException | Error e) {
+            throw e;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
 
   FaultApi(int httpPort) {
     this.api = new HttpApi(httpPort);
@@ -38,8 +65,8 @@ final class FaultApi {
   }
 
   /** The rule's hits so far (0 once it is gone). */
-  long hits(String id) throws Exception {
-    JsonNode rules = JSON.readTree(api.get("/v1/faults", null).body()).get("rules");
+  long hits(String id) {
+    JsonNode rules = read("/v1/faults").get("rules");
     for (JsonNode r : rules) if (r.get("id").asText().equals(id)) return r.get("hits").asLong();
     return 0;
   }
@@ -58,5 +85,27 @@ final class FaultApi {
         Pattern.compile("junction_faults_injected_total\\{[^}]*rule=\"" + id + "\"[^}]*} (\\S+)")
             .matcher(text);
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  /** {@code GET /v1/queues/NAME}: depth, dead_letters, ... */
+  JsonNode queue(String name) {
+    return read("/v1/queues/" + name);
+  }
+
+  /** The payloads in a queue, in queue order (at most 1000). */
+  List<String> payloads(String queue) {
+    JsonNode list = read("/v1/queues/" + queue + "/peek?max=1000");
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonNode m : list) out.add(m.path("message").path("payload").asText());
+    return out;
+  }
+
+  // Unchecked, for use inside the polling lambdas of TestNode.await.
+  private JsonNode read(String path) {
+    try {
+      return JSON.readTree(api.get(path, null).body());
+    } catch (Exception e) {
+      throw new AssertionError("GET " + path, e);
+    }
   }
 }

@@ -74,6 +74,11 @@ class FaultsApiTest {
         "{\"kind\":\"fail-requests\",\"endpoint\":\"http\",\"status\":404,\"ttl\":\"1s\"}",
         "status must be 500..599"
       },
+      {
+        "{\"kind\":\"crash-queue\",\"queue\":\"q\",\"count\":0,\"ttl\":\"1s\"}",
+        "crash-queue needs count 1..1000"
+      },
+      {"{\"kind\":\"crash-endpoint\",\"queue\":\"q\",\"ttl\":\"1s\"}", "scoped to an endpoint"},
       {"[1,2]", "JSON object"},
     };
     for (String[] b : bad) {

@@ -33,10 +33,8 @@ class FrameFaultsResilienceTest {
   @BeforeAll
   static void start() {
     node =
-        TestNode.start(
+        FaultApi.startNode(
             """
-            junction {
-              faults.enabled = on
               endpoints {
                 # frame-timeout well under the delays and stalls below: the node's own slowness
                 # must not count against a peer
@@ -51,7 +49,6 @@ class FrameFaultsResilienceTest {
                 closing-echo { from = closing, to = reply }
                 other-echo { from = other, to = reply }
               }
-            }
             """);
     faults = new FaultApi(node.httpPort());
   }

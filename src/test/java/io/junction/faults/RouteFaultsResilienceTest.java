@@ -2,7 +2,6 @@ package io.junction.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.testing.TestNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +25,8 @@ class RouteFaultsResilienceTest {
   @BeforeAll
   static void start() {
     node =
-        TestNode.start(
+        FaultApi.startNode(
             """
-            junction {
-              faults.enabled = on
               queues { failing {}, pausing {} }
               endpoints {
                 a1 { kind = tcp-server, port = 0, framing.kind = length-prefixed }
@@ -43,7 +40,6 @@ class RouteFaultsResilienceTest {
                 from-a2 { from = a2, to = [reply, "queue:pausing"] }
                 from-b2 { from = b2, to = [reply, "queue:pausing"] }
               }
-            }
             """);
     faults = new FaultApi(node.httpPort());
   }
@@ -51,28 +47,6 @@ class RouteFaultsResilienceTest {
   @AfterAll
   static void stop() throws Exception {
     node.close();
-  }
-
-  /** The payloads in the queue, in queue order. */
-  private static List<String> payloads(String q) {
-    try {
-      JsonNode list =
-          FaultApi.JSON.readTree(
-              faults.http().get("/v1/queues/" + q + "/peek?max=1000", null).body());
-      List<String> out = new ArrayList<>();
-      for (JsonNode m : list) out.add(m.path("message").path("payload").asText());
-      return out;
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static long hits(String id) {
-    try {
-      return faults.hits(id);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static List<String> expected(String prefix, int n) {
@@ -95,8 +69,9 @@ class RouteFaultsResilienceTest {
           () -> {
             assertEquals(n, a.replies().size(), "the reply path is not on the route's proxy");
             assertEquals(n, b.replies().size());
-            assertEquals(n, hits(id), "every delivery of route from-a1 failed");
-            assertEquals(expected("b", n), payloads("failing"), "from-b1 delivers, in order");
+            assertEquals(n, faults.hits(id), "every delivery of route from-a1 failed");
+            assertEquals(
+                expected("b", n), faults.payloads("failing"), "from-b1 delivers, in order");
             return true;
           });
       assertEquals((double) n, faults.injectedMetric(id));
@@ -104,10 +79,11 @@ class RouteFaultsResilienceTest {
       a.send("x", 10);
       node.await(
           () -> {
-            assertEquals(expected("x", 10), withPrefix(payloads("failing"), "x"));
+            assertEquals(expected("x", 10), withPrefix(faults.payloads("failing"), "x"));
             return true;
           });
-      assertEquals(List.of(), withPrefix(payloads("failing"), "a"), "no failed one slipped in");
+      assertEquals(
+          List.of(), withPrefix(faults.payloads("failing"), "a"), "no failed one slipped in");
     }
   }
 
@@ -119,13 +95,13 @@ class RouteFaultsResilienceTest {
         FramedPeer b = new FramedPeer(node.port("b2")).send("b", n)) {
       node.await(
           () -> {
-            assertEquals(n, hits(id), "every delivery of route from-a2 held");
-            assertEquals(expected("b", n), payloads("pausing"), "from-b2 is not held");
+            assertEquals(n, faults.hits(id), "every delivery of route from-a2 held");
+            assertEquals(expected("b", n), faults.payloads("pausing"), "from-b2 is not held");
             return true;
           });
       node.await(
           () -> {
-            List<String> all = payloads("pausing");
+            List<String> all = faults.payloads("pausing");
             assertEquals(2 * n, all.size());
             assertEquals(expected("a", n), withPrefix(all, "a"), "held ones arrive, in order");
             return true;

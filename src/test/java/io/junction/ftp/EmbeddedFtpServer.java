@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ftpserver.FtpServer;
@@ -22,6 +24,7 @@ import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FileSystemView;
 import org.apache.ftpserver.ftplet.FtpException;
 import org.apache.ftpserver.ftplet.FtpFile;
+import org.apache.ftpserver.ftplet.FtpRequest;
 import org.apache.ftpserver.ftplet.FtpSession;
 import org.apache.ftpserver.ftplet.Ftplet;
 import org.apache.ftpserver.ftplet.FtpletResult;
@@ -37,8 +40,9 @@ import org.apache.ftpserver.usermanager.impl.WritePermission;
 
 /**
  * Apache FtpServer on 127.0.0.1 and an ephemeral port for tests: user {@code alice} (writable) and
- * {@code reader} (read-only), both with password {@code secret}; optional explicit TLS; it counts
- * connections and can drop the next downloads after a number of bytes.
+ * {@code reader} (read-only), both with password {@code secret}; optional explicit or implicit TLS;
+ * it counts connections, records the commands it received, and can drop the next downloads after a
+ * number of bytes.
  */
 final class EmbeddedFtpServer implements AutoCloseable {
   static final String USER = "alice";
@@ -51,13 +55,16 @@ final class EmbeddedFtpServer implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger dropsLeft = new AtomicInteger();
   private final AtomicLong dropAfter = new AtomicLong();
+  private final Set<String> commands = ConcurrentHashMap.newKeySet();
 
-  private EmbeddedFtpServer(Path home, Path keystore, String keystorePassword) throws Exception {
+  private EmbeddedFtpServer(
+      Path home, String address, Path keystore, String keystorePassword, boolean implicit)
+      throws Exception {
     this.home = home;
     Files.createDirectories(home);
     FtpServerFactory factory = new FtpServerFactory();
     ListenerFactory listenerFactory = new ListenerFactory();
-    listenerFactory.setServerAddress("127.0.0.1");
+    listenerFactory.setServerAddress(address);
     listenerFactory.setPort(0);
     if (keystore != null) {
       SslConfigurationFactory ssl = new SslConfigurationFactory();
@@ -66,7 +73,7 @@ final class EmbeddedFtpServer implements AutoCloseable {
       ssl.setKeyPassword(keystorePassword);
       ssl.setKeystoreType("PKCS12");
       listenerFactory.setSslConfiguration(ssl.createSslConfiguration());
-      listenerFactory.setImplicitSsl(false);
+      listenerFactory.setImplicitSsl(implicit);
     }
     listener = listenerFactory.createListener();
     factory.addListener("default", listener);
@@ -84,6 +91,13 @@ final class EmbeddedFtpServer implements AutoCloseable {
             connections.incrementAndGet();
             return FtpletResult.DEFAULT;
           }
+
+          @Override
+          public FtpletResult beforeCommand(FtpSession session, FtpRequest request)
+              throws FtpException, IOException {
+            commands.add(request.getCommand().toUpperCase(java.util.Locale.ROOT));
+            return super.beforeCommand(session, request);
+          }
         });
     factory.setFtplets(ftplets);
     server = factory.createServer();
@@ -91,11 +105,26 @@ final class EmbeddedFtpServer implements AutoCloseable {
   }
 
   static EmbeddedFtpServer plain(Path home) throws Exception {
-    return new EmbeddedFtpServer(home, null, null);
+    return new EmbeddedFtpServer(home, "127.0.0.1", null, null, false);
+  }
+
+  /** Plain FTP on another loopback address, e.g. {@code ::1}. */
+  static EmbeddedFtpServer plain(Path home, String address) throws Exception {
+    return new EmbeddedFtpServer(home, address, null, null, false);
   }
 
   static EmbeddedFtpServer explicitTls(Path home, Path keystore, String password) throws Exception {
-    return new EmbeddedFtpServer(home, keystore, password);
+    return new EmbeddedFtpServer(home, "127.0.0.1", keystore, password, false);
+  }
+
+  /** TLS from the first byte (FTPS implicit, RFC 4217's predecessor), no AUTH TLS. */
+  static EmbeddedFtpServer implicitTls(Path home, Path keystore, String password) throws Exception {
+    return new EmbeddedFtpServer(home, "127.0.0.1", keystore, password, true);
+  }
+
+  /** Every command verb received so far (upper case), e.g. {@code PORT}, {@code EPRT}. */
+  Set<String> commands() {
+    return Set.copyOf(commands);
   }
 
   private BaseUser user(String name, boolean writable) {

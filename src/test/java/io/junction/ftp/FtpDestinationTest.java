@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.junction.node.HostName;
 import io.junction.routing.Deliver;
 import io.junction.testing.TestNode;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Destination {@code ftp:<name>} against an embedded Apache FtpServer on 127.0.0.1. */
@@ -39,17 +41,24 @@ class FtpDestinationTest {
   }
 
   private TestNode node(String endpointBody, String password) throws Exception {
+    return node(endpointBody, password, "");
+  }
+
+  private TestNode node(String endpointBody, String password, String more) throws Exception {
     Path pw = FtpNodeFixture.passwordFile(tmp.resolve("secrets"), password);
     return TestNode.start(
         "junction.endpoints.archive { kind = ftp, "
             + FtpNodeFixture.remote(server, pw)
             + ", retry { min-backoff = 100ms, max-backoff = 200ms }, "
             + endpointBody
-            + " }");
+            + " }\n"
+            + more);
   }
 
   @Test
-  void acknowledgesOnlyRecordsWhoseFileIsInPlaceAndWritesEachExactlyOnce() throws Exception {
+  @Timeout(120)
+  void acknowledgesOnlyRecordsWhoseFileIsInPlaceAndFlushesTheOpenBatchAtShutdown()
+      throws Exception {
     int total = 1030;
     Set<String> delivered = new HashSet<>();
     try (TestNode node =
@@ -72,14 +81,101 @@ class FtpDestinationTest {
         delivered.add(r.messageId());
       }
       results.expectNoMessage(Duration.ofMillis(300));
-      // The node stops mid-batch: nothing more is acknowledged.
+      assertEquals(10, FtpNodeFixture.files(home.resolve("out")).size());
+      // Graceful stop mid-batch: the open batch is written as an 11th file, then acknowledged.
+      node.shutdownGracefully();
+      for (int i = 0; i < 30; i++) {
+        var r = results.receiveMessage(Duration.ofSeconds(5));
+        assertInstanceOf(Deliver.Delivered.class, r, r.toString());
+        delivered.add(r.messageId());
+      }
     }
     List<String> lines = FtpNodeFixture.lines(home.resolve("out"));
-    assertEquals(1000, lines.size());
-    assertEquals(1000, new HashSet<>(lines).size(), "no record twice");
-    for (int i = 0; i < 1000; i++) assertTrue(lines.contains("{\"n\":" + i + "}"), "record " + i);
-    assertEquals(10, FtpNodeFixture.files(home.resolve("out")).size());
-    assertEquals(1000, delivered.size());
+    assertEquals(total, lines.size());
+    assertEquals(total, new HashSet<>(lines).size(), "no record twice");
+    for (int i = 0; i < total; i++) assertTrue(lines.contains("{\"n\":" + i + "}"), "record " + i);
+    assertEquals(11, FtpNodeFixture.files(home.resolve("out")).size());
+    assertEquals(total, delivered.size());
+  }
+
+  @Test
+  @Timeout(120)
+  void anOpenBatchThatCannotBeWrittenInTimeAtShutdownIsNotAcknowledged() throws Exception {
+    try (TestNode node =
+        node(
+            "directory = out, batch { max-records = 100, max-wait = 1h },"
+                + " retry { max-attempts = 1000, min-backoff = 100ms, max-backoff = 200ms }",
+            EmbeddedFtpServer.PASSWORD,
+            "pekko.coordinated-shutdown.phases.service-requests-done.timeout = 2s")) {
+      ActorRef<Deliver> archive = FtpNodeFixture.destination(node, "ftp:archive");
+      TestProbe<Deliver.DeliveryResult> results = node.kit().createTestProbe();
+      for (int i = 0; i < 5; i++)
+        archive.tell(
+            new Deliver(FtpNodeFixture.message("src", Map.of("n", (long) i)), results.ref()));
+      results.expectNoMessage(Duration.ofMillis(300));
+      server.close(); // the flush can only fail now, and keeps retrying past the phase timeout
+      long start = System.nanoTime();
+      node.shutdownGracefully();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "shutdown took " + took);
+      for (int i = 0; i < 5; i++) {
+        var failed =
+            assertInstanceOf(
+                Deliver.DeliveryFailed.class, results.receiveMessage(Duration.ofSeconds(5)));
+        assertTrue(
+            failed.reason().contains("stopped before the file was written"), failed.reason());
+      }
+    }
+    assertTrue(
+        Files.notExists(home.resolve("out"))
+            || FtpNodeFixture.files(home.resolve("out")).isEmpty());
+  }
+
+  @Test
+  @Timeout(60)
+  void removesOnlyItsOwnTemporaryAtStartAndUploadsThroughIt() throws Exception {
+    Path out = Files.createDirectories(home.resolve("out"));
+    assertEquals("out/.archive@n1.part", FtpDestination.temporaryName("out", "archive", "n1"));
+    assertEquals(".archive@a_b_c.part", FtpDestination.temporaryName("", "archive", "a/b c"));
+    // What a kill -9 of this node mid-upload left, and uploads in progress by others that share
+    // the directory: another node's destination, another endpoint, a `junction ftp put`.
+    // this node: node-name n1 on this machine (NodeSettings.instanceName, the cluster being off)
+    String self = FtpDestination.temporaryName("", "archive", "n1-" + HostName.local());
+    Path mine = Files.writeString(out.resolve(self), "half a file");
+    Map<Path, String> others = new HashMap<>();
+    for (String name :
+        List.of(
+            ".archive@n1.part",
+            ".archive@n2-" + HostName.local() + ".part",
+            ".other@n1-" + HostName.local() + ".part",
+            ".x.txt.part",
+            "keep.txt")) others.put(out.resolve(name), "someone else's " + name);
+    for (var e : others.entrySet()) Files.writeString(e.getKey(), e.getValue());
+    try (TestNode node =
+        node(
+            "directory = out, file-name = \"{endpoint}-{seq}.txt\", batch { max-records = 1 }",
+            EmbeddedFtpServer.PASSWORD,
+            "junction.node-name = n1")) {
+      ActorRef<Deliver> archive = FtpNodeFixture.destination(node, "ftp:archive");
+      TestProbe<Deliver.DeliveryResult> results = node.kit().createTestProbe();
+      // Gone before any upload started, so removed at start, not replaced by an upload.
+      results.awaitAssert(
+          Duration.ofSeconds(20),
+          () -> {
+            assertTrue(Files.notExists(mine), "orphan removed");
+            return null;
+          });
+      for (int i = 0; i < 3; i++) {
+        archive.tell(
+            new Deliver(FtpNodeFixture.message("src", Map.of("n", (long) i)), results.ref()));
+        assertInstanceOf(Deliver.Delivered.class, results.receiveMessage(TestNode.TIMEOUT));
+      }
+    }
+    Set<Path> expected = new HashSet<>(others.keySet());
+    for (int seq = 1; seq <= 3; seq++) expected.add(out.resolve("archive-%06d.txt".formatted(seq)));
+    assertEquals(expected, new HashSet<>(FtpNodeFixture.files(out)), "no temporary of ours left");
+    for (var e : others.entrySet())
+      assertEquals(e.getValue(), Files.readString(e.getKey()), e.getKey() + " untouched");
   }
 
   @Test
@@ -120,9 +216,10 @@ class FtpDestinationTest {
         assertTrue(failed.reason().contains("login refused for user 'alice'"), failed.reason());
       }
       results.expectNoMessage(Duration.ofMillis(500));
-      // One upload attempt and SafeUpload's clean-up of the part file; no retries.
+      // One upload attempt and SafeUpload's clean-up of the part file, perhaps the start-up
+      // removal of the destination's temporary (if it ran after `before`); no retries.
       int connections = server.totalConnections() - before;
-      assertTrue(connections <= 2, connections + " connections");
+      assertTrue(connections <= 3, connections + " connections");
       assertEquals("failing", node.status("archive").state());
     }
   }

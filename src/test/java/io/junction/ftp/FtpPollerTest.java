@@ -153,7 +153,35 @@ class FtpPollerTest {
             return null;
           });
       assertEquals("{\"ok\":true}", Files.readString(home.resolve("out/report.json")));
-      assertEquals(1.0, node.status("drop").counters().get("files-taken"));
+      // Counted once the delete is confirmed, which may be just after the file is gone.
+      node.await(
+          () -> {
+            assertEquals(1.0, node.status("drop").counters().get("files-taken"));
+            return null;
+          });
+    }
+  }
+
+  @Test
+  void aFileWhoseMessagesADestinationRefusesIsNotTakenAndStaysForTheNextPoll() throws Exception {
+    drop("people.bin", people("p", 3));
+    // `out` refuses every message: json-lines needs decoded fields, and a whole file has none.
+    String hocon = config("after = delete", "");
+    try (TestNode node = TestNode.start(hocon)) {
+      var status =
+          node.await(
+              () -> {
+                var s = node.status("drop");
+                assertTrue(s.counters().get("poll-failures") >= 2, s.toString());
+                return s;
+              });
+      assertEquals("failing", status.state());
+      assertTrue(status.detail().contains("ftp:out refused"), status.detail());
+      assertEquals(0.0, status.counters().get("files-taken"));
+      assertTrue(Files.exists(home.resolve("in/people.bin")), "the file stays for the next poll");
+      assertTrue(
+          Files.notExists(home.resolve("out"))
+              || FtpNodeFixture.files(home.resolve("out")).isEmpty());
     }
   }
 

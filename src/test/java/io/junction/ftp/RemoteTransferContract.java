@@ -14,8 +14,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -246,13 +248,69 @@ abstract class RemoteTransferContract {
   }
 
   @Test
+  void safeUploadFromAFileCreatesDirectoriesReportsProgressAndReplacesTheFile() throws Exception {
+    Files.createDirectories(home().resolve("fromfile/a"));
+    Files.writeString(home().resolve("fromfile/a/f.bin"), "old content");
+    Path local = TestFiles.random(tmp.resolve("local/f.bin"), 700_000, 12);
+    java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
+    IOResult result =
+        await(
+            SafeUpload.fromFile(
+                settings(), local, "fromfile/a/b/c/f.bin", true, reported::addAndGet, system));
+    assertEquals(700_000, result.getCount());
+    assertEquals(700_000, reported.get());
+    assertEquals(TestFiles.sha256(local), TestFiles.sha256(home().resolve("fromfile/a/b/c/f.bin")));
+    assertFalse(Files.exists(home().resolve("fromfile/a/b/c/.f.bin.part")));
+    await(SafeUpload.fromFile(settings(), local, "fromfile/a/f.bin", false, n -> {}, system));
+    assertEquals(TestFiles.sha256(local), TestFiles.sha256(home().resolve("fromfile/a/f.bin")));
+    awaitSessions(0);
+  }
+
+  @Test
+  void safeUploadFromAFileIntoAMissingDirectoryFailsAndLeavesNothing() throws Exception {
+    Path local = TestFiles.random(tmp.resolve("local/g.bin"), 10_000, 13);
+    Throwable cause =
+        failure(
+            SafeUpload.fromFile(settings(), local, "no-such-dir/g.bin", false, n -> {}, system));
+    assertInstanceOf(RemoteException.class, cause, cause.toString());
+    assertFalse(Files.exists(home().resolve("no-such-dir")));
+    awaitSessions(0);
+  }
+
+  @Test
   void downloadResumesAfterDroppedConnectionsAndMatchesChecksum() throws Exception {
     Path remote = TestFiles.random(home().resolve("resume.bin"), 3 * 1024 * 1024, 5);
     dropDownloads(1024 * 1024, 2);
     Path target = tmp.resolve("downloads/resume.bin");
+    List<Long> offsets = new CopyOnWriteArrayList<>();
+    AtomicLong reported = new AtomicLong();
+    ResumingDownload.Progress progress =
+        new ResumingDownload.Progress() {
+          @Override
+          public void started(long size, long offset) {
+            offsets.add(offset);
+            reported.set(offset);
+          }
+
+          @Override
+          public void add(long n) {
+            reported.addAndGet(n);
+          }
+        };
+    int before = totalConnections();
     ResumingDownload.Result result =
-        await(ResumingDownload.toFile(settings(), "resume.bin", target, FAST_RETRY, system));
+        await(
+            ResumingDownload.toFile(
+                settings(), "resume.bin", target, FAST_RETRY, progress, system));
     assertEquals(3, result.attempts());
+    // size and retrieve share the attempt's connection: one login each, not two
+    assertEquals(3, totalConnections() - before, "connections");
+    assertEquals(3, offsets.size(), offsets.toString());
+    assertEquals(0L, offsets.get(0));
+    assertTrue(
+        0 < offsets.get(1) && offsets.get(1) < offsets.get(2),
+        "resumed from the bytes already here: " + offsets);
+    assertEquals(Files.size(remote), reported.get());
     assertEquals(Files.size(remote), result.bytes());
     assertEquals(TestFiles.sha256(remote), TestFiles.sha256(target));
     assertFalse(Files.exists(tmp.resolve("downloads/.resume.bin.part")));

@@ -117,6 +117,78 @@ class QueueDeliveryTest {
     publishAll(q, 1); // after the backoff restart the queue works again
   }
 
+  static QueueSettings deliverBeforeDurable(boolean on) {
+    QueueSettings d = QueueEntityTest.defaults();
+    return new QueueSettings(
+        d.maxDeliveries(),
+        d.ackTimeout(),
+        d.ttl(),
+        d.maxLength(),
+        d.overflow(),
+        d.maxBatch(),
+        d.snapshotEvery(),
+        d.snapshotMaxBytes(),
+        d.sweepInterval(),
+        d.maxDeadLetters(),
+        on);
+  }
+
+  // What deliver-before-durable weakens, shown: the consumer gets a message whose write failed.
+  @Test
+  void deliverBeforeDurableDeliversAMessageWhoseWriteThenFails() {
+    String name = uniqueName();
+    ActorRef<Command> q = testKit.spawn(QueueEntity.create(name, deliverBeforeDurable(true)));
+    publishAll(q, 1); // recovered and running
+    TestProbe<Delivery> consumer = testKit.createTestProbe();
+    q.tell(new Subscribe(consumer.ref(), 10));
+    assertEquals(
+        "m0", consumer.receiveMessage(Duration.ofSeconds(5)).envelope().payload().utf8String());
+    journal.failNextPersisted(QueueEntity.persistenceId(name).id());
+    TestProbe<StatusReply<Enqueued>> replies = testKit.createTestProbe();
+    q.tell(new Publish(msg("never stored"), Duration.ZERO, replies.ref()));
+    Delivery early = consumer.receiveMessage(Duration.ofSeconds(5));
+    assertEquals("never stored", early.envelope().payload().utf8String());
+    assertTrue(replies.receiveMessage(Duration.ofSeconds(5)).isError());
+  }
+
+  @Test
+  void byDefaultAMessageIsDeliveredOnlyOnceDurable() {
+    String name = uniqueName();
+    ActorRef<Command> q = testKit.spawn(QueueEntity.create(name, deliverBeforeDurable(false)));
+    publishAll(q, 1);
+    TestProbe<Delivery> consumer = testKit.createTestProbe();
+    q.tell(new Subscribe(consumer.ref(), 10));
+    consumer.receiveMessage(Duration.ofSeconds(5));
+    journal.failNextPersisted(QueueEntity.persistenceId(name).id());
+    TestProbe<StatusReply<Enqueued>> replies = testKit.createTestProbe();
+    q.tell(new Publish(msg("never stored"), Duration.ZERO, replies.ref()));
+    assertTrue(replies.receiveMessage(Duration.ofSeconds(5)).isError());
+    consumer.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void deliverBeforeDurableStillStoresAndSettlesNormally() {
+    String name = uniqueName();
+    ActorRef<Command> q = testKit.spawn(QueueEntity.create(name, deliverBeforeDurable(true)));
+    TestProbe<Delivery> consumer = testKit.createTestProbe();
+    q.tell(new Subscribe(consumer.ref(), 100));
+    publishAll(q, 50);
+    List<String> receipts = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      Delivery d = consumer.receiveMessage(Duration.ofSeconds(5));
+      assertEquals("m" + i, d.envelope().payload().utf8String(), "FIFO");
+      receipts.add(d.receiptId());
+    }
+    TestProbe<Settled> settled = testKit.createTestProbe();
+    q.tell(new Ack(receipts, settled.ref()));
+    assertEquals(50, settled.receiveMessage(Duration.ofSeconds(5)).settled());
+    TestProbe<QueueStats> stats = testKit.createTestProbe();
+    q.tell(new GetStats(stats.ref()));
+    QueueStats s = stats.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(0, s.depth() + s.inFlight());
+    assertEquals(50, s.acked());
+  }
+
   @Test
   void recoversAfterAFailedJournalRead() {
     String name = uniqueName();

@@ -44,8 +44,10 @@ class QueueEntityTest {
         overflow,
         1000,
         100,
+        QueueSettings.DEFAULTS.snapshotMaxBytes(),
         Duration.ofMillis(50),
-        100);
+        100,
+        false);
   }
 
   static QueueSettings defaults() {

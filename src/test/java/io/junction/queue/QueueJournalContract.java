@@ -41,6 +41,10 @@ abstract class QueueJournalContract {
   abstract String name();
 
   static QueueSettings settings(int snapshotEvery) {
+    return settings(snapshotEvery, QueueSettings.DEFAULTS.snapshotMaxBytes());
+  }
+
+  static QueueSettings settings(int snapshotEvery, long snapshotMaxBytes) {
     return new QueueSettings(
         5,
         Duration.ofSeconds(30),
@@ -49,8 +53,10 @@ abstract class QueueJournalContract {
         Overflow.REJECT_PUBLISH,
         1000,
         snapshotEvery,
+        snapshotMaxBytes,
         Duration.ofSeconds(1),
-        100);
+        100,
+        false);
   }
 
   static Envelope msg(String text) {
@@ -136,6 +142,78 @@ abstract class QueueJournalContract {
       assertEquals(5, s.depth());
       assertEquals(105, s.published());
       assertEquals(100, s.acked());
+    } finally {
+      again.shutdownTestKit();
+      journalDone(config);
+    }
+  }
+
+  @Test
+  void aQueueOverSnapshotMaxBytesIsNotSnapshottedAndRecoversByReplay() {
+    Config config = journal();
+    String pid = QueueEntity.persistenceId("deep").id();
+    String pad = "x".repeat(1000);
+    // ~1.1 KB per message as SnapshotPolicy counts it: 20 messages fit under the limit, 60 do not.
+    QueueSettings settings = settings(5, 22_000);
+    ActorTestKit kit = ActorTestKit.create(name() + "-deep", config);
+    long lastSnapshotSeq;
+    try {
+      ActorRef<Command> q = kit.spawn(QueueEntity.create("deep", settings));
+      TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
+      for (int i = 0; i < 60; i++) { // one event each
+        q.tell(new Publish(msg(i + pad), Duration.ZERO, replies.ref()));
+        assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+      }
+      lastSnapshotSeq =
+          count(
+              "SELECT MAX(\"sequence_number\") FROM \"snapshot\" WHERE \"persistence_id\" = ?",
+              pid);
+      // snapshots while small (the first at event 5), none once the queue held over 22,000 bytes
+      assertTrue(
+          lastSnapshotSeq >= 5 && lastSnapshotSeq <= 21, "last snapshot at " + lastSnapshotSeq);
+      long events =
+          count("SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = ?", pid);
+      assertTrue(events >= 60 - lastSnapshotSeq, "events kept for replay: " + events);
+    } finally {
+      kit.shutdownTestKit();
+    }
+    ActorTestKit again = ActorTestKit.create(name() + "-deep-again", config);
+    try {
+      ActorRef<Command> q = again.spawn(QueueEntity.create("deep", settings));
+      TestProbe<Peeked> peek = again.createTestProbe();
+      q.tell(new Peek(100, peek.ref()));
+      List<String> heads = new ArrayList<>();
+      for (QueuedMessage m : peek.receiveMessage(Duration.ofSeconds(20)).messages())
+        heads.add(m.envelope().payload().utf8String().replace(pad, ""));
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 60; i++) expected.add(String.valueOf(i));
+      assertEquals(expected, heads, "recovered from the old snapshot plus the replayed events");
+      // Drained under the limit, the queue snapshots again.
+      TestProbe<Leased> leased = again.createTestProbe();
+      q.tell(new Lease(60, Duration.ofSeconds(30), leased.ref()));
+      List<String> receipts = new ArrayList<>();
+      for (Delivery d : leased.receiveMessage(Duration.ofSeconds(10)).deliveries())
+        receipts.add(d.receiptId());
+      assertEquals(60, receipts.size());
+      TestProbe<Settled> settled = again.createTestProbe();
+      q.tell(new Ack(receipts, settled.ref()));
+      assertEquals(60, settled.receiveMessage(Duration.ofSeconds(10)).settled());
+      TestProbe<StatusReply<Enqueued>> replies = again.createTestProbe();
+      for (int i = 0; i < 6; i++) {
+        q.tell(new Publish(msg("after" + i), Duration.ZERO, replies.ref()));
+        assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+      }
+      TestProbe<Object> probe = again.createTestProbe();
+      probe.awaitAssert(
+          Duration.ofSeconds(10),
+          () -> {
+            long newest =
+                count(
+                    "SELECT MAX(\"sequence_number\") FROM \"snapshot\" WHERE \"persistence_id\" = ?",
+                    pid);
+            assertTrue(newest > 60, "no snapshot after draining; newest at " + newest);
+            return null;
+          });
     } finally {
       again.shutdownTestKit();
       journalDone(config);

@@ -61,6 +61,30 @@ class QueueSettingsTest {
   }
 
   @Test
+  void snapshotLimitAndDeliverBeforeDurableAreReadPerQueue() {
+    ConfigProblems problems = new ConfigProblems();
+    Queues.Settings s =
+        Queues.Settings.fromConfig(
+            with(
+                """
+                junction.queues {
+                  fast { snapshot-max-bytes = 64MiB, deliver-before-durable = on }
+                  bad { snapshot-max-bytes = 0, deliver-before-durable = maybe }
+                }
+                """),
+            problems);
+    QueueSettings fast = s.settingsFor("fast");
+    assertEquals(64L * 1024 * 1024, fast.snapshotMaxBytes());
+    assertTrue(fast.deliverBeforeDurable());
+    assertEquals(false, QueueSettings.DEFAULTS.deliverBeforeDurable(), "off unless asked for");
+    List<String> paths = problems.all().stream().map(ConfigProblems.Problem::path).toList();
+    assertEquals(
+        List.of(
+            "junction.queues.bad.snapshot-max-bytes", "junction.queues.bad.deliver-before-durable"),
+        paths);
+  }
+
+  @Test
   void reportsEveryProblemWithItsFullPath() {
     ConfigProblems problems = new ConfigProblems();
     Queues.Settings.fromConfig(

@@ -18,6 +18,14 @@ import javax.net.ssl.TrustManagerFactory;
 public record TestCertificates(Path keystore, Path truststore, String password, Path passwordFile) {
 
   public static TestCertificates create(Path dir, String alias) throws Exception {
+    return create(dir, alias, "ip:127.0.0.1,dns:localhost");
+  }
+
+  /**
+   * Like {@link #create(Path, String)}, with the certificate's subject alternative names given
+   * (keytool syntax, e.g. {@code dns:other.example}): trusted, but for other hosts if they differ.
+   */
+  public static TestCertificates create(Path dir, String alias, String san) throws Exception {
     String password = "changeit-" + alias;
     Path keystore = dir.resolve(alias + ".p12");
     Path truststore = dir.resolve(alias + "-trust.p12");
@@ -35,7 +43,7 @@ public record TestCertificates(Path keystore, Path truststore, String password, 
         "-dname",
         "CN=localhost",
         "-ext",
-        "SAN=ip:127.0.0.1,dns:localhost",
+        "SAN=" + san,
         "-validity",
         "2",
         "-storetype",

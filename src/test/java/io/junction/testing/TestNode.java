@@ -144,6 +144,17 @@ public final class TestNode implements AutoCloseable {
     return refs;
   }
 
+  /**
+   * Stops the node the way SIGTERM does (every CoordinatedShutdown phase, JVM exit reason) and
+   * waits until it terminated; {@link #close()} afterwards only cleans up.
+   */
+  public void shutdownGracefully() throws Exception {
+    org.apache.pekko.actor.CoordinatedShutdown.get(system)
+        .runAll(org.apache.pekko.actor.CoordinatedShutdown.jvmExitReason())
+        .toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() throws Exception {
     system.terminate();
