@@ -126,7 +126,10 @@ public record TlsSettings(SSLContext context, ClientAuth clientAuth) {
     String file =
         problems.read(path + "." + which + "-file", () -> t.getString(which + "-file"), "");
     char[] password = secret(t, path, which, problems);
-    if (file.isEmpty() || password == null) return null;
+    // a blank file name must not quietly mean "no TLS" on a listener configured for it
+    if (file.isBlank())
+      problems.add(path + "." + which + "-file", "must name a PKCS12 file, was empty");
+    if (file.isBlank() || password == null) return null;
     return loadPkcs12(file, password, path, which, problems);
   }
 
