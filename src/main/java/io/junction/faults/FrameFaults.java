@@ -52,21 +52,13 @@ public final class FrameFaults extends GraphStage<FlowShape<ByteString, ByteStri
 
   /** Should the handler of this frame throw? (the {@code throw} kind, checked by the handler) */
   public static boolean shouldThrow(Faults faults, String endpoint, String connection) {
-    List<FaultRule> rules = faults.current().endpoint(endpoint);
-    if (rules.isEmpty()) return false;
-    long now = System.currentTimeMillis();
-    for (FaultRule r : rules) {
-      if (r.kind() != FaultKind.THROW) continue;
-      if (!r.active(now)) {
-        faults.expire();
-        continue;
-      }
-      if (r.rolls()) {
-        faults.injected(r, endpoint + " " + connection);
-        return true;
-      }
-    }
-    return false;
+    return faults.hit(
+            FaultKind.THROW,
+            FaultKind.Scope.ENDPOINT,
+            endpoint,
+            endpoint + " " + connection,
+            r -> true)
+        != null;
   }
 
   @Override
