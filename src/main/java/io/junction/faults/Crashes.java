@@ -1,6 +1,5 @@
 package io.junction.faults;
 
-import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
@@ -42,21 +41,9 @@ public final class Crashes {
    */
   public static void maybeCrash(
       Faults faults, FaultKind kind, FaultKind.Scope scope, String target, String where) {
-    List<FaultRule> rules = faults.current().rules(scope, target);
-    if (rules.isEmpty()) return;
-    long now = System.currentTimeMillis();
-    for (FaultRule r : rules) {
-      if (r.kind() != kind) continue;
-      if (!r.active(now)) {
-        faults.expire();
-        continue;
-      }
-      // one actor handles a target's commands one at a time, so check-then-count does not race
-      if (r.hits() < r.spec().count() && r.rolls()) {
-        faults.injected(r, where);
-        throw new InjectedCrash(r, where);
-      }
-    }
+    // one actor handles a target's commands one at a time, so check-then-count does not race
+    FaultRule r = faults.hit(kind, scope, target, where, rule -> rule.hits() < rule.spec().count());
+    if (r != null) throw new InjectedCrash(r, where);
   }
 
   private static final class CrashInterceptor<T> extends BehaviorInterceptor<T, T> {

@@ -22,42 +22,8 @@ public final class DatagramFaults {
   public static Verdict apply(Faults faults, String endpoint, ByteString datagram, Object sender) {
     List<FaultRule> rules = faults.current().endpoint(endpoint);
     if (rules.isEmpty()) return new Verdict(List.of(datagram), Duration.ZERO);
-    long now = System.currentTimeMillis();
-    boolean twice = false;
-    Duration delay = Duration.ZERO;
-    for (FaultRule r : rules) {
-      if (!r.active(now)) {
-        faults.expire();
-        continue;
-      }
-      switch (r.kind()) {
-        case DROP -> {
-          if (r.rolls()) {
-            faults.injected(r, endpoint + " datagram from " + sender);
-            return new Verdict(List.of(), Duration.ZERO);
-          }
-        }
-        case CORRUPT -> {
-          if (r.rolls()) {
-            faults.injected(r, endpoint + " datagram from " + sender);
-            datagram = FrameFaults.corrupt(datagram, r.spec().bytes());
-          }
-        }
-        case DUPLICATE -> {
-          if (r.rolls()) {
-            faults.injected(r, endpoint + " datagram from " + sender);
-            twice = true;
-          }
-        }
-        case DELAY -> {
-          if (r.rolls()) {
-            faults.injected(r, endpoint + " datagram from " + sender);
-            delay = delay.plus(r.jitteredDelay());
-          }
-        }
-        default -> {}
-      }
-    }
-    return new Verdict(twice ? List.of(datagram, datagram) : List.of(datagram), delay);
+    // other endpoint kinds do not apply to datagrams
+    return EventFaults.apply(
+        faults, rules, datagram, endpoint + " datagram from " + sender, r -> Duration.ZERO);
   }
 }

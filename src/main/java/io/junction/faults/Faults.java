@@ -115,6 +115,26 @@ public final class Faults implements Extension {
    */
   public RuntimeException failure(
       FaultKind kind, FaultKind.Scope scope, String target, String where) {
+    FaultRule r = hit(kind, scope, target, where, rule -> true);
+    return r == null
+        ? null
+        : new IllegalStateException(
+            "injected fault " + r.id() + " (" + kind.text() + ") at " + where);
+  }
+
+  /**
+   * The first active rule of {@code kind} in {@code scope} naming {@code target} that is {@code
+   * eligible} and rolls a hit, counted and logged as injected at {@code where}; null when none
+   * does. Expired rules met on the way are pruned. The one matching loop for kinds that act on a
+   * single event (throw, crash, a failing step); the frame and datagram stages combine several
+   * kinds per event and walk the rules themselves.
+   */
+  FaultRule hit(
+      FaultKind kind,
+      FaultKind.Scope scope,
+      String target,
+      String where,
+      java.util.function.Predicate<FaultRule> eligible) {
     List<FaultRule> rules = current.rules(scope, target);
     if (rules.isEmpty()) return null;
     long now = System.currentTimeMillis();
@@ -124,10 +144,10 @@ public final class Faults implements Extension {
         expire();
         continue;
       }
-      if (r.rolls()) {
+      // eligibility before the roll, so an exhausted rule does not consume randomness
+      if (eligible.test(r) && r.rolls()) {
         injected(r, where);
-        return new IllegalStateException(
-            "injected fault " + r.id() + " (" + kind.text() + ") at " + where);
+        return r;
       }
     }
     return null;

@@ -52,21 +52,13 @@ public final class FrameFaults extends GraphStage<FlowShape<ByteString, ByteStri
 
   /** Should the handler of this frame throw? (the {@code throw} kind, checked by the handler) */
   public static boolean shouldThrow(Faults faults, String endpoint, String connection) {
-    List<FaultRule> rules = faults.current().endpoint(endpoint);
-    if (rules.isEmpty()) return false;
-    long now = System.currentTimeMillis();
-    for (FaultRule r : rules) {
-      if (r.kind() != FaultKind.THROW) continue;
-      if (!r.active(now)) {
-        faults.expire();
-        continue;
-      }
-      if (r.rolls()) {
-        faults.injected(r, endpoint + " " + connection);
-        return true;
-      }
-    }
-    return false;
+    return faults.hit(
+            FaultKind.THROW,
+            FaultKind.Scope.ENDPOINT,
+            endpoint,
+            endpoint + " " + connection,
+            r -> true)
+        != null;
   }
 
   @Override
@@ -86,6 +78,7 @@ public final class FrameFaults extends GraphStage<FlowShape<ByteString, ByteStri
     private boolean heldTwice;
     private boolean closeAfterHeld;
     private boolean upstreamDone;
+    private boolean closeNow; // set by other() while the current frame's rules are walked
 
     Logic() {
       super(shape);
@@ -119,57 +112,16 @@ public final class FrameFaults extends GraphStage<FlowShape<ByteString, ByteStri
         push(out, frame);
         return;
       }
-      long now = System.currentTimeMillis();
-      boolean twice = false, close = false;
-      Duration wait = Duration.ZERO;
-      for (FaultRule r : rules) {
-        if (!r.active(now)) {
-          faults.expire();
-          continue;
-        }
-        switch (r.kind()) {
-          case DROP -> {
-            if (r.rolls()) {
-              injected(r);
-              pull(in);
-              return;
-            }
-          }
-          case CORRUPT -> {
-            if (r.rolls()) {
-              injected(r);
-              frame = corrupt(frame, r.spec().bytes());
-            }
-          }
-          case DUPLICATE -> {
-            if (r.rolls()) {
-              injected(r);
-              twice = true;
-            }
-          }
-          case DELAY -> {
-            if (r.rolls()) {
-              injected(r);
-              wait = wait.plus(r.jitteredDelay());
-            }
-          }
-          case STALL -> {
-            if (!stalled.contains(r.id()) && r.rolls()) {
-              stalled.add(r.id());
-              injected(r);
-              wait = wait.plus(r.spec().duration());
-            }
-          }
-          case CLOSE_AFTER -> {
-            long seen = framesSeen.merge(r.id(), 1L, Long::sum);
-            if (seen == r.spec().count()) {
-              injected(r);
-              close = true;
-            }
-          }
-          default -> {}
-        }
+      closeNow = false;
+      DatagramFaults.Verdict v =
+          EventFaults.apply(faults, rules, frame, endpoint + " " + connection, this::other);
+      if (v.copies().isEmpty()) {
+        pull(in); // dropped
+        return;
       }
+      frame = v.copies().get(0);
+      boolean twice = v.copies().size() == 2, close = closeNow;
+      Duration wait = v.delay();
       if (wait.isZero()) emitFrame(frame, twice, close);
       else {
         held = frame;
@@ -184,6 +136,28 @@ public final class FrameFaults extends GraphStage<FlowShape<ByteString, ByteStri
       ByteString frame = held;
       held = null;
       emitFrame(frame, heldTwice, closeAfterHeld || upstreamDone);
+    }
+
+    // The frame-only kinds, in their turn of EventFaults' walk; close-after sets closeNow.
+    private Duration other(FaultRule r) {
+      switch (r.kind()) {
+        case STALL -> {
+          if (!stalled.contains(r.id()) && r.rolls()) {
+            stalled.add(r.id());
+            injected(r);
+            return r.spec().duration();
+          }
+        }
+        case CLOSE_AFTER -> {
+          long seen = framesSeen.merge(r.id(), 1L, Long::sum);
+          if (seen == r.spec().count()) {
+            injected(r);
+            closeNow = true;
+          }
+        }
+        default -> {}
+      }
+      return Duration.ZERO;
     }
 
     private void emitFrame(ByteString frame, boolean twice, boolean close) {

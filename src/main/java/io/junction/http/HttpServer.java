@@ -30,7 +30,21 @@ public final class HttpServer {
   /** Ask for the bound address (for tests and logs); answered once bound. */
   public record GetAddress(ActorRef<InetSocketAddress> replyTo) implements Command {}
 
+  /**
+   * Ask which configured destinations the publisher does not see registered yet (the destination
+   * half of {@code /v1/ready}, for tests that must not publish before the node is ready).
+   */
+  public record GetMissing(ActorRef<java.util.List<String>> replyTo) implements Command {}
+
   private record Bound(ServerBinding binding) implements Command {}
+
+  // What GetMissing asks: the publisher's view of the configured destinations.
+  private record Readiness(ActorRef<Publisher.Command> publisher, java.util.List<String> expected) {
+    Behavior<Command> answer(GetMissing g) {
+      publisher.tell(new Publisher.GetMissing(expected, g.replyTo()));
+      return Behaviors.same();
+    }
+  }
 
   private record BindFailed(Throwable cause) implements Command {}
 
@@ -77,7 +91,11 @@ public final class HttpServer {
               ctx.pipeToSelf(
                   builder.bind(routes.routes()),
                   (b, failure) -> failure == null ? new Bound(b) : new BindFailed(failure));
-              return starting(ctx, s, new java.util.ArrayList<>());
+              return starting(
+                  ctx,
+                  s,
+                  new Readiness(publisher, destinations(node)),
+                  new java.util.ArrayList<>());
             });
     return Behaviors.supervise(server)
         .onFailure(
@@ -100,18 +118,23 @@ public final class HttpServer {
   }
 
   /** Every destination the config names: what readiness waits for. */
-  private static java.util.List<String> destinations(NodeSettings node) {
+  static java.util.List<String> destinations(NodeSettings node) {
     java.util.List<String> d = new java.util.ArrayList<>();
     node.tcpServers().forEach(s -> d.add("tcp:" + s.name()));
     node.tcpClients().forEach(c -> d.add("tcp:" + c.name()));
     node.udp().forEach(u -> d.add("udp:" + u.name()));
     node.http().destinations().forEach(h -> d.add("http:" + h.name()));
+    // Each registers from its own actor's start, racing the first publish just like the above.
+    node.ftpEndpoints().forEach(f -> d.add("ftp:" + f.name()));
+    node.queues().declared().keySet().stream().sorted().forEach(q -> d.add("queue:" + q));
+    node.topics().forEach(t -> d.add("topic:" + t.name()));
     return java.util.List.copyOf(d);
   }
 
   private static Behavior<Command> starting(
       ActorContext<Command> ctx,
       HttpSettings s,
+      Readiness readiness,
       java.util.List<ActorRef<InetSocketAddress>> waiting) {
     return Behaviors.receive(Command.class)
         .onMessage(
@@ -120,6 +143,7 @@ public final class HttpServer {
               waiting.add(g.replyTo());
               return Behaviors.same();
             })
+        .onMessage(GetMissing.class, readiness::answer)
         .onMessage(
             BindFailed.class,
             f -> {
@@ -140,12 +164,12 @@ public final class HttpServer {
                       s.tls().isPresent() ? "https" : "http",
                       s.authRequired() ? ", bearer tokens required" : "");
               waiting.forEach(w -> w.tell(a));
-              return running(binding);
+              return running(binding, readiness);
             })
         .build();
   }
 
-  private static Behavior<Command> running(ServerBinding binding) {
+  private static Behavior<Command> running(ServerBinding binding, Readiness readiness) {
     return Behaviors.receive(Command.class)
         .onMessage(
             GetAddress.class,
@@ -153,6 +177,7 @@ public final class HttpServer {
               g.replyTo().tell(binding.localAddress());
               return Behaviors.same();
             })
+        .onMessage(GetMissing.class, readiness::answer)
         .onSignal(
             PostStop.class,
             sig -> {

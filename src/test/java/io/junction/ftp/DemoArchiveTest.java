@@ -3,8 +3,6 @@ package io.junction.ftp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
 import java.net.ServerSocket;
@@ -13,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,19 +18,6 @@ import org.junit.jupiter.api.Test;
  * line, in an archive file on the embedded demo FTP server the node itself runs.
  */
 class DemoArchiveTest {
-
-  /** conf/application.conf with only the people endpoint, its route and the archive. */
-  private static Config demoConfig(int ftpPort) {
-    Config demo = ConfigFactory.parseFile(Path.of("conf/application.conf").toFile());
-    for (String endpoint : demo.getConfig("junction.endpoints").root().keySet())
-      if (!List.of("people", "archive").contains(endpoint))
-        demo = demo.withoutPath("junction.endpoints." + endpoint);
-    for (String route : demo.getConfig("junction.routes").root().keySet())
-      if (!route.equals("people-echo")) demo = demo.withoutPath("junction.routes." + route);
-    return ConfigFactory.parseMap(
-            Map.of("junction.endpoints.people.port", 0, "junction.demo-ftp.port", ftpPort))
-        .withFallback(demo);
-  }
 
   private static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -44,7 +28,7 @@ class DemoArchiveTest {
   @Test
   void aPersonReceivedOnTcpIsArchivedAsOneJsonLineOnTheDemoFtpServer() throws Exception {
     Path archive;
-    try (TestNode node = TestNode.start(demoConfig(freePort()))) {
+    try (TestNode node = TestNode.start(FtpNodeFixture.demoConfig(freePort()))) {
       archive =
           Path.of(node.system().settings().config().getString("junction.demo-ftp.home"), "archive");
       ByteBuffer b = ByteBuffer.allocate(132).order(ByteOrder.LITTLE_ENDIAN);
@@ -53,7 +37,7 @@ class DemoArchiveTest {
         c.write(b.array());
         assertArrayEquals(b.array(), c.readExactly(132)); // echoed
       }
-      // The batch closes after max-wait (10 s in the demo config).
+      // The batch closes after max-wait (1 s here).
       List<String> lines =
           node.kit()
               .<Object>createTestProbe()

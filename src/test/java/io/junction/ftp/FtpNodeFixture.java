@@ -1,5 +1,7 @@
 package io.junction.ftp;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.junction.message.Envelope;
 import io.junction.routing.Deliver;
 import io.junction.routing.Router;
@@ -19,6 +21,30 @@ import org.apache.pekko.actor.typed.ActorRef;
 /** Helpers for tests that run a node with {@code ftp} endpoints against an embedded server. */
 final class FtpNodeFixture {
   private FtpNodeFixture() {}
+
+  /**
+   * conf/application.conf with only the people endpoint, its route and the archive, on demo FTP
+   * port {@code ftpPort}.
+   */
+  static Config demoConfig(int ftpPort) {
+    Config demo = ConfigFactory.parseFile(Path.of("conf/application.conf").toFile());
+    for (String endpoint : demo.getConfig("junction.endpoints").root().keySet())
+      if (!List.of("people", "archive").contains(endpoint))
+        demo = demo.withoutPath("junction.endpoints." + endpoint);
+    for (String route : demo.getConfig("junction.routes").root().keySet())
+      if (!route.equals("people-echo")) demo = demo.withoutPath("junction.routes." + route);
+    return ConfigFactory.parseMap(
+            Map.of(
+                "junction.endpoints.people.port",
+                0,
+                "junction.demo-ftp.port",
+                ftpPort,
+                // A last, partial batch closes after max-wait: 10 s in the demo, shortened so
+                // that tests do not wait it out; everything else is the demo's.
+                "junction.endpoints.archive.batch.max-wait",
+                "1s"))
+        .withFallback(demo);
+  }
 
   /** A password file holding {@code password}, as config expects secrets. */
   static Path passwordFile(Path dir, String password) throws IOException {

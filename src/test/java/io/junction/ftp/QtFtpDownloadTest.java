@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
 import java.io.IOException;
@@ -81,30 +79,10 @@ class QtFtpDownloadTest {
     run(command);
   }
 
-  /** conf/application.conf with only the people endpoint, its route and the archive. */
-  static Config demoConfig(int ftpPort) {
-    Config demo = ConfigFactory.parseFile(Path.of("conf/application.conf").toFile());
-    for (String endpoint : demo.getConfig("junction.endpoints").root().keySet())
-      if (!List.of("people", "archive").contains(endpoint))
-        demo = demo.withoutPath("junction.endpoints." + endpoint);
-    for (String route : demo.getConfig("junction.routes").root().keySet())
-      if (!route.equals("people-echo")) demo = demo.withoutPath("junction.routes." + route);
-    return ConfigFactory.parseMap(
-            Map.of(
-                "junction.endpoints.people.port",
-                0,
-                "junction.demo-ftp.port",
-                ftpPort,
-                // The last, partial batch closes after max-wait: 10 s in the demo, shortened here.
-                "junction.endpoints.archive.batch.max-wait",
-                "1s"))
-        .withFallback(demo);
-  }
-
   @Test
   void qtNetworkAccessManagerDownloadsEveryArchivedPersonExactlyOnce() throws Exception {
     int ftpPort = freePort();
-    try (TestNode node = TestNode.start(demoConfig(ftpPort))) {
+    try (TestNode node = TestNode.start(FtpNodeFixture.demoConfig(ftpPort))) {
       Path archive =
           Path.of(node.system().settings().config().getString("junction.demo-ftp.home"), "archive");
 

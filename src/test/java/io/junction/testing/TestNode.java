@@ -22,6 +22,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /** A whole node started in this JVM from a config snippet, for tests over real sockets. */
 public final class TestNode implements AutoCloseable {
   public static final Duration TIMEOUT = Duration.ofSeconds(20);
+  // The endpoint kinds that listen; /v1/ready waits for these to be bound.
+  private static final java.util.Set<String> LISTENER_KINDS = java.util.Set.of("tcp-server", "udp");
   private final ActorSystem<Guardian.Command> system;
   private final ActorTestKit kit;
   private final Guardian.Refs refs;
@@ -38,6 +40,49 @@ public final class TestNode implements AutoCloseable {
     TestProbe<Guardian.Refs> probe = kit.createTestProbe();
     system.tell(new Guardian.GetRefs(probe.ref()));
     refs = probe.receiveMessage(TIMEOUT);
+    try {
+      awaitReady();
+    } catch (RuntimeException | Error e) {
+      system.terminate(); // the caller gets no node to close
+      throw e;
+    }
+  }
+
+  /**
+   * Returns once the node is ready as {@code /v1/ready} means it, less the cluster part (a cluster
+   * test starts members one by one, and the first is not Up before the others join): every listener
+   * bound and every configured destination registered where the HTTP publisher sees it. Actors
+   * start concurrently, so without this a test's first frame or publish could race the registration
+   * of the destination it is meant for.
+   */
+  private void awaitReady() {
+    await(
+        () -> {
+          List<String> waiting =
+              statuses().stream()
+                  .filter(s -> LISTENER_KINDS.contains(s.kind()) && !s.state().equals("bound"))
+                  .map(s -> s.name() + " (" + s.state() + ")")
+                  .toList();
+          if (!waiting.isEmpty()) throw new AssertionError("listeners not bound yet: " + waiting);
+          return true;
+        });
+    TestProbe<java.util.Optional<ActorRef<io.junction.http.HttpServer.Command>>> server =
+        kit.createTestProbe();
+    system.tell(new Guardian.GetHttpServer(server.ref()));
+    // Without the HTTP API there is no publisher; endpoints route with the router's snapshot too,
+    // pushed to every subscriber at once, so the publisher's view stands for theirs.
+    server
+        .receiveMessage(TIMEOUT)
+        .ifPresent(
+            http ->
+                await(
+                    () -> {
+                      TestProbe<List<String>> missing = kit.createTestProbe();
+                      http.tell(new io.junction.http.HttpServer.GetMissing(missing.ref()));
+                      List<String> m = missing.receiveMessage(TIMEOUT);
+                      if (!m.isEmpty()) throw new AssertionError("destinations not up yet: " + m);
+                      return true;
+                    }));
   }
 
   /**
