@@ -155,15 +155,26 @@ class ClusterNodesTest {
     }
     Node httpPublisher = nodes.get(0);
     Node routePublisher = nodes.get(2);
-    // Topic actors find each other through the cluster receptionist (gossip, about every 2 s):
-    // publish until every subscriber has seen one, so the measured messages meet a settled topic.
-    Set<Subscriber> warm = new HashSet<>();
+    // Topic actors find each other through the cluster receptionist (gossip, about every 2 s), and
+    // each node learns of the others' subscribers on its own: publish through each publishing node
+    // until every subscriber has seen one of its messages, so the measured ones meet a settled
+    // topic.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    for (int k = 0; warm.size() < subscribers.size(); k++) {
-      assertTrue(System.nanoTime() < deadline, "subscribers reached by a warm-up message: " + warm);
-      publishToTopic(httpPublisher, "warm-" + k);
-      for (Subscriber s : subscribers)
-        if (!warm.contains(s) && s.lines().poll(100, TimeUnit.MILLISECONDS) != null) warm.add(s);
+    for (Node publisher : List.of(httpPublisher, routePublisher)) {
+      String prefix = "warm-" + publisher.name() + "-";
+      Set<Subscriber> warm = new HashSet<>();
+      for (int k = 0; warm.size() < subscribers.size(); k++) {
+        assertTrue(System.nanoTime() < deadline, "reached through " + prefix + ": " + warm);
+        publishToTopic(publisher, prefix + k);
+        for (Subscriber s : subscribers) {
+          if (warm.contains(s)) continue;
+          for (String line; (line = s.lines().poll(100, TimeUnit.MILLISECONDS)) != null; )
+            if (line.startsWith(prefix)) {
+              warm.add(s);
+              break;
+            }
+        }
+      }
     }
 
     List<String> viaHttp = new ArrayList<>();
