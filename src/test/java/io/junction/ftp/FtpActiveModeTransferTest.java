@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
  * Plain FTP in active mode (the server connects back to the client's data port: PORT over IPv4,
  * EPRT over IPv6) against embedded Apache FtpServer on loopback: the whole contract over PORT.
  */
-class FtpActiveModeTransferTest extends RemoteTransferContract {
-  private EmbeddedFtpServer server;
+class FtpActiveModeTransferTest extends EmbeddedFtpContract {
 
   @Override
   void startServer(Path dir) throws Exception {
@@ -25,35 +24,10 @@ class FtpActiveModeTransferTest extends RemoteTransferContract {
   }
 
   @Override
-  void stopServer() {
-    if (server != null) server.close();
-  }
-
-  @Override
   RemoteSettings settings() {
     return RemoteSettings.of(Protocol.FTP, "127.0.0.1", server.port(), EmbeddedFtpServer.USER)
         .withPassword(EmbeddedFtpServer.PASSWORD)
         .withPassive(false);
-  }
-
-  @Override
-  Path home() {
-    return server.home();
-  }
-
-  @Override
-  int activeSessions() {
-    return server.activeSessions();
-  }
-
-  @Override
-  int totalConnections() {
-    return server.totalConnections();
-  }
-
-  @Override
-  void dropDownloads(long bytes, int times) {
-    server.dropDownloads(bytes, times);
   }
 
   @Test

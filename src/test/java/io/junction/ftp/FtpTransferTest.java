@@ -10,8 +10,7 @@ import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
 /** Plain FTP against embedded Apache FtpServer. */
-class FtpTransferTest extends RemoteTransferContract {
-  private EmbeddedFtpServer server;
+class FtpTransferTest extends EmbeddedFtpContract {
 
   @Override
   void startServer(Path dir) throws Exception {
@@ -19,34 +18,9 @@ class FtpTransferTest extends RemoteTransferContract {
   }
 
   @Override
-  void stopServer() {
-    if (server != null) server.close();
-  }
-
-  @Override
   RemoteSettings settings() {
     return RemoteSettings.of(Protocol.FTP, "127.0.0.1", server.port(), EmbeddedFtpServer.USER)
         .withPassword(EmbeddedFtpServer.PASSWORD);
-  }
-
-  @Override
-  Path home() {
-    return server.home();
-  }
-
-  @Override
-  int activeSessions() {
-    return server.activeSessions();
-  }
-
-  @Override
-  int totalConnections() {
-    return server.totalConnections();
-  }
-
-  @Override
-  void dropDownloads(long bytes, int times) {
-    server.dropDownloads(bytes, times);
   }
 
   @Test

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
  * FtpServer's implicit SSL listener: the whole contract, plus refusing untrusted and wrongly
  * certified servers.
  */
-class FtpsImplicitTransferTest extends RemoteTransferContract {
-  private EmbeddedFtpServer server;
+class FtpsImplicitTransferTest extends EmbeddedFtpContract {
   private Path truststore;
   private String storePassword;
 
@@ -30,36 +29,11 @@ class FtpsImplicitTransferTest extends RemoteTransferContract {
   }
 
   @Override
-  void stopServer() {
-    if (server != null) server.close();
-  }
-
-  @Override
   RemoteSettings settings() {
     return RemoteSettings.of(
             Protocol.FTPS_IMPLICIT, "127.0.0.1", server.port(), EmbeddedFtpServer.USER)
         .withPassword(EmbeddedFtpServer.PASSWORD)
         .withTruststore(truststore, storePassword);
-  }
-
-  @Override
-  Path home() {
-    return server.home();
-  }
-
-  @Override
-  int activeSessions() {
-    return server.activeSessions();
-  }
-
-  @Override
-  int totalConnections() {
-    return server.totalConnections();
-  }
-
-  @Override
-  void dropDownloads(long bytes, int times) {
-    server.dropDownloads(bytes, times);
   }
 
   @Test

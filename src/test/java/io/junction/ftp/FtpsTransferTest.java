@@ -10,8 +10,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.Test;
 
 /** FTPS with explicit TLS (AUTH TLS, PROT P) against embedded Apache FtpServer. */
-class FtpsTransferTest extends RemoteTransferContract {
-  private EmbeddedFtpServer server;
+class FtpsTransferTest extends EmbeddedFtpContract {
   private Path truststore;
   private String storePassword;
 
@@ -25,36 +24,11 @@ class FtpsTransferTest extends RemoteTransferContract {
   }
 
   @Override
-  void stopServer() {
-    if (server != null) server.close();
-  }
-
-  @Override
   RemoteSettings settings() {
     return RemoteSettings.of(
             Protocol.FTPS_EXPLICIT, "127.0.0.1", server.port(), EmbeddedFtpServer.USER)
         .withPassword(EmbeddedFtpServer.PASSWORD)
         .withTruststore(truststore, storePassword);
-  }
-
-  @Override
-  Path home() {
-    return server.home();
-  }
-
-  @Override
-  int activeSessions() {
-    return server.activeSessions();
-  }
-
-  @Override
-  int totalConnections() {
-    return server.totalConnections();
-  }
-
-  @Override
-  void dropDownloads(long bytes, int times) {
-    server.dropDownloads(bytes, times);
   }
 
   @Test
