@@ -244,10 +244,12 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     }
     writing = batch.publishes();
     writeMetrics.written(events);
+    long started = System.nanoTime();
     return Effect()
         .persist(events)
         .thenRun(
             state -> {
+              writeMetrics.durable(System.nanoTime() - started);
               writing = List.of();
               batch.onWritten().forEach(Runnable::run);
               afterExtra.accept(state);

@@ -136,6 +136,21 @@ class MetricsTest {
     assertTrue(scrape.contains("junction_route_matched_total{route=\"echo\"} 5.0"), scrape);
     assertTrue(scrape.contains("junction_queue_published_total{queue=\"jobs\"} 5.0"), scrape);
     assertTrue(scrape.contains("junction_topic_published_total{topic=\"alerts\"} 5.0"), scrape);
+    // every journal write is timed once it is durable
+    double writes = sample("junction_queue_journal_writes_total{queue=\"jobs\"}");
+    assertTrue(writes >= 1, scrape);
+    assertEquals(writes, sample("junction_queue_journal_write_seconds_count{queue=\"jobs\"}"));
+    assertEquals(
+        writes, sample("junction_queue_journal_write_seconds_bucket{queue=\"jobs\",le=\"+Inf\"}"));
+  }
+
+  private static double sample(String series) {
+    return scrape
+        .lines()
+        .filter(l -> l.startsWith(series + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).strip()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(series + " not scraped:\n" + scrape));
   }
 
   @Test

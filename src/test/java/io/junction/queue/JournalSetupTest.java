@@ -108,8 +108,31 @@ class JournalSetupTest {
     try (Connection conn = DriverManager.getConnection(url, "", "")) {
       conn.createStatement().execute("SELECT COUNT(*) FROM \"event_journal\"");
       conn.createStatement().execute("SELECT COUNT(*) FROM \"snapshot\"");
+      // payloads live in the row, never in H2's LOB store (JournalSetup.inlinePayloads says why)
+      var types =
+          conn.createStatement()
+              .executeQuery(
+                  "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS"
+                      + " WHERE COLUMN_NAME LIKE '%payload'");
+      int payloads = 0;
+      while (types.next()) {
+        payloads++;
+        assertEquals(
+            "BINARY VARYING",
+            types.getString(3),
+            types.getString(1) + "." + types.getString(2) + " is " + types.getString(3));
+      }
+      assertEquals(5, payloads, "event and snapshot payload and metadata, durable-state payload");
       conn.createStatement().execute("SHUTDOWN");
     }
+  }
+
+  @Test
+  void onlyPayloadBlobColumnsBecomeVarbinary() {
+    assertEquals(
+        "\"event_payload\" VARBINARY NOT NULL, \"meta_payload\" VARBINARY, \"note\" BLOB",
+        JournalSetup.inlinePayloads(
+            "\"event_payload\" BLOB NOT NULL, \"meta_payload\" BLOB, \"note\" BLOB"));
   }
 
   @Test
