@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
@@ -28,6 +29,7 @@ final class FtpSession implements RemoteSession {
   private final FTPClient client;
   private final String server;
   private Closeable transfer;
+  private Optional<FtpDigests.Method> digests; // from FEAT, asked at most once per session
 
   private FtpSession(FTPClient client, String server) {
     this.client = client;
@@ -208,6 +210,32 @@ final class FtpSession implements RemoteSession {
     } catch (NumberFormatException e) {
       throw new RemoteException("unparsable SIZE reply: " + reply(), server, path, false, e);
     }
+  }
+
+  @Override
+  public Optional<String> digestAlgorithm() throws IOException {
+    return digestMethod().map(FtpDigests.Method::algorithm);
+  }
+
+  @Override
+  public Optional<String> digest(String path) throws IOException {
+    Optional<FtpDigests.Method> m = digestMethod();
+    if (m.isEmpty()) return Optional.empty();
+    Optional<String> hex = call(path, () -> FtpDigests.query(client, m.get(), path));
+    if (hex.isEmpty())
+      log.info("{} gave no {} of {}: {}", server, m.get().command(), path, reply());
+    return hex;
+  }
+
+  private Optional<FtpDigests.Method> digestMethod() throws IOException {
+    if (digests == null) {
+      digests = call(null, () -> FtpDigests.offered(client));
+      if (digests.isPresent() && !call(null, () -> FtpDigests.select(client, digests.get()))) {
+        log.info("{} refused OPTS HASH {}: {}", server, digests.get().algorithm(), reply());
+        digests = Optional.empty();
+      }
+    }
+    return digests;
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
 /**
@@ -63,6 +64,22 @@ interface RemoteSession extends AutoCloseable {
   void remove(String path) throws IOException;
 
   long size(String path) throws IOException;
+
+  /**
+   * The algorithm (a {@code MessageDigest} name) of the file digests this server computes, if it
+   * offers any ({@link FtpDigests}); SFTP servers do not.
+   */
+  default Optional<String> digestAlgorithm() throws IOException {
+    return Optional.empty();
+  }
+
+  /**
+   * The server's digest of {@code path} (lower-case hex, {@link #digestAlgorithm()}), or empty if
+   * it offers none or did not answer with one.
+   */
+  default Optional<String> digest(String path) throws IOException {
+    return Optional.empty();
+  }
 
   @Override
   void close();

@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -21,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * connection (size, then retrieve from an offset); bytes go to {@code .name.part} beside the
  * target; after a retryable failure (dropped connection, timeout) the download resumes from the
  * part file's length with REST / an SFTP offset, up to the {@link RetryPolicy}'s attempts with
- * exponential backoff; at the end the part's size is checked against the remote size and the part
- * is atomically moved to the target.
+ * exponential backoff; at the end the part's size is checked against the remote size and, where the
+ * server computes file digests (FTP servers listing HASH, MD5, XSHA256... in FEAT: {@link
+ * FtpDigests}), the digest of the bytes received against the server's, and the part is atomically
+ * moved to the target. A digest mismatch is retried from byte 0.
  *
  * <p>Authentication, trust, not-found and permission errors are not retried. If the remote size
  * changes between attempts, the download starts again from byte 0. On final failure the part file
@@ -50,8 +56,12 @@ public final class ResumingDownload {
         };
   }
 
-  /** A completed download: where it is, how many bytes, and how many attempts it took. */
-  public record Result(Path file, long bytes, int attempts) {}
+  /**
+   * A completed download: where it is, how many bytes, how many attempts it took, and the digest
+   * algorithm it was verified with beyond its size ({@code "MD5"}, {@code "SHA-256"}...; empty if
+   * the server offers none).
+   */
+  public record Result(Path file, long bytes, int attempts, Optional<String> verifiedWith) {}
 
   private final RemoteSettings settings;
   private final String remotePath;
@@ -134,6 +144,8 @@ public final class ResumingDownload {
   private Result transfer(int n, RemoteSession session) throws IOException {
     long size = session.size(remotePath);
     long offset = prepare(n, size);
+    MessageDigest digest = session.digestAlgorithm().map(ResumingDownload::digest).orElse(null);
+    if (digest != null && offset > 0) digestPrefix(digest, offset); // the bytes already here
     progress.started(size, offset);
     if (offset < size || size == 0) {
       // A blocking copy loop, like SafeUpload.fromFile: no stream elements, one buffer, flat
@@ -148,18 +160,19 @@ public final class ResumingDownload {
         byte[] buffer = new byte[Math.max(settings.bufferSize(), RemoteSession.UPLOAD_BLOCK)];
         for (int k; (k = in.read(buffer)) != -1; ) {
           out.write(buffer, 0, k);
+          if (digest != null) digest.update(buffer, 0, k);
           progress.add(k);
         }
         in.close(); // verifies the server's final reply; on a failure, closing the session aborts
       }
     }
-    return commit(n);
+    return commit(n, session, digest);
   }
 
   /** Chooses the resume offset: the part's length, unless this is a fresh start. */
   private long prepare(int n, long remoteSize) throws IOException {
     boolean fresh = n == 1 || remoteSize != expectedSize;
-    if (n > 1 && remoteSize != expectedSize) {
+    if (n > 1 && remoteSize != expectedSize && expectedSize != -1) {
       log.info("{} changed size on {}; restarting from byte 0", remotePath, settings.server());
     }
     expectedSize = remoteSize;
@@ -173,7 +186,7 @@ public final class ResumingDownload {
     return offset;
   }
 
-  private Result commit(int n) throws IOException {
+  private Result commit(int n, RemoteSession session, MessageDigest digest) throws IOException {
     long local = Files.exists(part) ? Files.size(part) : 0L;
     if (local != expectedSize) {
       throw new RemoteException.TransferFailed(
@@ -182,8 +195,51 @@ public final class ResumingDownload {
           remotePath,
           null);
     }
+    Optional<String> verified = Optional.empty();
+    if (digest != null) {
+      String here = HexFormat.of().formatHex(digest.digest());
+      Optional<String> there = session.digest(remotePath);
+      if (there.isPresent() && !there.get().equals(here)) {
+        expectedSize = -1; // the bytes here are not the server's: the next attempt starts over
+        throw new RemoteException.TransferFailed(
+            "the "
+                + local
+                + " bytes received do not match the server's "
+                + digest.getAlgorithm()
+                + " (server "
+                + there.get()
+                + ", received "
+                + here
+                + ")",
+            settings.server(),
+            remotePath,
+            null);
+      }
+      if (there.isPresent()) verified = Optional.of(digest.getAlgorithm());
+    }
     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return new Result(target, local, n);
+    return new Result(target, local, n, verified);
+  }
+
+  private static MessageDigest digest(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(algorithm + " is a standard JCA algorithm", e);
+    }
+  }
+
+  /** Feeds the first {@code length} bytes of the part file (a resumed download's) to the digest. */
+  private void digestPrefix(MessageDigest digest, long length) throws IOException {
+    byte[] buffer = new byte[RemoteSession.UPLOAD_BLOCK];
+    try (InputStream in = Files.newInputStream(part)) {
+      for (long left = length; left > 0; ) {
+        int k = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (k < 0) throw new IOException(part + " shrank while resuming");
+        digest.update(buffer, 0, k);
+        left -= k;
+      }
+    }
   }
 
   private CompletionStage<Result> retryOrFail(int n, Throwable failure) {

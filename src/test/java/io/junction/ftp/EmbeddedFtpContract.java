@@ -1,6 +1,16 @@
 package io.junction.ftp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link RemoteTransferContract} against the embedded Apache FtpServer, whatever its mode (plain,
@@ -33,5 +43,59 @@ abstract class EmbeddedFtpContract extends RemoteTransferContract {
   @Override
   void dropDownloads(long bytes, int times) {
     server.dropDownloads(bytes, times);
+  }
+
+  @Override
+  Optional<String> serverDigest() {
+    return Optional.of("MD5"); // Apache FtpServer lists MD5 in FEAT
+  }
+
+  @Test
+  void aDownloadCorruptedInTransitFailsItsDigestAndIsRetriedFromByteZero() throws Exception {
+    Path remote = TestFiles.random(home().resolve("corrupt-once.bin"), 2 * 1024 * 1024, 21);
+    server.corruptDownloads(1);
+    List<Long> offsets = new CopyOnWriteArrayList<>();
+    ResumingDownload.Result result =
+        await(
+            ResumingDownload.toFile(
+                settings(),
+                "corrupt-once.bin",
+                tmp.resolve("verified/corrupt-once.bin"),
+                FAST_RETRY,
+                new ResumingDownload.Progress() {
+                  @Override
+                  public void started(long size, long offset) {
+                    offsets.add(offset);
+                  }
+
+                  @Override
+                  public void add(long n) {}
+                },
+                system));
+    assertEquals(2, result.attempts(), "the corrupted attempt had the right size: only MD5 saw it");
+    assertEquals(List.of(0L, 0L), offsets, "a mismatch keeps none of the bytes received");
+    assertEquals(Optional.of("MD5"), result.verifiedWith());
+    assertEquals(TestFiles.sha256(remote), TestFiles.sha256(result.file()));
+    assertTrue(server.commands().contains("MD5"), server.commands().toString());
+  }
+
+  @Test
+  void aDownloadThatNeverMatchesTheServersDigestFailsAndLeavesNoFile() throws Exception {
+    TestFiles.random(home().resolve("corrupt-always.bin"), 512 * 1024, 22);
+    server.corruptDownloads(FAST_RETRY.maxAttempts());
+    Path target = tmp.resolve("verified/corrupt-always.bin");
+    Throwable cause =
+        failure(
+            ResumingDownload.toFile(settings(), "corrupt-always.bin", target, FAST_RETRY, system));
+    assertInstanceOf(RemoteException.TransferFailed.class, cause, cause.toString());
+    String message = cause.getMessage();
+    assertTrue(
+        message.contains("do not match the server's MD5")
+            && message.contains("127.0.0.1")
+            && message.contains("corrupt-always.bin"),
+        message);
+    assertFalse(Files.exists(target));
+    assertFalse(Files.exists(target.resolveSibling(".corrupt-always.bin.part")));
+    awaitSessions(0);
   }
 }

@@ -42,7 +42,8 @@ import org.apache.ftpserver.usermanager.impl.WritePermission;
  * Apache FtpServer on 127.0.0.1 and an ephemeral port for tests: user {@code alice} (writable) and
  * {@code reader} (read-only), both with password {@code secret}; optional explicit or implicit TLS;
  * it counts connections, records the commands it received, and can drop the next downloads after a
- * number of bytes.
+ * number of bytes or corrupt them in transit. It computes MD5 digests (FEAT lists MD5), as Apache
+ * FtpServer does.
  */
 final class EmbeddedFtpServer implements AutoCloseable {
   static final String USER = "alice";
@@ -55,6 +56,10 @@ final class EmbeddedFtpServer implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger dropsLeft = new AtomicInteger();
   private final AtomicLong dropAfter = new AtomicLong();
+  private final AtomicInteger corruptionsLeft = new AtomicInteger();
+  // The command the server is executing on this thread: drops and corruption apply to RETR's data,
+  // not to the file reads of MD5 (FtpServer runs a command on one thread, ftplets around it).
+  private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
   private final Set<String> commands = ConcurrentHashMap.newKeySet();
 
   private EmbeddedFtpServer(
@@ -95,8 +100,18 @@ final class EmbeddedFtpServer implements AutoCloseable {
           @Override
           public FtpletResult beforeCommand(FtpSession session, FtpRequest request)
               throws FtpException, IOException {
-            commands.add(request.getCommand().toUpperCase(java.util.Locale.ROOT));
+            String command = request.getCommand().toUpperCase(java.util.Locale.ROOT);
+            commands.add(command);
+            CURRENT.set(command);
             return super.beforeCommand(session, request);
+          }
+
+          @Override
+          public FtpletResult afterCommand(
+              FtpSession session, FtpRequest request, org.apache.ftpserver.ftplet.FtpReply reply)
+              throws FtpException, IOException {
+            CURRENT.remove();
+            return super.afterCommand(session, request, reply);
           }
         });
     factory.setFtplets(ftplets);
@@ -161,6 +176,11 @@ final class EmbeddedFtpServer implements AutoCloseable {
     dropsLeft.set(times);
   }
 
+  /** The next {@code times} downloads arrive with their first byte changed, at the full size. */
+  void corruptDownloads(int times) {
+    corruptionsLeft.set(times);
+  }
+
   @Override
   public void close() {
     server.stop();
@@ -188,6 +208,22 @@ final class EmbeddedFtpServer implements AutoCloseable {
     @Override
     public InputStream createInputStream(long offset) throws IOException {
       InputStream in = super.createInputStream(offset);
+      if (!"RETR".equals(CURRENT.get())) return in;
+      if (corruptionsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return new FilterInputStream(in) {
+          private boolean changed;
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0 && !changed) {
+              b[off] ^= 0x55;
+              changed = true;
+            }
+            return n;
+          }
+        };
+      }
       if (dropsLeft.getAndUpdate(n -> Math.max(0, n - 1)) == 0) return in;
       long limit = dropAfter.get();
       return new FilterInputStream(in) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,6 +66,9 @@ abstract class RemoteTransferContract {
   abstract int totalConnections();
 
   abstract void dropDownloads(long bytes, int times);
+
+  /** The digest algorithm the server computes for downloads to be checked against, if any. */
+  abstract Optional<String> serverDigest();
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
@@ -312,6 +316,8 @@ abstract class RemoteTransferContract {
         "resumed from the bytes already here: " + offsets);
     assertEquals(Files.size(remote), reported.get());
     assertEquals(Files.size(remote), result.bytes());
+    // the server's digest covers the whole file: the resumed attempt counted the bytes already here
+    assertEquals(serverDigest(), result.verifiedWith());
     assertEquals(TestFiles.sha256(remote), TestFiles.sha256(target));
     assertFalse(Files.exists(tmp.resolve("downloads/.resume.bin.part")));
   }

@@ -91,6 +91,8 @@ class VsftpdInteropTest {
             ResumingDownload.toFile(
                 vsftpd, dir + "/a.bin", tmp.resolve("b.bin"), RetryPolicy.defaults(), system));
     assertEquals(TestFiles.sha256(local), TestFiles.sha256(resumed.file()));
+    assertEquals(
+        java.util.Optional.empty(), resumed.verifiedWith(), "vsftpd offers no digest: size only");
 
     await(Ftp.move(vsftpd, dir + "/a.bin", dir + "/sub/a.bin", system));
     assertEquals(Files.size(local), await(Ftp.size(vsftpd, dir + "/sub/a.bin", system)));
