@@ -20,7 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.javadsl.FileIO;
 
 /**
- * Warm-JVM FTP transfer benchmark, side by side and interleaved: each round uploads and downloads
+ * Warm-JVM FTP transfer benchmark, side by side and interleaved: each round uploads (every client to
+ * a name not yet on the server; the round's files are removed, untimed, after it) and downloads
  * FILE with Junction's streams (FileIO -> SafeUpload.toPath; Ftp.fromPath -> FileIO.toPath, the
  * download of `junction ftp get`; chunks of the settings' buffer size), with SafeUpload.fromFile
  * (the upload of `junction ftp put`), with curl (a child process, under /usr/bin/time), and with
@@ -54,22 +55,28 @@ public class FtpWarmBench {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
     try {
       for (int i = 0; i <= rounds; i++) {
+        final int round = i;
         Map<String, double[]> r = new LinkedHashMap<>();
         r.put("streams-up", timed(size, () -> FileIO.fromPath(file, s.bufferSize())
-            .runWith(SafeUpload.toPath(s, dir + "w.bin"), system)
+            .runWith(SafeUpload.toPath(s, dir + "w" + round + ".bin"), system)
             .toCompletableFuture().get(5, TimeUnit.MINUTES)));
-        r.put("put-up", timed(size, () -> SafeUpload.fromFile(s, file, dir + "f.bin", false, n -> {}, system)
+        r.put("put-up", timed(size, () -> SafeUpload.fromFile(s, file, dir + "f" + round + ".bin", false, n -> {}, system)
             .toCompletableFuture().get(5, TimeUnit.MINUTES)));
-        r.put("curl-up", curl(size, "-T", file.toString(), curlBase + "c.bin", "-o", "/dev/null"));
-        r.put("java-up", timed(size, () -> javaUp(s, dir + "r.bin", file)));
-        r.put("streams-down", timed(size, () -> Ftp.fromPath(s, dir + "w.bin")
+        r.put("curl-up", curl(size, "-T", file.toString(), curlBase + "c" + round + ".bin", "-o", "/dev/null"));
+        // curl giving the guarantee SafeUpload gives: temporary name, renamed once complete
+        String part = ".s" + round + ".bin.part";
+        r.put("curl-safe-up", curl(size, "-T", file.toString(), curlBase + part,
+            "-Q", "-RNFR " + part, "-Q", "-RNTO s" + round + ".bin", "-o", "/dev/null"));
+        r.put("java-up", timed(size, () -> javaUp(s, dir + "r" + round + ".bin", file)));
+        r.put("streams-down", timed(size, () -> Ftp.fromPath(s, dir + "w" + round + ".bin")
             .runWith(FileIO.toPath(out), system)
             .toCompletableFuture().get(5, TimeUnit.MINUTES)));
         check(out, size);
-        r.put("curl-down", curl(size, curlBase + "c.bin", "-o", out.toString()));
+        r.put("curl-down", curl(size, curlBase + "c" + round + ".bin", "-o", out.toString()));
         check(out, size);
-        r.put("java-down", timed(size, () -> javaDown(s, dir + "r.bin", out)));
+        r.put("java-down", timed(size, () -> javaDown(s, dir + "r" + round + ".bin", out)));
         check(out, size);
+        remove(s, dir, round); // untimed: every round uploads to names not yet on the server
         if (i == 0) continue; // JIT warm-up
         StringBuilder line = new StringBuilder("warm round " + i + " MiB/s (CPU ms):");
         r.forEach((k, v) -> {
@@ -92,10 +99,15 @@ public class FtpWarmBench {
         median(rates.get("streams-up")) / curlUp, median(rates.get("put-up")) / curlUp,
         median(rates.get("java-up")) / curlUp, median(rates.get("streams-down")) / curlDown,
         median(rates.get("java-down")) / curlDown);
+    double curlSafe = median(rates.get("curl-safe-up"));
+    System.out.printf(
+        "warm ratio to curl renaming after upload (the same guarantee): streams-up %.2f put-up %.2f%n",
+        median(rates.get("streams-up")) / curlSafe, median(rates.get("put-up")) / curlSafe);
   }
 
   static final List<String> KINDS =
-      List.of("streams-up", "put-up", "curl-up", "java-up", "streams-down", "curl-down", "java-down");
+      List.of("streams-up", "put-up", "curl-up", "curl-safe-up", "java-up", "streams-down", "curl-down",
+          "java-down");
   static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
@@ -150,6 +162,16 @@ public class FtpWarmBench {
     }
     if (!c.completePendingCommand()) throw new IllegalStateException(c.getReplyString());
     c.disconnect();
+  }
+
+  static void remove(RemoteSettings s, String dir, int round) throws Exception {
+    FTPClient c = login(s);
+    try {
+      for (String k : List.of("w", "f", "c", "r", "s")) c.deleteFile(dir + k + round + ".bin");
+    } finally {
+      c.logout();
+      c.disconnect();
+    }
   }
 
   static FTPClient login(RemoteSettings s) throws Exception {
