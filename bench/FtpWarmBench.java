@@ -18,13 +18,16 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.javadsl.FileIO;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Warm-JVM FTP transfer benchmark, side by side and interleaved: each round uploads (every client to
  * a name not yet on the server; the round's files are removed, untimed, after it) and downloads
  * FILE with Junction's streams (FileIO -> SafeUpload.toPath; Ftp.fromPath -> FileIO.toPath, the
  * download of `junction ftp get`; chunks of the settings' buffer size), with SafeUpload.fromFile
- * (the upload of `junction ftp put`), with curl (a child process, under /usr/bin/time), and with
+ * (the upload of `junction ftp put`), from chunks already in memory (Source.from -> SafeUpload.toPath:
+ * the upload stream without FileIO in front of it), with curl (a child process, under /usr/bin/time), and with
  * plain commons-net (same library, no streams: what Java alone costs). Each transfer's wall-clock
  * rate and CPU time (this JVM's process CPU time; curl's user+sys) are recorded: CPU per transfer
  * hardly depends on what else the machine runs, the rate does. Round 0 warms the JIT and is not
@@ -52,6 +55,12 @@ public class FtpWarmBench {
       rates.put(k, new ArrayList<>());
       cpu.put(k, new ArrayList<>());
     }
+    // The file already in memory as buffer-size chunks: the upload stream alone, without FileIO
+    List<ByteString> chunks = new ArrayList<>();
+    byte[] all = Files.readAllBytes(file);
+    for (int off = 0; off < all.length; off += s.bufferSize())
+      chunks.add(ByteString.fromArray(all, off, Math.min(s.bufferSize(), all.length - off)));
+    all = null;
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench");
     try {
       for (int i = 0; i <= rounds; i++) {
@@ -59,6 +68,9 @@ public class FtpWarmBench {
         Map<String, double[]> r = new LinkedHashMap<>();
         r.put("streams-up", timed(size, () -> FileIO.fromPath(file, s.bufferSize())
             .runWith(SafeUpload.toPath(s, dir + "w" + round + ".bin"), system)
+            .toCompletableFuture().get(5, TimeUnit.MINUTES)));
+        r.put("memory-up", timed(size, () -> Source.from(chunks)
+            .runWith(SafeUpload.toPath(s, dir + "m" + round + ".bin"), system)
             .toCompletableFuture().get(5, TimeUnit.MINUTES)));
         r.put("put-up", timed(size, () -> SafeUpload.fromFile(s, file, dir + "f" + round + ".bin", false, n -> {}, system)
             .toCompletableFuture().get(5, TimeUnit.MINUTES)));
@@ -101,12 +113,15 @@ public class FtpWarmBench {
         median(rates.get("java-down")) / curlDown);
     double curlSafe = median(rates.get("curl-safe-up"));
     System.out.printf(
-        "warm ratio to curl renaming after upload (the same guarantee): streams-up %.2f put-up %.2f%n",
-        median(rates.get("streams-up")) / curlSafe, median(rates.get("put-up")) / curlSafe);
+        "warm ratio to curl renaming after upload (the same guarantee): streams-up %.2f memory-up %.2f put-up %.2f%n",
+        median(rates.get("streams-up")) / curlSafe, median(rates.get("memory-up")) / curlSafe,
+        median(rates.get("put-up")) / curlSafe);
+    System.out.printf("warm ratio to curl of the upload stream alone (memory-up): %.2f%n",
+        median(rates.get("memory-up")) / curlUp);
   }
 
   static final List<String> KINDS =
-      List.of("streams-up", "put-up", "curl-up", "curl-safe-up", "java-up", "streams-down", "curl-down",
+      List.of("streams-up", "memory-up", "put-up", "curl-up", "curl-safe-up", "java-up", "streams-down", "curl-down",
           "java-down");
   static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -167,7 +182,7 @@ public class FtpWarmBench {
   static void remove(RemoteSettings s, String dir, int round) throws Exception {
     FTPClient c = login(s);
     try {
-      for (String k : List.of("w", "f", "c", "r", "s")) c.deleteFile(dir + k + round + ".bin");
+      for (String k : List.of("w", "m", "f", "c", "r", "s")) c.deleteFile(dir + k + round + ".bin");
     } finally {
       c.logout();
       c.disconnect();

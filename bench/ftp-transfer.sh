@@ -39,7 +39,7 @@ xfer_medians() {
   grep "OK UPLOAD" "$1" | grep -v big.bin | sed -E 's/.*"\/pub\/([^"]+)", [0-9]+ bytes, ([0-9.]+)Kbyte.*/\1 \2/' |
     sed -E 's/^(\.?[a-z]+)[0-9]+\.bin/\1.bin/' |
     awk '{ n[$1]++; v[$1, n[$1]] = $2 / 1024 }
-         END { split("o.bin.part=before-cli j.bin.part=cli-put c.bin=curl w.bin.part=streams f.bin.part=fromFile r.bin=commons-net s.bin.part=curl-rename-after", m, " ");
+         END { split("o.bin.part=before-cli j.bin.part=cli-put c.bin=curl w.bin.part=streams f.bin.part=fromFile r.bin=commons-net s.bin.part=curl-rename-after m.bin.part=memory-stream", m, " ");
                for (i in m) { split(m[i], kv, "="); k = "." kv[1]; if (!(k in n)) k = kv[1]; if (!(k in n)) continue;
                  c = n[k]; for (a = 1; a <= c; a++) s[a] = v[k, a];
                  for (a = 1; a <= c; a++) for (b = a + 1; b <= c; b++) if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
