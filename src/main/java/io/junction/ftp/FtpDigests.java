@@ -1,6 +1,8 @@
 package io.junction.ftp;
 
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -20,8 +22,9 @@ import org.apache.commons.net.ftp.FTPReply;
  *       word of the reply.
  * </ul>
  *
- * The strongest algorithm offered is chosen. A server that lists none (vsftpd, for one) is checked
- * by size alone.
+ * The strongest algorithm offered is chosen. Downloads ({@link ResumingDownload}) and safe uploads
+ * ({@link SafeUpload}, before the rename) are checked with it. A server that lists none (vsftpd,
+ * for one) is checked by size alone.
  */
 final class FtpDigests {
   private FtpDigests() {}
@@ -84,6 +87,15 @@ final class FtpDigests {
     return hex.length() == hexLength(m.algorithm()) && hex.matches("[0-9a-fA-F]+")
         ? Optional.of(hex.toLowerCase(Locale.ROOT))
         : Optional.empty();
+  }
+
+  /** A fresh digest for a name {@link RemoteSession#digestAlgorithm()} gave. */
+  static MessageDigest newDigest(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(algorithm + " is a standard JCA algorithm", e);
+    }
   }
 
   private static String last(String[] words) {

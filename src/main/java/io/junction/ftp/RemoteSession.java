@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongConsumer;
@@ -37,12 +38,19 @@ interface RemoteSession extends AutoCloseable {
    * into an NIO data socket was tried: less CPU, but slower on loopback against vsftpd.
    */
   default long upload(Path local, String path, LongConsumer progress) throws IOException {
+    return upload(local, path, progress, null);
+  }
+
+  /** Like {@link #upload(Path, String, LongConsumer)}, feeding the bytes sent to {@code digest}. */
+  default long upload(Path local, String path, LongConsumer progress, MessageDigest digest)
+      throws IOException {
     byte[] buffer = new byte[UPLOAD_BLOCK];
     long sent = 0;
     try (InputStream in = Files.newInputStream(local)) {
       OutputStream out = write(path, false);
       for (int n; (n = in.read(buffer)) > 0; ) {
         out.write(buffer, 0, n);
+        if (digest != null) digest.update(buffer, 0, n);
         sent += n;
         progress.accept(n);
       }

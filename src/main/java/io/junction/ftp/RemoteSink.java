@@ -2,6 +2,7 @@ package io.junction.ftp;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.japi.Pair;
@@ -37,28 +38,38 @@ final class RemoteSink
   private final boolean append;
   private final SessionStep before;
   private final AfterUpload after;
+  private final boolean digestBytes;
 
   /** Work on the open session before the transfer starts. */
   interface SessionStep {
     void run(RemoteSession session) throws IOException;
   }
 
-  /** Work on the open session after the server confirmed {@code bytes} bytes. */
+  /**
+   * Work on the open session after the server confirmed {@code bytes} bytes; {@code digest} holds
+   * them if the sink was asked to digest and the server offers one ({@link FtpDigests}), else null.
+   */
   interface AfterUpload {
-    void run(RemoteSession session, long bytes) throws IOException;
+    void run(RemoteSession session, long bytes, MessageDigest digest) throws IOException;
   }
 
   RemoteSink(RemoteSettings settings, String path, boolean append) {
-    this(settings, path, append, s -> {}, (s, n) -> {});
+    this(settings, path, append, s -> {}, (s, n, d) -> {}, false);
   }
 
   RemoteSink(
-      RemoteSettings settings, String path, boolean append, SessionStep before, AfterUpload after) {
+      RemoteSettings settings,
+      String path,
+      boolean append,
+      SessionStep before,
+      AfterUpload after,
+      boolean digest) {
     this.settings = settings;
     this.path = path;
     this.append = append;
     this.before = before;
     this.after = after;
+    this.digestBytes = digest;
   }
 
   @Override
@@ -77,6 +88,7 @@ final class RemoteSink
     private final CompletableFuture<IOResult> result;
     private RemoteSession session;
     private OutputStream out;
+    private MessageDigest digest;
     private long count;
 
     Logic(CompletableFuture<IOResult> result) {
@@ -109,6 +121,7 @@ final class RemoteSink
       try {
         session = RemoteSession.open(settings);
         before.run(session);
+        if (digestBytes) digest = session.digestAlgorithm().map(FtpDigests::newDigest).orElse(null);
         out = session.write(path, append);
         pull(in);
       } catch (IOException e) {
@@ -119,7 +132,9 @@ final class RemoteSink
     private void write(ByteString bytes) {
       try {
         // No copy for the usual compact chunk; the array is only read, never kept or changed.
-        out.write(bytes.toArrayUnsafe());
+        byte[] array = bytes.toArrayUnsafe();
+        out.write(array);
+        if (digest != null) digest.update(array);
         count += bytes.size();
         pull(in);
       } catch (IOException e) {
@@ -131,7 +146,7 @@ final class RemoteSink
       try {
         out.close(); // waits for the server to confirm the whole file
         out = null;
-        after.run(session, count);
+        after.run(session, count, digest);
         session.close();
         session = null;
         result.complete(IOResult.createSuccessful(count));

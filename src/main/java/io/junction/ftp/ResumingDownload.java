@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -144,7 +143,7 @@ public final class ResumingDownload {
   private Result transfer(int n, RemoteSession session) throws IOException {
     long size = session.size(remotePath);
     long offset = prepare(n, size);
-    MessageDigest digest = session.digestAlgorithm().map(ResumingDownload::digest).orElse(null);
+    MessageDigest digest = session.digestAlgorithm().map(FtpDigests::newDigest).orElse(null);
     if (digest != null && offset > 0) digestPrefix(digest, offset); // the bytes already here
     progress.started(size, offset);
     if (offset < size || size == 0) {
@@ -219,14 +218,6 @@ public final class ResumingDownload {
     }
     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return new Result(target, local, n, verified);
-  }
-
-  private static MessageDigest digest(String algorithm) {
-    try {
-      return MessageDigest.getInstance(algorithm);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(algorithm + " is a standard JCA algorithm", e);
-    }
   }
 
   /** Feeds the first {@code length} bytes of the part file (a resumed download's) to the digest. */

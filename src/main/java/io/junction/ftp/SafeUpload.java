@@ -1,6 +1,9 @@
 package io.junction.ftp;
 
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongConsumer;
@@ -11,12 +14,13 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * An upload that never leaves a partial file under the final name: bytes go to {@code .name.part}
- * in the same directory, the remote size is checked against the bytes sent, and only then is the
- * file renamed to {@code name}. On any failure the temporary file is removed (best effort; a
- * removal failure is attached as suppressed) and no final file appears. A process killed mid-upload
- * cannot remove it: the same upload run again reuses (replaces) the same {@code .name.part}, and
- * {@link FtpDestination}, whose file names never repeat, uses a temporary name of its own that it
- * removes at start (docs/FTP.md).
+ * in the same directory, the remote size is checked against the bytes sent and, where the server
+ * computes file digests ({@link FtpDigests}), its digest of the part against the bytes sent; only
+ * then is the file renamed to {@code name}. On any failure the temporary file is removed (best
+ * effort; a removal failure is attached as suppressed) and no final file appears. A process killed
+ * mid-upload cannot remove it: the same upload run again reuses (replaces) the same {@code
+ * .name.part}, and {@link FtpDestination}, whose file names never repeat, uses a temporary name of
+ * its own that it removes at start (docs/FTP.md).
  *
  * <p>Directory pollers must skip names starting with {@code .} and ending with {@code .part}.
  */
@@ -59,10 +63,11 @@ public final class SafeUpload {
     String parent = RemotePaths.parent(path);
     RemoteSink.SessionStep before =
         createDirectories && !parent.isEmpty() ? s -> s.mkdirs(parent) : s -> {};
-    RemoteSink.AfterUpload commit = (s, sent) -> commit(settings, s, sent, part, path);
+    RemoteSink.AfterUpload commit =
+        (s, sent, digest) -> commit(settings, s, sent, digest, part, path);
     return Sink.<ByteString, CompletionStage<IOResult>>fromMaterializer(
             (mat, attributes) ->
-                Sink.fromGraph(new RemoteSink(settings, part, false, before, commit))
+                Sink.fromGraph(new RemoteSink(settings, part, false, before, commit, true))
                     .withAttributes(Ftp.blocking("ftpSafeUpload"))
                     .mapMaterializedValue(
                         upload ->
@@ -93,16 +98,25 @@ public final class SafeUpload {
             system,
             s -> {
               if (createDirectories && !parent.isEmpty()) s.mkdirs(parent);
-              long sent = s.upload(local, part, progress);
-              commit(settings, s, sent, part, path);
+              MessageDigest digest = s.digestAlgorithm().map(FtpDigests::newDigest).orElse(null);
+              long sent = s.upload(local, part, progress, digest);
+              commit(settings, s, sent, digest, part, path);
               return IOResult.createSuccessful(sent);
             })
         .exceptionallyCompose(failure -> cleanUp(settings, part, unwrap(failure), system));
   }
 
-  /** Checks the remote size against the bytes sent, then renames the part into place. */
+  /**
+   * Checks the remote size against the bytes sent and, with a {@code digest} of them, the server's
+   * digest of the part; then renames the part into place.
+   */
   private static void commit(
-      RemoteSettings settings, RemoteSession s, long sent, String part, String path)
+      RemoteSettings settings,
+      RemoteSession s,
+      long sent,
+      MessageDigest digest,
+      String part,
+      String path)
       throws java.io.IOException {
     long size = s.size(part);
     if (size != sent) {
@@ -111,6 +125,25 @@ public final class SafeUpload {
           settings.server(),
           part,
           null);
+    }
+    if (digest != null) {
+      String here = HexFormat.of().formatHex(digest.digest());
+      Optional<String> there = s.digest(part);
+      if (there.isPresent() && !there.get().equals(here)) {
+        throw new RemoteException.TransferFailed(
+            "the server's "
+                + digest.getAlgorithm()
+                + " of the "
+                + sent
+                + " bytes sent differs (server "
+                + there.get()
+                + ", sent "
+                + here
+                + ")",
+            settings.server(),
+            part,
+            null);
+      }
     }
     s.move(part, path);
   }

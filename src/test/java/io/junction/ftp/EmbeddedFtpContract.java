@@ -80,6 +80,34 @@ abstract class EmbeddedFtpContract extends RemoteTransferContract {
   }
 
   @Test
+  void aSafeUploadStoredDifferentlyFailsItsDigestAndLeavesNoFile() throws Exception {
+    Path local = TestFiles.random(tmp.resolve("local/stored-wrong.bin"), 300_000, 23);
+    byte[] bytes = Files.readAllBytes(local);
+    server.corruptUploads(2);
+    Throwable fromFile =
+        failure(SafeUpload.fromFile(settings(), local, "stored-wrong.bin", false, n -> {}, system));
+    Throwable fromStream =
+        failure(
+            org.apache.pekko.stream.javadsl.Source.single(
+                    org.apache.pekko.util.ByteString.fromArray(bytes))
+                .runWith(SafeUpload.toPath(settings(), "stored-wrong-2.bin"), system));
+    for (Throwable cause : List.of(fromFile, fromStream)) {
+      assertInstanceOf(RemoteException.TransferFailed.class, cause, cause.toString());
+      assertTrue(
+          cause.getMessage().contains("server's MD5 of the 300000 bytes sent differs"),
+          cause.getMessage());
+    }
+    for (String name : List.of("stored-wrong.bin", "stored-wrong-2.bin")) {
+      assertFalse(Files.exists(home().resolve(name)), name + " must not appear");
+      assertFalse(Files.exists(home().resolve("." + name + ".part")), "its part is removed");
+    }
+    awaitSessions(0);
+    // the same upload, stored right, is checked and lands
+    await(SafeUpload.fromFile(settings(), local, "stored-wrong.bin", false, n -> {}, system));
+    assertEquals(TestFiles.sha256(local), TestFiles.sha256(home().resolve("stored-wrong.bin")));
+  }
+
+  @Test
   void aDownloadThatNeverMatchesTheServersDigestFailsAndLeavesNoFile() throws Exception {
     TestFiles.random(home().resolve("corrupt-always.bin"), 512 * 1024, 22);
     server.corruptDownloads(FAST_RETRY.maxAttempts());

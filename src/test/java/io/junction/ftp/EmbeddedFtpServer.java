@@ -57,6 +57,7 @@ final class EmbeddedFtpServer implements AutoCloseable {
   private final AtomicInteger dropsLeft = new AtomicInteger();
   private final AtomicLong dropAfter = new AtomicLong();
   private final AtomicInteger corruptionsLeft = new AtomicInteger();
+  private final AtomicInteger uploadCorruptionsLeft = new AtomicInteger();
   // The command the server is executing on this thread: drops and corruption apply to RETR's data,
   // not to the file reads of MD5 (FtpServer runs a command on one thread, ftplets around it).
   private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
@@ -176,6 +177,11 @@ final class EmbeddedFtpServer implements AutoCloseable {
     dropsLeft.set(times);
   }
 
+  /** The next {@code times} uploads are stored with their first byte changed, at the full size. */
+  void corruptUploads(int times) {
+    uploadCorruptionsLeft.set(times);
+  }
+
   /** The next {@code times} downloads arrive with their first byte changed, at the full size. */
   void corruptDownloads(int times) {
     corruptionsLeft.set(times);
@@ -203,6 +209,28 @@ final class EmbeddedFtpServer implements AutoCloseable {
   private final class DroppingFile extends NativeFtpFile {
     DroppingFile(String name, File file, User user) {
       super(name, file, user);
+    }
+
+    @Override
+    public java.io.OutputStream createOutputStream(long offset) throws IOException {
+      java.io.OutputStream out = super.createOutputStream(offset);
+      if (!"STOR".equals(CURRENT.get())
+          || uploadCorruptionsLeft.getAndUpdate(n -> Math.max(0, n - 1)) == 0) return out;
+      return new java.io.FilterOutputStream(out) {
+        private boolean changed;
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          if (len > 0 && !changed) {
+            byte[] copy = java.util.Arrays.copyOfRange(b, off, off + len);
+            copy[0] ^= 0x55;
+            changed = true;
+            out.write(copy, 0, len);
+          } else {
+            out.write(b, off, len);
+          }
+        }
+      };
     }
 
     @Override
