@@ -89,16 +89,18 @@ class EndpointFaultsResilienceTest {
     String id = faults.add("kind", "drop", "endpoint", "u-drop", "percent", "30", "ttl", "2m");
     int n = 300;
     List<String> sent = sendDatagrams("u-drop", n);
-    long hits = faults.hits(id);
-    assertTrue(hits > 0 && hits < n, hits + " dropped");
     node.await(
         () -> {
+          // re-read: the node counts a datagram in before the rule has decided on it
+          long hits = faults.hits(id);
           List<String> got = faults.payloads("dropped");
           assertEquals(n - hits, got.size(), "handled + dropped = sent");
           assertEquals(got.size(), new HashSet<>(got).size(), "none twice");
           assertTrue(sent.containsAll(got), "only what was sent");
           return true;
         });
+    long hits = faults.hits(id);
+    assertTrue(hits > 0 && hits < n, hits + " dropped");
     assertEquals((double) hits, faults.injectedMetric(id));
   }
 
@@ -107,15 +109,17 @@ class EndpointFaultsResilienceTest {
     String id = faults.add("kind", "duplicate", "endpoint", "u-dup", "percent", "50", "ttl", "2m");
     int n = 200;
     List<String> sent = sendDatagrams("u-dup", n);
-    long hits = faults.hits(id);
     node.await(
         () -> {
+          // re-read: the node counts a datagram in before the rule has decided on it (CI once
+          // read 80 hits here while the last window's copies were still being made: 305 stored)
+          long hits = faults.hits(id);
           List<String> got = faults.payloads("doubled");
           assertEquals(n + hits, got.size(), "extra copies = hits");
           assertEquals(new HashSet<>(sent), new HashSet<>(got), "each one at least once");
           return true;
         });
-    assertTrue(hits > 0);
+    assertTrue(faults.hits(id) > 0);
   }
 
   @Test
@@ -124,12 +128,12 @@ class EndpointFaultsResilienceTest {
         faults.add("kind", "corrupt", "endpoint", "u-corrupt", "percent", "25", "ttl", "2m");
     int n = 200;
     List<String> sent = sendDatagrams("u-corrupt", n);
-    long hits = faults.hits(id);
     node.await(
         () -> {
           assertEquals(n, faults.payloads("corrupted").size());
           return true;
         });
+    long hits = faults.hits(id); // every datagram is stored, so every decision is counted
     // The queue keeps the endpoint's order, so datagram i is message i.
     List<String> got = faults.payloads("corrupted");
     int changed = 0;
