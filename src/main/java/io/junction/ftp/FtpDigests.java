@@ -3,6 +3,7 @@ package io.junction.ftp;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -87,6 +88,23 @@ final class FtpDigests {
     return hex.length() == hexLength(m.algorithm()) && hex.matches("[0-9a-fA-F]+")
         ? Optional.of(hex.toLowerCase(Locale.ROOT))
         : Optional.empty();
+  }
+
+  /** The server's digest of a file beside the digest of the bytes transferred here (hex). */
+  record Check(String algorithm, String server, String here) {
+    boolean matches() {
+      return server.equals(here);
+    }
+  }
+
+  /**
+   * Compares the server's digest of {@code path} with {@code digest} (of the bytes this side sent
+   * or received, which it completes); empty if the server gave none.
+   */
+  static Optional<Check> check(RemoteSession session, String path, MessageDigest digest)
+      throws IOException {
+    String here = HexFormat.of().formatHex(digest.digest());
+    return session.digest(path).map(there -> new Check(digest.getAlgorithm(), there, here));
   }
 
   /** A fresh digest for a name {@link RemoteSession#digestAlgorithm()} gave. */

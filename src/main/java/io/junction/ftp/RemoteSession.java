@@ -32,16 +32,12 @@ interface RemoteSession extends AutoCloseable {
 
   /**
    * Uploads the local file {@code local} to {@code path} (replacing it), reporting each block of
-   * bytes sent to {@code progress}; returns the bytes sent once the server confirmed the file.
-   * Copies through {@link #write} in large blocks: far cheaper than a {@code FileIO} stream (no
-   * per-chunk allocation, one copy fewer). Sending with {@code FileChannel.transferTo} (sendfile)
-   * into an NIO data socket was tried: less CPU, but slower on loopback against vsftpd.
+   * bytes sent to {@code progress} and feeding them to {@code digest} unless it is null; returns
+   * the bytes sent once the server confirmed the file. Copies through {@link #write} in large
+   * blocks: far cheaper than a {@code FileIO} stream (no per-chunk allocation, one copy fewer).
+   * Sending with {@code FileChannel.transferTo} (sendfile) into an NIO data socket was tried: less
+   * CPU, but slower on loopback against vsftpd.
    */
-  default long upload(Path local, String path, LongConsumer progress) throws IOException {
-    return upload(local, path, progress, null);
-  }
-
-  /** Like {@link #upload(Path, String, LongConsumer)}, feeding the bytes sent to {@code digest}. */
   default long upload(Path local, String path, LongConsumer progress, MessageDigest digest)
       throws IOException {
     byte[] buffer = new byte[UPLOAD_BLOCK];

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -194,30 +193,26 @@ public final class ResumingDownload {
           remotePath,
           null);
     }
-    Optional<String> verified = Optional.empty();
-    if (digest != null) {
-      String here = HexFormat.of().formatHex(digest.digest());
-      Optional<String> there = session.digest(remotePath);
-      if (there.isPresent() && !there.get().equals(here)) {
-        expectedSize = -1; // the bytes here are not the server's: the next attempt starts over
-        throw new RemoteException.TransferFailed(
-            "the "
-                + local
-                + " bytes received do not match the server's "
-                + digest.getAlgorithm()
-                + " (server "
-                + there.get()
-                + ", received "
-                + here
-                + ")",
-            settings.server(),
-            remotePath,
-            null);
-      }
-      if (there.isPresent()) verified = Optional.of(digest.getAlgorithm());
+    Optional<FtpDigests.Check> check =
+        digest == null ? Optional.empty() : FtpDigests.check(session, remotePath, digest);
+    if (check.isPresent() && !check.get().matches()) {
+      expectedSize = -1; // the bytes here are not the server's: the next attempt starts over
+      throw new RemoteException.TransferFailed(
+          "the "
+              + local
+              + " bytes received do not match the server's "
+              + check.get().algorithm()
+              + " (server "
+              + check.get().server()
+              + ", received "
+              + check.get().here()
+              + ")",
+          settings.server(),
+          remotePath,
+          null);
     }
     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return new Result(target, local, n, verified);
+    return new Result(target, local, n, check.map(FtpDigests.Check::algorithm));
   }
 
   /** Feeds the first {@code length} bytes of the part file (a resumed download's) to the digest. */

@@ -2,7 +2,6 @@ package io.junction.ftp;
 
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -126,24 +125,22 @@ public final class SafeUpload {
           part,
           null);
     }
-    if (digest != null) {
-      String here = HexFormat.of().formatHex(digest.digest());
-      Optional<String> there = s.digest(part);
-      if (there.isPresent() && !there.get().equals(here)) {
-        throw new RemoteException.TransferFailed(
-            "the server's "
-                + digest.getAlgorithm()
-                + " of the "
-                + sent
-                + " bytes sent differs (server "
-                + there.get()
-                + ", sent "
-                + here
-                + ")",
-            settings.server(),
-            part,
-            null);
-      }
+    Optional<FtpDigests.Check> check =
+        digest == null ? Optional.empty() : FtpDigests.check(s, part, digest);
+    if (check.isPresent() && !check.get().matches()) {
+      throw new RemoteException.TransferFailed(
+          "the server's "
+              + check.get().algorithm()
+              + " of the "
+              + sent
+              + " bytes sent differs (server "
+              + check.get().server()
+              + ", sent "
+              + check.get().here()
+              + ")",
+          settings.server(),
+          part,
+          null);
     }
     s.move(part, path);
   }

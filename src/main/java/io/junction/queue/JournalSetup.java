@@ -183,9 +183,9 @@ public final class JournalSetup {
       try (Connection c = DriverManager.getConnection(db.url(), db.user(), password);
           Statement st = c.createStatement()) {
         c.setAutoCommit(true); // CREATE INDEX CONCURRENTLY (PostgreSQL) refuses a transaction
-        String sql0 = readScript(script);
-        if (db.kind().equals("h2")) sql0 = inlinePayloads(sql0);
-        for (String sql : statements(sql0)) st.execute(sql);
+        String text = readScript(script);
+        if (db.kind().equals("h2")) text = inlinePayloads(text);
+        for (String sql : statements(text)) st.execute(sql);
       }
     } catch (IOException | SQLException e) {
       throw new IllegalStateException(
