@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.junction.testing.ClusterApi;
+import io.junction.testing.FreePorts;
 import io.junction.testing.HttpApi;
 import io.junction.testing.TestNode;
 import java.net.http.HttpResponse;
@@ -38,7 +38,7 @@ class ClusterBootstrapTest {
   @Test
   void threeNodesFormAClusterThroughBootstrapAndAreReadyOnlyOnceUp() throws Exception {
     // distinct: config discovery needs the management ports in advance
-    int[] management = ClusterApi.freePorts(3);
+    int[] management = FreePorts.freePorts(3);
     StringBuilder points = new StringBuilder();
     for (int p : management) points.append(points.isEmpty() ? "" : ",").append("127.0.0.1:" + p);
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.ChildNode;
 import io.junction.testing.ClusterApi;
+import io.junction.testing.FreePorts;
 import io.junction.testing.H2TcpServer;
 import io.junction.testing.HttpApi;
 import io.junction.testing.WireClient;
@@ -72,7 +73,7 @@ class ClusterNodesTest {
     h2 = H2TcpServer.start(Files.createDirectories(dir.resolve("h2")));
     journal = "kind = h2, h2.url = \"" + h2.url("junction") + "\"";
     int[] ports = new int[NODES];
-    for (int i = 0; i < NODES; i++) ports[i] = ClusterApi.freePort();
+    for (int i = 0; i < NODES; i++) ports[i] = FreePorts.freePort();
     for (int p : ports) seeds.add("\"127.0.0.1:" + p + "\"");
     for (int i = 0; i < NODES; i++) {
       nodes.add(start("node-" + i, ports[i]));

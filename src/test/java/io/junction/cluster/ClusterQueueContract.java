@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.Main;
 import io.junction.testing.ChildNode;
 import io.junction.testing.ClusterApi;
+import io.junction.testing.FreePorts;
 import io.junction.testing.HttpApi;
 import io.junction.testing.QueueClient;
 import java.io.ByteArrayOutputStream;
@@ -66,7 +67,7 @@ abstract class ClusterQueueContract {
     dir = Files.createTempDirectory("junction-cluster");
     String journal = startJournal(dir);
     int[] ports = new int[NODES];
-    for (int i = 0; i < NODES; i++) ports[i] = ClusterApi.freePort();
+    for (int i = 0; i < NODES; i++) ports[i] = FreePorts.freePort();
     List<String> seeds = new ArrayList<>();
     for (int p : ports) seeds.add("\"127.0.0.1:" + p + "\"");
     List<ChildNode> started = new ArrayList<>();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.ChildNode;
 import io.junction.testing.ClusterApi;
+import io.junction.testing.FreePorts;
 import io.junction.testing.HttpApi;
 import io.junction.testing.TestCertificates;
 import java.net.http.HttpResponse;
@@ -50,7 +51,7 @@ class ClusterTlsTest {
     // that chains to it (the same one), and trusts only it.
     TestCertificates cluster = TestCertificates.create(dir, "cluster");
     TestCertificates foreign = TestCertificates.create(dir, "foreign");
-    int[] ports = ClusterApi.freePorts(4);
+    int[] ports = FreePorts.freePorts(4);
     String seeds = "\"127.0.0.1:" + ports[0] + "\", \"127.0.0.1:" + ports[1] + "\"";
     String firstSeed = "\"127.0.0.1:" + ports[0] + "\"";
     Map<String, String> env = Map.of("CLUSTER_KEYS_PASSWORD", cluster.password());

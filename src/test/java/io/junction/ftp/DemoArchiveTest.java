@@ -3,9 +3,9 @@ package io.junction.ftp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.junction.testing.FreePorts;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -19,16 +19,10 @@ import org.junit.jupiter.api.Test;
  */
 class DemoArchiveTest {
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void aPersonReceivedOnTcpIsArchivedAsOneJsonLineOnTheDemoFtpServer() throws Exception {
     Path archive;
-    try (TestNode node = TestNode.start(FtpNodeFixture.demoConfig(freePort()))) {
+    try (TestNode node = TestNode.start(FtpNodeFixture.demoConfig(FreePorts.freePort()))) {
       archive =
           Path.of(node.system().settings().config().getString("junction.demo-ftp.home"), "archive");
       ByteBuffer b = ByteBuffer.allocate(132).order(ByteOrder.LITTLE_ENDIAN);

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.junction.testing.FreePorts;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +81,7 @@ class QtFtpDownloadTest {
 
   @Test
   void qtNetworkAccessManagerDownloadsEveryArchivedPersonExactlyOnce() throws Exception {
-    int ftpPort = freePort();
+    int ftpPort = FreePorts.freePort();
     try (TestNode node = TestNode.start(FtpNodeFixture.demoConfig(ftpPort))) {
       Path archive =
           Path.of(node.system().settings().config().getString("junction.demo-ftp.home"), "archive");
@@ -172,12 +172,6 @@ class QtFtpDownloadTest {
       return names;
     } finally {
       ftp.disconnect();
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 

@@ -2,6 +2,7 @@ package io.junction.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.junction.testing.FreePorts;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
 import java.io.DataInputStream;
@@ -22,7 +23,7 @@ class TcpClientTest {
 
   @BeforeAll
   static void start() throws IOException {
-    for (int i = 0; i < peerPorts.length; i++) peerPorts[i] = freePort();
+    for (int i = 0; i < peerPorts.length; i++) peerPorts[i] = FreePorts.freePort();
     StringBuilder endpoints = new StringBuilder();
     StringBuilder routes = new StringBuilder();
     String[] names = {"plain", "oldest", "newest", "fail"};
@@ -49,12 +50,6 @@ class TcpClientTest {
   @AfterAll
   static void stop() throws Exception {
     node.close();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static ServerSocket listen(int port) throws IOException {

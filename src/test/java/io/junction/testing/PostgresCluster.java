@@ -1,8 +1,6 @@
 package io.junction.testing;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +125,7 @@ public final class PostgresCluster implements AutoCloseable {
     // A free port can be taken between the probe and the bind: try a few.
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
-      port = freePort();
+      port = FreePorts.freePort();
       String opts =
           "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dir;
       try {
@@ -194,12 +192,6 @@ public final class PostgresCluster implements AutoCloseable {
       }
     } finally {
       Files.deleteIfExists(out);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 
