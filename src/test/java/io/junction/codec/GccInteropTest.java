@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.typesafe.config.ConfigFactory;
 import io.junction.config.ConfigProblems;
+import io.junction.testing.Commands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -181,22 +183,7 @@ class GccInteropTest {
 
   /** Runs a command to completion (bounded), failing with its output when it fails. */
   static String run(List<String> command) throws Exception {
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    Process p =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      fail("timed out: " + command);
-    }
-    String stdout = Files.readString(out, StandardCharsets.ISO_8859_1);
-    if (p.exitValue() != 0) {
-      fail(command + " exited " + p.exitValue() + ": " + Files.readString(err) + stdout);
-    }
-    return stdout;
+    return Commands.run(
+        dir, command, Duration.ofSeconds(60), StandardCharsets.ISO_8859_1, environment -> {});
   }
 }

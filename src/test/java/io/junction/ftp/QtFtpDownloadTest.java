@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.junction.testing.Commands;
 import io.junction.testing.FreePorts;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
@@ -17,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -194,24 +196,15 @@ class QtFtpDownloadTest {
 
   /** Runs a command to completion (bounded, headless), failing with its output when it fails. */
   static String run(List<String> command) throws Exception {
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    // QCoreApplication needs no display; should any plugin still ask for one, it gets none.
-    pb.environment().put("QT_QPA_PLATFORM", "offscreen");
-    pb.environment().remove("DISPLAY");
-    Process p = pb.start();
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      fail("timed out: " + command);
-    }
-    String stdout = Files.readString(out, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0)
-      fail(command + " exited " + p.exitValue() + ": " + Files.readString(err) + stdout);
-    return stdout;
+    return Commands.run(
+        dir,
+        command,
+        Duration.ofSeconds(90),
+        StandardCharsets.UTF_8,
+        environment -> {
+          // QCoreApplication needs no display; should any plugin still ask for one, it gets none.
+          environment.put("QT_QPA_PLATFORM", "offscreen");
+          environment.remove("DISPLAY");
+        });
   }
 }
