@@ -17,7 +17,9 @@
 #          --node-opts 'OPTS' (extra JVM options for every Junction node)
 # Junction systems: junction-h2, junction-pg, and H2 variants named junction-h2-<v>[-<v>...]
 # with v one of zgc (-XX:+UseZGC), shen (-XX:+UseShenandoahGC), g1p (G1 with a 20 ms pause goal),
-# dbd (queues with the opt-in deliver-before-durable, docs/QUEUES.md); e.g. junction-h2-shen-dbd.
+# p5 (G1 with a 5 ms pause goal), mn64 / mn32 (a fixed 64 / 32 MiB young generation), dbd (queues
+# with the opt-in deliver-before-durable, docs/QUEUES.md), nosnap (no snapshots, so no pruning
+# either), c1m / c4m (H2 page cache of 1 / 4 MiB); e.g. junction-h2-shen-dbd, junction-h2-mn64-c1m.
 # Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
@@ -214,6 +216,13 @@ for system in ${SYSTEMS//,/ }; do
           shen) gc="$gc -XX:+UseShenandoahGC" ;;
           g1p) gc="$gc -XX:+UseG1GC -XX:MaxGCPauseMillis=20" ;;
           dbd) gc="$gc -Djunction.queue-defaults.deliver-before-durable=on" ;;
+          p5) gc="$gc -XX:MaxGCPauseMillis=5" ;;
+          mn64) gc="$gc -Xmn64m" ;;
+          mn32) gc="$gc -Xmn32m" ;;
+          nosnap) gc="$gc -Djunction.queue-defaults.snapshot-every=1000000000" ;;
+          # the default url-options (docs/CONFIG.md) plus H2's page cache size in KiB
+          c1m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=1024" ;;
+          c4m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=4096" ;;
           *) say "unknown system: $system"; exit 2 ;;
         esac
       done
