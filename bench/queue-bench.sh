@@ -15,11 +15,13 @@
 #          --rounds N (1: every load on every system, interleaved, N times)
 #          --throughput yes|no (yes: also the unpaced throughput loads)
 #          --node-opts 'OPTS' (extra JVM options for every Junction node)
-# Junction systems: junction-h2, junction-pg, and H2 variants named junction-h2-<v>[-<v>...]
+# Junction systems: junction-h2, junction-pg, and variants named junction-h2-<v>[-<v>...] or
+# junction-pg-<v>[-<v>...]
 # with v one of zgc (-XX:+UseZGC), shen (-XX:+UseShenandoahGC), g1p (G1 with a 20 ms pause goal),
 # p5 (G1 with a 5 ms pause goal), mn64 / mn32 (a fixed 64 / 32 MiB young generation), dbd (queues
 # with the opt-in deliver-before-durable, docs/QUEUES.md), nosnap (no snapshots, so no pruning
-# either), c1m / c4m (H2 page cache of 1 / 4 MiB); e.g. junction-h2-shen-dbd, junction-h2-mn64-c1m.
+# either), c1m / c4m (H2 page cache of 1 / 4 MiB), j25 (the node on the JDK in JDK25_HOME,
+# default /usr/lib/jvm/temurin-25-jdk-amd64); e.g. junction-h2-shen-dbd, junction-pg-j25-zgc.
 # Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
@@ -40,6 +42,7 @@ WINDOW=16
 BATCH=100
 MAX_BACKLOG=5000
 SIZE=1024
+JDK25_HOME=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 NODE_WAIT=180
 API=fast
 ROUNDS=1
@@ -208,9 +211,10 @@ start_rabbitmq() {
 declare -A PORT KIND
 for system in ${SYSTEMS//,/ }; do
   case "$system" in
-    junction-h2|junction-h2-*)
-      gc=""
-      for variant in $(echo "${system#junction-h2}" | tr '-' ' '); do
+    junction-h2|junction-h2-*|junction-pg|junction-pg-*)
+      journal=${system#junction-}; journal=${journal%%-*}
+      gc="" env=()
+      for variant in $(echo "${system#junction-$journal}" | tr '-' ' '); do
         case "$variant" in
           zgc) gc="$gc -XX:+UseZGC" ;;
           shen) gc="$gc -XX:+UseShenandoahGC" ;;
@@ -223,16 +227,19 @@ for system in ${SYSTEMS//,/ }; do
           # the default url-options (docs/CONFIG.md) plus H2's page cache size in KiB
           c1m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=1024" ;;
           c4m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=4096" ;;
+          # the node on a second JDK (its zgc is generational, the only ZGC since JDK 24)
+          j25) [[ -x $JDK25_HOME/bin/java ]] || { say "ERROR: no java in JDK25_HOME=$JDK25_HOME"; exit 2; }
+               env+=("PATH=$JDK25_HOME/bin:$PATH") ;;
           *) say "unknown system: $system"; exit 2 ;;
         esac
       done
-      start_node "$system" "$gc -Djunction.demo-ftp.port=$(free_port)"
-      PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
-    junction-pg)
-      start_postgres
-      start_node junction-pg "-Djunction.demo-ftp.port=$(free_port)" JUNCTION_JOURNAL_KIND=postgres \
-        JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction" \
-        JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD"
+      if [[ $journal == pg ]]; then
+        # every PostgreSQL-journaled node shares one server (queue names are unique per load)
+        [[ -n ${PG_PORT:-} ]] || start_postgres
+        env+=(JUNCTION_JOURNAL_KIND=postgres JUNCTION_PG_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/junction"
+              JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD")
+      fi
+      start_node "$system" "$gc -Djunction.demo-ftp.port=$(free_port)" "${env[@]}"
       PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
     rabbitmq)
       start_rabbitmq
