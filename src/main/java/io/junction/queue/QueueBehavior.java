@@ -42,7 +42,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
-import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
@@ -68,7 +67,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final TimerScheduler<Command> timers;
   private final WriteMetrics writeMetrics;
   private final SnapshotPolicy snapshotPolicy;
-  private final JournalPruner pruner;
+  private final Snapshots snapshots;
+  private boolean snapshotDue; // SnapshotPolicy said so; taken after the current write
   private List<PendingWrites.PendingPublish> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;
@@ -90,7 +90,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     this.timers = timers;
     this.writeMetrics = new WriteMetrics(Metrics.get(ctx.getSystem()).registry(), name);
     this.snapshotPolicy = new SnapshotPolicy(settings.snapshotEvery(), settings.snapshotMaxBytes());
-    this.pruner = new JournalPruner(ctx, QueueEntity.persistenceId(name).id());
+    this.snapshots = new Snapshots(ctx, QueueEntity.persistenceId(name).id());
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
     Faults f = Faults.get(ctx.getSystem());
     this.faults = f.enabled() ? f : null;
@@ -104,10 +104,13 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   // Snapshots bound recovery to the queue's depth; SnapshotPolicy says when (by size, not only by
-  // count, which Pekko's RetentionCriteria cannot), JournalPruner deletes what they cover.
+  // count, which Pekko's RetentionCriteria cannot). The queue saves them itself, after the write
+  // (see takeSnapshotIfDue): a snapshot Pekko took would hold every command and the write's
+  // acknowledgements until it is stored.
   @Override
   public boolean shouldSnapshot(QueueState state, QueueEvent event, long sequenceNr) {
-    return snapshotPolicy.due(state, event);
+    if (snapshotPolicy.due(state, event)) snapshotDue = true;
+    return false;
   }
 
   @Override
@@ -145,7 +148,6 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(RecoveryFailed.class, this::onRecoveryFailed)
-        .onSignal(SnapshotCompleted.class, this::onSnapshotted)
         .onSignal(PreRestart.instance(), s -> onRestart())
         .onSignal(PostStop.instance(), s -> onStopped())
         .build();
@@ -186,6 +188,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
         .onCommand(Unsubscribe.class, this::onUnsubscribe)
         .onCommand(SubscriberTerminated.class, this::onSubscriberTerminated)
         .onCommand(QueueEntity.Tick.class, (s, c) -> onTick(s))
+        .onCommand(QueueEntity.SnapshotSaved.class, this::onSnapshotSaved)
         .onCommand(Peek.class, this::onPeek)
         .onCommand(PeekDeadLetters.class, this::onPeekDeadLetters)
         .onCommand(GetStats.class, this::onGetStats)
@@ -254,7 +257,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
               batch.onWritten().forEach(Runnable::run);
               afterExtra.accept(state);
               dispatch(state);
+              takeSnapshotIfDue(state);
             });
+  }
+
+  // Runs in a write's callback: no later event is applied yet (Pekko stashes commands while a
+  // write is in flight), so the state is exactly that of the last durable event.
+  private void takeSnapshotIfDue(QueueState state) {
+    if (!snapshotDue || snapshots.saving()) return;
+    snapshotDue = false;
+    if (!snapshotPolicy.fits(state)) return;
+    snapshots.save(lastSequenceNumber(ctx), state.toSnapshot(), state.live.size());
   }
 
   // A journal failure restarts this same instance: leases are gone (recovery makes their messages
@@ -496,9 +509,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   // ---- lifecycle ----
 
-  private void onSnapshotted(QueueState s, SnapshotCompleted c) {
-    writeMetrics.snapshotted(s);
-    pruner.snapshotSaved(c.metadata().sequenceNr());
+  private Effect<QueueEvent, QueueState> onSnapshotSaved(
+      QueueState s, QueueEntity.SnapshotSaved c) {
+    int messages = snapshots.stored(c);
+    if (messages >= 0) writeMetrics.snapshotted(messages);
+    return Effect().none();
   }
 
   private void onRecovered(QueueState s) {

@@ -178,6 +178,9 @@ public final class QueueEntity {
     INSTANCE
   }
 
+  /** The snapshot store's answer to a snapshot the queue handed it (see {@link Snapshots}). */
+  record SnapshotSaved(long sequenceNr, boolean ok) implements Command {}
+
   /**
    * Sent by Cluster Sharding instead of stopping the queue when its shard is handed to another
    * node: the queue writes the publishes it has buffered (so they are acknowledged, not refused),

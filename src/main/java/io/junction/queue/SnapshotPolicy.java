@@ -45,6 +45,14 @@ final class SnapshotPolicy {
     return true;
   }
 
+  /**
+   * Whether a snapshot of {@code state} is within {@code snapshot-max-bytes}: checked again when a
+   * due snapshot had to wait (for the one before it to be stored) and the queue grew meanwhile.
+   */
+  boolean fits(QueueState state) {
+    return state.heldBytes() <= maxBytes;
+  }
+
   static long bytes(QueueEvent event) {
     if (event instanceof QueueEvent.MessagesPublished p) {
       long sum = 0;

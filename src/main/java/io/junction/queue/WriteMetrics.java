@@ -66,8 +66,8 @@ final class WriteMetrics {
       if (e instanceof QueueEvent.MessagesPublished p) messages.increment(p.messages().size());
   }
 
-  void snapshotted(QueueState state) {
+  void snapshotted(int messages) {
     snapshots.increment();
-    snapshotMessages.increment(state.live.size());
+    snapshotMessages.increment(messages);
   }
 }
