@@ -511,8 +511,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private Effect<QueueEvent, QueueState> onSnapshotSaved(
       QueueState s, QueueEntity.SnapshotSaved c) {
-    int messages = snapshots.stored(c);
-    if (messages >= 0) writeMetrics.snapshotted(messages);
+    if (snapshots.stored(c)) writeMetrics.snapshotted(c.messages());
     return Effect().none();
   }
 

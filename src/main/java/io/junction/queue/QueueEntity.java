@@ -179,7 +179,7 @@ public final class QueueEntity {
   }
 
   /** The snapshot store's answer to a snapshot the queue handed it (see {@link Snapshots}). */
-  record SnapshotSaved(long sequenceNr, boolean ok) implements Command {}
+  record SnapshotSaved(long sequenceNr, int messages, boolean ok) implements Command {}
 
   /**
    * Sent by Cluster Sharding instead of stopping the queue when its shard is handed to another

@@ -38,8 +38,7 @@ final class SnapshotPolicy {
   boolean due(QueueState state, QueueEvent event) {
     eventsSince++;
     bytesSince += bytes(event);
-    long held = state.heldBytes();
-    if (eventsSince < minEvents || 2 * bytesSince < held || held > maxBytes) return false;
+    if (eventsSince < minEvents || 2 * bytesSince < state.heldBytes() || !fits(state)) return false;
     eventsSince = 0;
     bytesSince = 0;
     return true;

@@ -43,7 +43,7 @@ import org.apache.pekko.persistence.SnapshotSelectionCriteria;
  *
  * <p>The save and delete requests are Pekko's internal persistence protocol (the messages typed
  * persistence itself sends): re-check on a Pekko upgrade ({@code QueueJournalContract} counts the
- * rows left, {@code QueueEntityTest} recovers from these snapshots).
+ * rows left and recovers from these snapshots, {@code QueueSnapshotTest} holds a save).
  */
 final class Snapshots {
   private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(30);
@@ -54,7 +54,6 @@ final class Snapshots {
   private final ActorContext<QueueEntity.Command> ctx;
   private long previousSnapshot;
   private boolean saving;
-  private int savingMessages;
 
   Snapshots(ActorContext<QueueEntity.Command> ctx, String persistenceId) {
     this.persistenceId = persistenceId;
@@ -77,7 +76,6 @@ final class Snapshots {
    */
   void save(long sequenceNr, Object snapshot, int messages) {
     saving = true;
-    savingMessages = messages;
     SnapshotMetadata meta =
         SnapshotMetadata.apply(persistenceId, sequenceNr, System.currentTimeMillis());
     // The answer comes back through pipeToSelf, not a child actor: a journal failure restarts the
@@ -87,22 +85,21 @@ final class Snapshots {
             snapshotStore, new SnapshotProtocol.SaveSnapshot(meta, snapshot), SAVE_TIMEOUT),
         (answer, failure) -> {
           if (answer instanceof SaveSnapshotSuccess)
-            return new QueueEntity.SnapshotSaved(sequenceNr, true);
+            return new QueueEntity.SnapshotSaved(sequenceNr, messages, true);
           Throwable why = answer instanceof SaveSnapshotFailure f ? f.cause() : failure;
           ctx.getLog().warn("queue snapshot at {} not saved; its events stay", sequenceNr, why);
-          return new QueueEntity.SnapshotSaved(sequenceNr, false);
+          return new QueueEntity.SnapshotSaved(sequenceNr, messages, false);
         });
   }
 
   /**
-   * The store answered: saved, then what it covers is pruned; or not, and the events stay in the
-   * journal. Returns how many messages the saved snapshot holds, or -1 if it was not saved.
+   * The store answered: saved (returns true), then what it covers is pruned; or not, and the events
+   * stay in the journal.
    */
-  int stored(QueueEntity.SnapshotSaved s) {
+  boolean stored(QueueEntity.SnapshotSaved s) {
     saving = false;
-    if (!s.ok()) return -1;
-    pruneUpTo(s.sequenceNr());
-    return savingMessages;
+    if (s.ok()) pruneUpTo(s.sequenceNr());
+    return s.ok();
   }
 
   private void pruneUpTo(long sequenceNr) {
