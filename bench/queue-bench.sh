@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Durable queues side by side: Junction's HTTP queue API on the H2 journal, on a PostgreSQL
-# journal, and RabbitMQ (durable queue, persistent messages, publisher confirms, manual acks,
-# prefetch), with the same load shapes, in one run. See bench/README.md ("Durable queues").
+# journal, RabbitMQ (durable queue, persistent messages, publisher confirms, manual acks,
+# prefetch) and, on request, NATS JetStream (file storage, work-queue stream, PubAcks, explicit
+# acks; it acknowledges before fsync: see bench/README.md), with the same load shapes, in one run.
+# See bench/README.md ("Durable queues").
 #
-#   bench/queue-bench.sh                          # everything, default shapes and durations
+#   bench/queue-bench.sh                          # Junction (H2, PostgreSQL) and RabbitMQ
 #   bench/queue-bench.sh --systems junction-h2,rabbitmq --duration 10
+#   bench/queue-bench.sh --systems junction-h2,junction-pg,rabbitmq,nats
 #
-# Options: --systems LIST (junction-h2,junction-pg,rabbitmq)  --shapes LIST (1x1,8x8)
+# Options: --systems LIST (junction-h2,junction-pg,rabbitmq; also nats)  --shapes LIST (1x1,8x8)
 #          --rates LIST (5000,1000: one paced latency run per rate and shape)  --warmup S (10)  --duration S (15)
 #          --window N (16 publishes awaiting confirmation per producer)  --batch N (100)
 #          --max-backlog N (5000)  --size BYTES (1024)  --node-wait S (180)
@@ -20,13 +23,15 @@
 # with v one of zgc (-XX:+UseZGC), shen (-XX:+UseShenandoahGC), g1p (G1 with a 20 ms pause goal),
 # p5 (G1 with a 5 ms pause goal), mn64 / mn32 (a fixed 64 / 32 MiB young generation), dbd (queues
 # with the opt-in deliver-before-durable, docs/QUEUES.md), nosnap (no snapshots, so no pruning
-# either), c1m / c4m (H2 page cache of 1 / 4 MiB), j25 (the node on the JDK in JDK25_HOME,
-# default /usr/lib/jvm/temurin-25-jdk-amd64); e.g. junction-h2-shen-dbd, junction-pg-j25-zgc.
+# either), c1m / c4m (H2 page cache of 1 / 4 MiB), rt1 / rt5 (H2 keeps dead chunks 1 / 5 s, not
+# 45), j25 (the node on the JDK in JDK25_HOME, default /usr/lib/jvm/temurin-25-jdk-amd64);
+# e.g. junction-h2-shen-dbd, junction-pg-j25-zgc.
 # Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
-# (apt-get install -y postgresql rabbitmq-server). Everything binds 127.0.0.1 only; every process
-# this script starts is stopped on exit, whatever the exit path.
+# (apt-get install -y postgresql rabbitmq-server); for nats, Debian's nats-server, which the script
+# installs itself (apt-get, as root) when it is missing. Everything binds 127.0.0.1 only; every
+# process this script starts is stopped on exit, whatever the exit path.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -67,7 +72,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --throughput) THROUGHPUT=$2; shift 2 ;;
     --node-opts) NODE_OPTS=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -205,6 +210,28 @@ start_rabbitmq() {
   say "rabbitmq: $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?') on 127.0.0.1:$RABBIT_PORT (classic durable queue, persistent, confirms)"
 }
 
+# --- NATS JetStream: Debian's nats-server, store in the run's temp dir, loopback only ---
+start_nats() {
+  local server
+  server=$(command -v nats-server || echo /usr/sbin/nats-server)
+  if [[ ! -x $server ]]; then
+    [[ $(id -u) == 0 ]] || { say "ERROR: install nats-server (apt-get install nats-server)"; exit 1; }
+    echo "installing nats-server (apt-get install -y nats-server, log nats-install.log)..."
+    { apt-get install -y nats-server || { apt-get update && apt-get install -y nats-server; }; } \
+      > "$OUT/nats-install.log" 2>&1 || { say "ERROR: installing nats-server failed, see $OUT/nats-install.log"; exit 1; }
+    server=$(command -v nats-server || echo /usr/sbin/nats-server)
+  fi
+  local dir="$WORK/nats"
+  mkdir -p "$dir"
+  NATS_PORT=$(free_port)
+  # -sd: JetStream's file store (in $dir/store/jetstream), removed with $WORK at the end
+  (cd "$dir" && exec setsid "$server" -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$dir/store") > "$OUT/nats.log" 2>&1 &
+  local pgid=$!
+  STARTED+=("$pgid")
+  wait_port "$NATS_PORT" 60 "$pgid" nats-server || exit 1
+  say "nats: $("$server" --version | sed 's/^nats-server: //') on 127.0.0.1:$NATS_PORT (JetStream file store, 1 replica, work-queue stream; PubAck before fsync)"
+}
+
 # Every system is started first and stays up; then each load runs on every system in turn, round
 # after round. On a shared machine the background load drifts by the minute, so interleaving keeps
 # the systems' figures of one load comparable; the report gives the ratios per round.
@@ -227,6 +254,9 @@ for system in ${SYSTEMS//,/ }; do
           # the default url-options (docs/CONFIG.md) plus H2's page cache size in KiB
           c1m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=1024" ;;
           c4m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=4096" ;;
+          # ... or how long H2 keeps dead chunks (ms; H2's default 45000, 0 is unsafe: h2database#2752)
+          rt1) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;RETENTION_TIME=1000" ;;
+          rt5) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;RETENTION_TIME=5000" ;;
           # the node on a second JDK (its zgc is generational, the only ZGC since JDK 24)
           j25) [[ -x $JDK25_HOME/bin/java ]] || { say "ERROR: no java in JDK25_HOME=$JDK25_HOME"; exit 2; }
                env+=("PATH=$JDK25_HOME/bin:$PATH") ;;
@@ -244,6 +274,9 @@ for system in ${SYSTEMS//,/ }; do
     rabbitmq)
       start_rabbitmq
       PORT[$system]=$RABBIT_PORT; KIND[$system]=rabbitmq ;;
+    nats)
+      start_nats
+      PORT[$system]=$NATS_PORT; KIND[$system]=nats ;;
     *) say "unknown system: $system"; exit 2 ;;
   esac
 done

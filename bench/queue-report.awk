@@ -1,9 +1,28 @@
-# Table and Junction/RabbitMQ ratios from queue-bench.sh's RESULT lines.
+# Table and Junction/RabbitMQ (and, when it ran, Junction/NATS) ratios from queue-bench.sh's
+# RESULT lines. The baselines (rabbitmq, nats) get no ratio row of their own.
 function field(line, key) {
   if (match(line, " " key "=[^ ]*")) return substr(line, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
   return ""
 }
 function ms(us) { return sprintf("%.1f", us / 1000) }
+# One block of ratios against baseline b (a label) in round R, for every label that is no baseline.
+function ratios(R, b, title,    i, j, x, k, q, kr, qr, line) {
+  print ""
+  print title
+  for (i = 1; i <= nl; i++) {
+    if (labels[i] == "rabbitmq" || labels[i] == "nats") continue
+    for (j = 1; j <= ns; j++) {
+      k = R SUBSEP labels[i] SUBSEP shapes[j]; q = R SUBSEP b SUBSEP shapes[j]
+      if (!(k in have) || !(q in have)) continue
+      line = sprintf("%-12s %-6s throughput x%s", labels[i], shapes[j], (tput[q] > 0) ? sprintf("%.2f", tput[k] / tput[q]) : "n/a")
+      for (x = 1; x <= nr; x++) {
+        kr = k SUBSEP rates[x]; qr = q SUBSEP rates[x]
+        if ((kr in lst) && (qr in lst) && p99[qr] > 0) line = line sprintf("   p99@%s x%.2f%s", rates[x], p99[kr] / p99[qr], lst[kr] == "saturated" ? " (saturated)" : "")
+      }
+      print line
+    }
+  }
+}
 /^RESULT / {
   rd = field($0, "round"); if (rd == "") rd = 1
   if (!(rd in seenRound)) { seenRound[rd] = 1; rounds[++nrd] = rd }
@@ -38,20 +57,7 @@ END {
       if (k in lst) printf "%-12s %-6s %10s %10s %12s  %s\n", labels[i], shapes[j], ms(p50[k]), ms(p99[k]), got[k], lst[k]
     }
   }
-  print ""
-  print "ratios Junction/RabbitMQ (throughput >= 1 and p99 <= 1 meet the targets)"
-  for (i = 1; i <= nl; i++) {
-    if (labels[i] == "rabbitmq") continue
-    for (j = 1; j <= ns; j++) {
-      k = R SUBSEP labels[i] SUBSEP shapes[j]; q = R SUBSEP "rabbitmq" SUBSEP shapes[j]
-      if (!(k in have) || !(q in have)) continue
-      line = sprintf("%-12s %-6s throughput x%s", labels[i], shapes[j], (tput[q] > 0) ? sprintf("%.2f", tput[k] / tput[q]) : "n/a")
-      for (x = 1; x <= nr; x++) {
-        kr = k SUBSEP rates[x]; qr = q SUBSEP rates[x]
-        if ((kr in lst) && (qr in lst) && p99[qr] > 0) line = line sprintf("   p99@%s x%.2f%s", rates[x], p99[kr] / p99[qr], lst[kr] == "saturated" ? " (saturated)" : "")
-      }
-      print line
-    }
-  }
+  ratios(R, "rabbitmq", "ratios Junction/RabbitMQ (throughput >= 1 and p99 <= 1 meet the targets)")
+  if ("nats" in seenLabel) ratios(R, "nats", "ratios Junction/NATS JetStream (NATS acknowledges before fsync: bench/README.md)")
   }
 }

@@ -7,9 +7,10 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One queue benchmark run against Junction's HTTP queue API or RabbitMQ: P producers and C
- * consumers on one fresh queue, 1 KiB messages, every message published with a durable
- * acknowledgement, consumed and acked. Prints one {@code RESULT} line.
+ * One queue benchmark run against Junction's HTTP queue API, RabbitMQ or NATS JetStream: P
+ * producers and C consumers on one fresh queue, 1 KiB messages, every message published with a
+ * durable acknowledgement (see {@link NatsQueueLoad} for what JetStream's acknowledgement
+ * means), consumed and acked. Prints one {@code RESULT} line.
  *
  * <ul>
  *   <li>Throughput (no {@code --rate}): producers publish as fast as their window allows, while
@@ -57,7 +58,9 @@ public final class QueueBench {
                   ? new JunctionQueueLoad(target, queue, batch)
                   : new JunctionFastQueueLoad(target, queue, batch, a.getInt("connections", 4));
           case "rabbitmq" -> new RabbitQueueLoad(target, queue, batch);
-          default -> throw new IllegalArgumentException("--system junction|rabbitmq, was " + system);
+          case "nats" -> new NatsQueueLoad(target, queue, batch, consumers);
+          default ->
+              throw new IllegalArgumentException("--system junction|rabbitmq|nats, was " + system);
         };
     load.setUp();
     QueueRun run = new QueueRun(size, producers, rate, warmup, duration, maxBacklog, maxMessages);
