@@ -1,11 +1,12 @@
 package io.junction.http;
 
+import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.junction.codec.StructJson;
 import io.junction.message.Envelope;
 import io.junction.queue.QueueEntity;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -40,11 +41,11 @@ final class MessageView {
   }
 
   /**
-   * {@link #of(QueueEntity.Delivery)} written straight to JSON text, without the intermediate maps:
-   * one per pushed delivery on a stream, so its garbage matters.
+   * {@link #of(QueueEntity.Delivery)} written straight to {@code out} as UTF-8 JSON, without the
+   * intermediate maps, strings or payload copies: one per pushed delivery on a stream, so its
+   * garbage matters.
    */
-  static String json(QueueEntity.Delivery d) {
-    StringWriter out = new StringWriter(d.envelope().payload().size() + 256);
+  static void writeJson(QueueEntity.Delivery d, OutputStream out) {
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("receipt", d.receiptId());
@@ -60,16 +61,19 @@ final class MessageView {
       g.writeNumberField("timestamp", e.timestamp());
       if (!e.headers().isEmpty()) g.writeObjectField("headers", e.headers());
       if (!e.fields().isEmpty()) g.writeObjectField("fields", StructJson.toJson(e.fields()));
-      byte[] payload = e.payload().toArray();
-      String text = utf8(payload);
-      if (text != null) g.writeStringField("payload", text);
-      else g.writeStringField("payload_base64", Base64.getEncoder().encodeToString(payload));
+      byte[] payload = e.payload().toArrayUnsafe(); // read only; a queue's payloads are compact
+      if (Utf8.isTextWithoutNul(payload)) {
+        g.writeFieldName("payload");
+        g.writeUTF8String(payload, 0, payload.length); // escaped as needed, never decoded
+      } else {
+        g.writeFieldName("payload_base64");
+        g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, payload, 0, payload.length);
+      }
       g.writeEndObject();
       g.writeEndObject();
     } catch (IOException ex) {
       throw new IllegalStateException("cannot render a delivery as JSON", ex);
     }
-    return out.toString();
   }
 
   static Map<String, Object> of(QueueEntity.QueuedMessage q) {

@@ -21,7 +21,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
-import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -307,7 +306,7 @@ final class QueueRoutes extends AllDirectives {
             return complete(
                 Problem.badRequest(
                     "bad-parameter", "Bad stream parameters", "prefetch must be 1.." + MAX_LEASE));
-          return completeOK(stream.source(q, prefetch), EventStreamMarshalling.toEventStream());
+          return complete(HttpResponse.create().withEntity(stream.entity(q, prefetch)));
         });
   }
 

@@ -61,7 +61,7 @@ public record StoredMessage(
         e.connection(),
         e.type(),
         e.headers(),
-        e.payload().toArray(),
+        e.payload().toArrayUnsafe(), // no copy when compact; neither side ever writes to it
         e.fields(),
         e.timestamp());
   }
