@@ -58,9 +58,13 @@ final class QueueStream {
     this.system = system;
   }
 
-  /** The response entity: the event stream of one new subscriber of {@code queue}. */
+  /**
+   * The response entity: the event stream of one new subscriber of {@code queue}. Close-delimited
+   * rather than chunked: chunking copied every event once more to frame it, and a stream that ends
+   * closes its connection either way.
+   */
   ResponseEntity entity(String queue, int prefetch) {
-    return HttpEntities.create(EVENT_STREAM, source(queue, prefetch));
+    return HttpEntities.createCloseDelimited(EVENT_STREAM, source(queue, prefetch));
   }
 
   private Source<ByteString, NotUsed> source(String queue, int prefetch) {

@@ -237,6 +237,7 @@ class QueueFastApiTest {
     private final Socket socket = new Socket();
     private final InputStream in;
     private final StringBuilder pending = new StringBuilder();
+    private final boolean chunked; // the node sends a close-delimited body; either is HTTP
 
     Sse(int port, String path) throws IOException {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
@@ -249,9 +250,10 @@ class QueueFastApiTest {
       in = new BufferedInputStream(socket.getInputStream());
       String status = line();
       if (!status.contains(" 200 ")) throw new IOException("stream refused: " + status);
-      while (!line().isEmpty()) {
-        // response headers
-      }
+      boolean chunked = false;
+      for (String h = line(); !h.isEmpty(); h = line())
+        chunked |= h.equalsIgnoreCase("transfer-encoding: chunked");
+      this.chunked = chunked;
     }
 
     /** The data of the next {@code message} event, as JSON (heartbeats skipped). */
@@ -265,7 +267,11 @@ class QueueFastApiTest {
             if (l.startsWith("data:")) return JSON.readTree(l.substring(5).trim());
           continue;
         }
-        int size = Integer.parseInt(line().trim(), 16); // chunked transfer encoding
+        if (!chunked) {
+          pending.append(line()).append('\n');
+          continue;
+        }
+        int size = Integer.parseInt(line().trim(), 16);
         if (size == 0) throw new EOFException("stream ended");
         pending.append(new String(in.readNBytes(size), StandardCharsets.UTF_8));
         line();

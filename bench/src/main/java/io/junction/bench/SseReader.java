@@ -10,13 +10,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A blocking server-sent-events client over one HTTP/1.1 connection (chunked response): returns
- * the data of each event. {@link #close()} from another thread ends a blocked {@link #next()}.
+ * A blocking server-sent-events client over one HTTP/1.1 connection (chunked or close-delimited
+ * response): returns the data of each event. {@link #close()} from another thread ends a blocked {@link #next()}.
  */
 final class SseReader implements AutoCloseable {
   private final Socket socket = new Socket();
   private final InputStream in;
   private final StringBuilder pending = new StringBuilder();
+  private final boolean chunked;
+  private final byte[] buf = new byte[64 * 1024];
 
   SseReader(InetSocketAddress target, String path) throws IOException {
     socket.setTcpNoDelay(true);
@@ -30,9 +32,10 @@ final class SseReader implements AutoCloseable {
     in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
     String status = line();
     if (!status.contains(" 200 ")) throw new IOException("stream refused: " + status);
-    while (!line().isEmpty()) {
-      // response headers
-    }
+    boolean chunked = false;
+    for (String h = line(); !h.isEmpty(); h = line())
+      chunked |= h.equalsIgnoreCase("transfer-encoding: chunked");
+    this.chunked = chunked;
   }
 
   /** The data of the next event that has any (heartbeats are skipped). */
@@ -45,6 +48,12 @@ final class SseReader implements AutoCloseable {
         StringBuilder data = new StringBuilder();
         for (String l : event.split("\n")) if (l.startsWith("data:")) data.append(l, 5, l.length());
         if (data.length() > 0) return data.toString();
+        continue;
+      }
+      if (!chunked) { // close-delimited, as Junction sends it: whatever has arrived, in bulk
+        int n = in.read(buf);
+        if (n < 0) throw new EOFException("stream ended");
+        pending.append(new String(buf, 0, n, StandardCharsets.US_ASCII)); // the bench's are ASCII
         continue;
       }
       int size = Integer.parseInt(line().trim(), 16);
