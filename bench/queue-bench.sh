@@ -308,3 +308,22 @@ for f in "$OUT"/gc-*.log; do
     END { printf "pauses %-18s %6d safepoints, %8.1f ms in all, max %7.1f ms, >=10 ms: %d, >=50 ms: %d\n", name, n, sum, max, over10, over50 }
   ' "$f"
 done | tee -a "$SUMMARY"
+# What each node allocated per message it took, over the whole run (warm-ups included): the heap
+# before each collection less the heap after the previous one ("Pause Young ... 147M->89M(287M)",
+# G1's and Parallel's log format; other collectors print n/a), over the messages published to it.
+for f in "$OUT"/gc-*.log; do
+  [[ -f $f ]] || continue
+  name=$(basename "$f" .log | sed 's/^gc-//')
+  msgs=$(awk -v l="label=$name " 'index($0, l) { if (match($0, / published=[0-9]+/)) n += substr($0, RSTART + 11, RLENGTH - 11) } END { print n + 0 }' "$OUT/results.txt")
+  awk -v name="$name" -v msgs="$msgs" '
+    /Pause (Young|Full|Remark|Cleanup)/ && match($0, /[0-9]+M->[0-9]+M\(/) {
+      split(substr($0, RSTART, RLENGTH - 1), h, /M->|M/)
+      if (seen) alloc += (h[1] > after ? h[1] - after : 0)
+      after = h[2]; seen = 1; if ($0 ~ /Pause Young/) young++
+    }
+    END {
+      if (!seen || msgs == 0) { printf "alloc  %-18s n/a\n", name; exit }
+      printf "alloc  %-18s %6d young collections, %8d MiB allocated, %d messages, %.1f KiB per message\n", name, young, alloc, msgs, alloc * 1024 / msgs
+    }
+  ' "$f"
+done | tee -a "$SUMMARY"
