@@ -24,8 +24,9 @@
 # p5 (G1 with a 5 ms pause goal), mn64 / mn32 (a fixed 64 / 32 MiB young generation), dbd (queues
 # with the opt-in deliver-before-durable, docs/QUEUES.md), nosnap (no snapshots, so no pruning
 # either), c1m / c4m (H2 page cache of 1 / 4 MiB), rt1 / rt5 (H2 keeps dead chunks 1 / 5 s, not
-# 45), j25 (the node on the JDK in JDK25_HOME, default /usr/lib/jvm/temurin-25-jdk-amd64);
-# e.g. junction-h2-shen-dbd, junction-pg-j25-zgc.
+# 45), j25 (the node on the JDK in JDK25_HOME, default /usr/lib/jvm/temurin-25-jdk-amd64), base
+# (the node of the checkout in BASE_ROOT, e.g. a clone of the commit before a change, side by
+# side); e.g. junction-h2-shen-dbd, junction-pg-j25-zgc, junction-h2-base.
 # Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
@@ -72,7 +73,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --throughput) THROUGHPUT=$2; shift 2 ;;
     --node-opts) NODE_OPTS=$2; shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -165,8 +166,8 @@ fi
 start_node() { # label, extra JVM option, extra env assignments...
   local label=$1 jopt=$2; shift 2
   local log="$OUT/node-$label.log"
-  echo "starting node ($label): ./junction run (log $log)"
-  (cd "$ROOT" && exec env "$@" JUNCTION_DATA_DIR="$WORK/node-$label" \
+  echo "starting node ($label): ./junction run in ${NODE_ROOT:-$ROOT} (log $log)"
+  (cd "${NODE_ROOT:-$ROOT}" && exec env "$@" JUNCTION_DATA_DIR="$WORK/node-$label" \
      JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Xlog:gc,safepoint:file=$OUT/gc-$label.log:uptime -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS $jopt" \
      setsid ./junction run) > "$log" 2>&1 &
   local pgid=$!
@@ -240,7 +241,7 @@ for system in ${SYSTEMS//,/ }; do
   case "$system" in
     junction-h2|junction-h2-*|junction-pg|junction-pg-*)
       journal=${system#junction-}; journal=${journal%%-*}
-      gc="" env=()
+      gc="" env=() NODE_ROOT=$ROOT
       for variant in $(echo "${system#junction-$journal}" | tr '-' ' '); do
         case "$variant" in
           zgc) gc="$gc -XX:+UseZGC" ;;
@@ -260,6 +261,11 @@ for system in ${SYSTEMS//,/ }; do
           # the node on a second JDK (its zgc is generational, the only ZGC since JDK 24)
           j25) [[ -x $JDK25_HOME/bin/java ]] || { say "ERROR: no java in JDK25_HOME=$JDK25_HOME"; exit 2; }
                env+=("PATH=$JDK25_HOME/bin:$PATH") ;;
+          # the node built from another checkout, e.g. the commit before a change, side by side
+          base) [[ -n ${BASE_ROOT:-} && -x $BASE_ROOT/junction ]] || { say "ERROR: base needs BASE_ROOT, a checkout with ./junction"; exit 2; }
+                NODE_ROOT=$BASE_ROOT
+                echo "building the base node jar if it is stale ($BASE_ROOT)..."
+                (cd "$BASE_ROOT" && ./junction --help) > "$OUT/node-build-base.log" 2>&1 || { cat "$OUT/node-build-base.log"; exit 1; } ;;
           *) say "unknown system: $system"; exit 2 ;;
         esac
       done
