@@ -24,10 +24,11 @@
 # p5 (G1 with a 5 ms pause goal), mn64 / mn32 (a fixed 64 / 32 MiB young generation), big (-Xms1g:
 # the heap at its 1 GiB maximum from the start, so a larger young generation), dbd (queues
 # with the opt-in deliver-before-durable, docs/QUEUES.md), nosnap (no snapshots, so no pruning
-# either), c1m / c4m (H2 page cache of 1 / 4 MiB), rt1 / rt5 (H2 keeps dead chunks 1 / 5 s, not
-# 45), j25 (the node on the JDK in JDK25_HOME, default /usr/lib/jvm/temurin-25-jdk-amd64), base
-# (the node of the checkout in BASE_ROOT, e.g. a clone of the commit before a change, side by
-# side); e.g. junction-h2-shen-dbd, junction-pg-j25-zgc, junction-h2-base.
+# either), seN (snapshot-every = N instead of auto), c1m / c4m (H2 page cache of 1 / 4 MiB), rt1 /
+# rt5 (H2 keeps dead chunks 1 / 5 s, not 45), j25 (the node on the JDK in JDK25_HOME, default
+# /usr/lib/jvm/temurin-25-jdk-amd64), base (the node of the checkout in BASE_ROOT, e.g. a clone of
+# the commit before a change, side by side); e.g. junction-h2-shen-dbd, junction-pg-j25-zgc,
+# junction-h2-base, junction-pg-se100.
 # Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
@@ -74,7 +75,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --throughput) THROUGHPUT=$2; shift 2 ;;
     --node-opts) NODE_OPTS=$2; shift 2 ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -256,6 +257,7 @@ for system in ${SYSTEMS//,/ }; do
           # generation can grow to its 60% of it: fewer collections
           big) gc="$gc -Xms1g" ;;
           nosnap) gc="$gc -Djunction.queue-defaults.snapshot-every=1000000000" ;;
+          se[0-9]*) gc="$gc -Djunction.queue-defaults.snapshot-every=${variant#se}" ;;
           # the default url-options (docs/CONFIG.md) plus H2's page cache size in KiB
           c1m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=1024" ;;
           c4m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=4096" ;;

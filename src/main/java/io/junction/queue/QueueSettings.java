@@ -16,7 +16,8 @@ import java.util.Set;
  * @param maxLength most messages held (ready, delayed and in flight); 0 means unbounded
  * @param overflow what a publish does when {@code maxLength} is reached
  * @param maxBatch most publishes persisted in one journal write
- * @param snapshotEvery fewest journal events between snapshots (older events are deleted)
+ * @param snapshotEvery fewest journal events between snapshots (older events are deleted); {@code
+ *     auto} in config picks it by journal ({@link #autoSnapshotEvery})
  * @param snapshotMaxBytes largest snapshot taken (estimated); a queue holding more is not
  *     snapshotted and recovers by replaying its events (see {@link SnapshotPolicy})
  * @param sweepInterval how often expired leases, due delayed messages and TTLs are checked
@@ -59,6 +60,20 @@ public record QueueSettings(
           "max-dead-letters",
           "deliver-before-durable");
 
+  /**
+   * {@code snapshot-every = auto} with the H2 journal. Each snapshot costs a snapshot write and the
+   * deletion of the events it covers; H2 stalls on large deletes (thousands of rows at a time held
+   * every write for 160–420 ms), so it snapshots often and deletes little at a time.
+   */
+  static final int SNAPSHOT_EVERY_H2 = 100;
+
+  /**
+   * {@code snapshot-every = auto} with PostgreSQL, where a delete of a thousand rows is one cheap
+   * statement but every snapshot and deletion is another commit and fsync beside the queue's own
+   * writes: at 100, snapshots cost a tenth of a queue's throughput and most of its tail.
+   */
+  static final int SNAPSHOT_EVERY_POSTGRES = 1000;
+
   /** Settings used when nothing is configured (the same values as junction-queue.conf). */
   public static final QueueSettings DEFAULTS =
       new QueueSettings(
@@ -68,7 +83,7 @@ public record QueueSettings(
           0,
           Overflow.REJECT_PUBLISH,
           1000,
-          100,
+          SNAPSHOT_EVERY_H2, // auto, with the default journal
           128L * 1024 * 1024,
           Duration.ofSeconds(1),
           10_000,
@@ -97,19 +112,38 @@ public record QueueSettings(
    * @param name the queue's name (a key of {@code queues})
    */
   public static QueueSettings fromConfig(
-      Config queues, String path, String name, QueueSettings defaults, ConfigProblems problems) {
+      Config queues,
+      String path,
+      String name,
+      QueueSettings defaults,
+      int autoSnapshotEvery,
+      ConfigProblems problems) {
     String base = ConfigProblems.join(path, name);
     Config c = problems.read(base, () -> queues.getConfig(quote(name)), null);
     if (c == null) return defaults;
     problems.rejectUnknownKeys(base, c, KEYS);
-    return parse(c, base, defaults, problems);
+    return parse(c, base, defaults, autoSnapshotEvery, problems);
+  }
+
+  /**
+   * What {@code snapshot-every = auto} means with the journal {@code config} selects ({@code
+   * junction.journal.kind}; a bad kind is reported by {@link JournalSetup}).
+   */
+  public static int autoSnapshotEvery(Config config) {
+    String kind =
+        config.hasPath("junction.journal.kind") ? config.getString("junction.journal.kind") : "";
+    return kind.equals("postgres") ? SNAPSHOT_EVERY_POSTGRES : SNAPSHOT_EVERY_H2;
   }
 
   /**
    * Parses a section that holds the per-queue keys directly, e.g. {@code junction.queue-defaults}.
    */
   public static QueueSettings parse(
-      Config c, String base, QueueSettings defaults, ConfigProblems problems) {
+      Config c,
+      String base,
+      QueueSettings defaults,
+      int autoSnapshotEvery,
+      ConfigProblems problems) {
     QueueSettings d = defaults;
     int maxDeliveries = readInt(c, base, "max-deliveries", d.maxDeliveries(), problems);
     Duration ackTimeout = readDuration(c, base, "ack-timeout", d.ackTimeout(), false, problems);
@@ -117,7 +151,10 @@ public record QueueSettings(
     int maxLength = readOffInt(c, base, "max-length", d.maxLength(), problems);
     Overflow overflow = readOverflow(c, base, d.overflow(), problems);
     int maxBatch = readInt(c, base, "max-batch", d.maxBatch(), problems);
-    int snapshotEvery = readInt(c, base, "snapshot-every", d.snapshotEvery(), problems);
+    int snapshotEvery =
+        "auto".equals(c.hasPath("snapshot-every") ? c.getValue("snapshot-every").unwrapped() : null)
+            ? autoSnapshotEvery
+            : readInt(c, base, "snapshot-every", d.snapshotEvery(), problems);
     long snapshotMaxBytes =
         readBytes(c, base, "snapshot-max-bytes", d.snapshotMaxBytes(), problems);
     Duration sweep = readDuration(c, base, "sweep-interval", d.sweepInterval(), false, problems);

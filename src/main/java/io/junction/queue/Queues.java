@@ -40,10 +40,11 @@ public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.
     /** Reads {@code junction.queue-defaults} and {@code junction.queues}, problems by path. */
     public static Settings fromConfig(Config config, ConfigProblems problems) {
       QueueSettings defaults = QueueSettings.DEFAULTS;
+      int auto = QueueSettings.autoSnapshotEvery(config);
       if (config.hasPath("junction.queue-defaults")) {
         Config d = config.getConfig("junction.queue-defaults");
         problems.rejectUnknownKeys("junction.queue-defaults", d, QueueSettings.KEYS);
-        defaults = QueueSettings.parse(d, "junction.queue-defaults", defaults, problems);
+        defaults = QueueSettings.parse(d, "junction.queue-defaults", defaults, auto, problems);
       }
       Map<String, QueueSettings> declared = new LinkedHashMap<>();
       Config queues =
@@ -54,7 +55,8 @@ public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.
           if (!NAME.matcher(name).matches())
             problems.add(path, "queue name must match " + NAME.pattern());
           declared.put(
-              name, QueueSettings.fromConfig(queues, "junction.queues", name, defaults, problems));
+              name,
+              QueueSettings.fromConfig(queues, "junction.queues", name, defaults, auto, problems));
         }
       }
       return new Settings(defaults, declared);

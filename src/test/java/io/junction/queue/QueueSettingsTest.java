@@ -50,6 +50,47 @@ class QueueSettingsTest {
   }
 
   @Test
+  void snapshotEveryAutoDependsOnTheJournalAndANumberOverridesIt() {
+    ConfigProblems problems = new ConfigProblems();
+    Queues.Settings h2 =
+        Queues.Settings.fromConfig(
+            with("junction.queues { a {}, b { snapshot-every = 7 }, c { snapshot-every = auto } }"),
+            problems);
+    Queues.Settings pg =
+        Queues.Settings.fromConfig(
+            with(
+                """
+                junction.journal.kind = postgres
+                junction.queues { a {}, b { snapshot-every = 7 }, c { snapshot-every = auto } }
+                """),
+            problems);
+    assertTrue(problems.isEmpty(), problems.all().toString());
+    assertEquals(100, h2.settingsFor("a").snapshotEvery());
+    assertEquals(1000, pg.settingsFor("a").snapshotEvery());
+    assertEquals(1000, pg.settingsFor("undeclared").snapshotEvery());
+    assertEquals(7, h2.settingsFor("b").snapshotEvery());
+    assertEquals(7, pg.settingsFor("b").snapshotEvery());
+    assertEquals(100, h2.settingsFor("c").snapshotEvery());
+    assertEquals(1000, pg.settingsFor("c").snapshotEvery());
+    // a fixed default applies to every queue that does not say otherwise, whatever the journal
+    Queues.Settings fixed =
+        Queues.Settings.fromConfig(
+            with(
+                """
+                junction.journal.kind = postgres
+                junction.queue-defaults.snapshot-every = 50
+                junction.queues { a {}, c { snapshot-every = auto } }
+                """),
+            problems);
+    assertEquals(50, fixed.settingsFor("a").snapshotEvery());
+    assertEquals(1000, fixed.settingsFor("c").snapshotEvery());
+    ConfigProblems bad = new ConfigProblems();
+    Queues.Settings.fromConfig(with("junction.queues.q.snapshot-every = sometimes"), bad);
+    assertTrue(
+        bad.all().toString().contains("junction.queues.q.snapshot-every"), bad.all().toString());
+  }
+
+  @Test
   void offMeansNoTtlAndNoMaxLength() {
     ConfigProblems problems = new ConfigProblems();
     QueueSettings q =
