@@ -261,8 +261,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
             });
   }
 
-  // Runs in a write's callback: no later event is applied yet (Pekko stashes commands while a
-  // write is in flight), so the state is exactly that of the last durable event.
+  // Runs in a write's callback or a command handler: no later event is applied yet (Pekko stashes
+  // commands while a write is in flight), so the state is exactly that of the last durable event.
   private void takeSnapshotIfDue(QueueState state) {
     if (!snapshotDue || snapshots.saving()) return;
     snapshotDue = false;
@@ -512,6 +512,10 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private Effect<QueueEvent, QueueState> onSnapshotSaved(
       QueueState s, QueueEntity.SnapshotSaved c) {
     if (snapshots.stored(c)) writeMetrics.snapshotted(c.messages());
+    // One that became due while this one was stored goes now, not after the next write (an idle
+    // queue would otherwise keep those events until it is written to again). Commands wait while a
+    // write is in flight, so the state here is exactly that of the last durable event.
+    takeSnapshotIfDue(s);
     return Effect().none();
   }
 
