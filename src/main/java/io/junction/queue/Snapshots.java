@@ -32,7 +32,7 @@ import org.apache.pekko.persistence.SnapshotSelectionCriteria;
  * SnapshotAdapter}) and replays the events after it. A snapshot is consistent because it is taken
  * in the write's callback, when the state is exactly that of the last durable event (Pekko stashes
  * commands while a write is in flight, so no later event is applied yet). One save at a time: a
- * snapshot due while one is being stored waits for the next write.
+ * snapshot due while one is being stored is taken when the store answers.
  *
  * <p><b>Pruning.</b> Pekko 1.2.1's typed persistence deletes only with count-based retention
  * ({@code RetentionCriteria.snapshotEvery}), which would snapshot a deep queue every N events
