@@ -244,6 +244,8 @@ for system in ${SYSTEMS//,/ }; do
     junction-h2|junction-h2-*|junction-pg|junction-pg-*)
       journal=${system#junction-}; journal=${journal%%-*}
       gc="" env=() NODE_ROOT=$ROOT
+      # the default url-options (docs/CONFIG.md), for the variants that add one H2 setting to them
+      h2_opts="-Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
       for variant in $(echo "${system#junction-$journal}" | tr '-' ' '); do
         case "$variant" in
           zgc) gc="$gc -XX:+UseZGC" ;;
@@ -258,12 +260,12 @@ for system in ${SYSTEMS//,/ }; do
           big) gc="$gc -Xms1g" ;;
           nosnap) gc="$gc -Djunction.queue-defaults.snapshot-every=1000000000" ;;
           se[0-9]*) gc="$gc -Djunction.queue-defaults.snapshot-every=${variant#se}" ;;
-          # the default url-options (docs/CONFIG.md) plus H2's page cache size in KiB
-          c1m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=1024" ;;
-          c4m) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=4096" ;;
+          # H2's page cache size in KiB
+          c1m) gc="$gc $h2_opts;CACHE_SIZE=1024" ;;
+          c4m) gc="$gc $h2_opts;CACHE_SIZE=4096" ;;
           # ... or how long H2 keeps dead chunks (ms; H2's default 45000, 0 is unsafe: h2database#2752)
-          rt1) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;RETENTION_TIME=1000" ;;
-          rt5) gc="$gc -Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;RETENTION_TIME=5000" ;;
+          rt1) gc="$gc $h2_opts;RETENTION_TIME=1000" ;;
+          rt5) gc="$gc $h2_opts;RETENTION_TIME=5000" ;;
           # the node on a second JDK (its zgc is generational, the only ZGC since JDK 24)
           j25) [[ -x $JDK25_HOME/bin/java ]] || { say "ERROR: no java in JDK25_HOME=$JDK25_HOME"; exit 2; }
                env+=("PATH=$JDK25_HOME/bin:$PATH") ;;

@@ -68,7 +68,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final WriteMetrics writeMetrics;
   private final SnapshotPolicy snapshotPolicy;
   private final Snapshots snapshots;
-  private boolean snapshotDue; // SnapshotPolicy said so; taken after the current write
+  private boolean snapshotDue; // SnapshotPolicy said so; taken after the write, or the save before
   private List<PendingWrites.PendingPublish> writing = List.of();
   private long receiptCounter;
   private boolean flushRequested;

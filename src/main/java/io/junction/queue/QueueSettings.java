@@ -152,9 +152,7 @@ public record QueueSettings(
     Overflow overflow = readOverflow(c, base, d.overflow(), problems);
     int maxBatch = readInt(c, base, "max-batch", d.maxBatch(), problems);
     int snapshotEvery =
-        "auto".equals(c.hasPath("snapshot-every") ? c.getValue("snapshot-every").unwrapped() : null)
-            ? autoSnapshotEvery
-            : readInt(c, base, "snapshot-every", d.snapshotEvery(), problems);
+        readAutoInt(c, base, "snapshot-every", d.snapshotEvery(), autoSnapshotEvery, problems);
     long snapshotMaxBytes =
         readBytes(c, base, "snapshot-max-bytes", d.snapshotMaxBytes(), problems);
     Duration sweep = readDuration(c, base, "sweep-interval", d.sweepInterval(), false, problems);
@@ -210,6 +208,12 @@ public record QueueSettings(
   private static int readOffInt(Config c, String base, String key, int fallback, ConfigProblems p) {
     if (!c.hasPath(key)) return fallback;
     if (isOff(c, key)) return 0;
+    return readInt(c, base, key, fallback, p);
+  }
+
+  private static int readAutoInt(
+      Config c, String base, String key, int fallback, int auto, ConfigProblems p) {
+    if (c.hasPath(key) && "auto".equals(c.getValue(key).unwrapped())) return auto;
     return readInt(c, base, key, fallback, p);
   }
 

@@ -30,9 +30,10 @@ import org.apache.pekko.persistence.SnapshotSelectionCriteria;
  * working; the store's answer comes back as {@link QueueEntity.SnapshotSaved}. Recovery is Pekko's,
  * unchanged: it loads the newest snapshot (the same payload, through the queue's {@code
  * SnapshotAdapter}) and replays the events after it. A snapshot is consistent because it is taken
- * in the write's callback, when the state is exactly that of the last durable event (Pekko stashes
- * commands while a write is in flight, so no later event is applied yet). One save at a time: a
- * snapshot due while one is being stored is taken when the store answers.
+ * in the write's callback, or in the command that brings the store's answer to the save before it:
+ * in both the state is exactly that of the last durable event (Pekko stashes commands while a write
+ * is in flight, so no later event is applied yet). One save at a time: a snapshot due while one is
+ * being stored is taken when the store answers.
  *
  * <p><b>Pruning.</b> Pekko 1.2.1's typed persistence deletes only with count-based retention
  * ({@code RetentionCriteria.snapshotEvery}), which would snapshot a deep queue every N events
