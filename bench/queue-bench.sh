@@ -13,22 +13,25 @@
 #          --rates LIST (5000,1000: one paced latency run per rate and shape)  --warmup S (10)  --duration S (15)
 #          --window N (16 publishes awaiting confirmation per producer)  --batch N (100)
 #          --max-backlog N (5000)  --size BYTES (1024)  --node-wait S (180)
-#          --api fast|classic (Junction clients: batch publish + streamed consume, or the
-#            request-per-publish + polled lease of earlier runs)  --connections N (4 per producer, sharing its window)
+#          --api fast|classic|ws (Junction clients: batch publish + streamed consume, the
+#            request-per-publish + polled lease of earlier runs, or one WebSocket per producer and
+#            per consumer)  --connections N (4 per producer, sharing its window; fast only)
 #          --rounds N (1: every load on every system, interleaved, N times)
 #          --throughput yes|no (yes: also the unpaced throughput loads)
 #          --node-opts 'OPTS' (extra JVM options for every Junction node)
 # Junction systems: junction-h2, junction-pg, and variants named junction-h2-<v>[-<v>...] or
 # junction-pg-<v>[-<v>...]
 # with v one of zgc (-XX:+UseZGC), shen (-XX:+UseShenandoahGC), g1p (G1 with a 20 ms pause goal),
+# par / serial (the Parallel / Serial collector),
 # p5 (G1 with a 5 ms pause goal), mn64 / mn32 (a fixed 64 / 32 MiB young generation), big (-Xms1g:
 # the heap at its 1 GiB maximum from the start, so a larger young generation), dbd (queues
 # with the opt-in deliver-before-durable, docs/QUEUES.md), nosnap (no snapshots, so no pruning
 # either), seN (snapshot-every = N instead of auto), c1m / c4m (H2 page cache of 1 / 4 MiB), rt1 /
 # rt5 (H2 keeps dead chunks 1 / 5 s, not 45), j25 (the node on the JDK in JDK25_HOME, default
 # /usr/lib/jvm/temurin-25-jdk-amd64), base (the node of the checkout in BASE_ROOT, e.g. a clone of
-# the commit before a change, side by side); e.g. junction-h2-shen-dbd, junction-pg-j25-zgc,
-# junction-h2-base, junction-pg-se100.
+# the commit before a change, side by side), ws (the same node, its loads with --api ws whatever
+# --api says, so both clients run in one run); e.g. junction-h2-shen-dbd, junction-pg-j25-zgc,
+# junction-h2-base, junction-pg-se100, junction-pg-ws.
 # Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
@@ -75,7 +78,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --throughput) THROUGHPUT=$2; shift 2 ;;
     --node-opts) NODE_OPTS=$2; shift 2 ;;
-    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -150,7 +153,7 @@ run_one() { # label system port run(throughput|RATE) shape
     --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$5-$ROUND-$RANDOM" \
     --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
     --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
-    --api "$API" --connections "$CONNECTIONS" \
+    --api "${CLIENT_API[$1]:-$API}" --connections "$CONNECTIONS" \
     2> >(tee -a "$OUT/client.err" >&2) | sed -u "s/^RESULT /RESULT round=$ROUND /" | tee -a "$OUT/results.txt" \
     || say "WARNING: $1 $mode ${rate:-} $5 did not finish"
   echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
@@ -238,12 +241,12 @@ start_nats() {
 # Every system is started first and stays up; then each load runs on every system in turn, round
 # after round. On a shared machine the background load drifts by the minute, so interleaving keeps
 # the systems' figures of one load comparable; the report gives the ratios per round.
-declare -A PORT KIND
+declare -A PORT KIND CLIENT_API # CLIENT_API: a system's --api when not the run's (variant ws)
 for system in ${SYSTEMS//,/ }; do
   case "$system" in
     junction-h2|junction-h2-*|junction-pg|junction-pg-*)
       journal=${system#junction-}; journal=${journal%%-*}
-      gc="" env=() NODE_ROOT=$ROOT
+      gc="" env=() NODE_ROOT=$ROOT api=$API
       # the default url-options (docs/CONFIG.md), for the variants that add one H2 setting to them
       h2_opts="-Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
       for variant in $(echo "${system#junction-$journal}" | tr '-' ' '); do
@@ -251,6 +254,8 @@ for system in ${SYSTEMS//,/ }; do
           zgc) gc="$gc -XX:+UseZGC" ;;
           shen) gc="$gc -XX:+UseShenandoahGC" ;;
           g1p) gc="$gc -XX:+UseG1GC -XX:MaxGCPauseMillis=20" ;;
+          par) gc="$gc -XX:+UseParallelGC" ;;
+          serial) gc="$gc -XX:+UseSerialGC" ;;
           dbd) gc="$gc -Djunction.queue-defaults.deliver-before-durable=on" ;;
           p5) gc="$gc -XX:MaxGCPauseMillis=5" ;;
           mn64) gc="$gc -Xmn64m" ;;
@@ -259,6 +264,8 @@ for system in ${SYSTEMS//,/ }; do
           # generation can grow to its 60% of it: fewer collections
           big) gc="$gc -Xms1g" ;;
           nosnap) gc="$gc -Djunction.queue-defaults.snapshot-every=1000000000" ;;
+          # the node unchanged, its loads through the WebSocket client (--api ws)
+          ws) api=ws ;;
           se[0-9]*) gc="$gc -Djunction.queue-defaults.snapshot-every=${variant#se}" ;;
           # H2's page cache size in KiB
           c1m) gc="$gc $h2_opts;CACHE_SIZE=1024" ;;
@@ -284,7 +291,7 @@ for system in ${SYSTEMS//,/ }; do
               JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD")
       fi
       start_node "$system" "$gc -Djunction.demo-ftp.port=$(free_port)" "${env[@]}"
-      PORT[$system]=$NODE_PORT; KIND[$system]=junction ;;
+      PORT[$system]=$NODE_PORT; KIND[$system]=junction; CLIENT_API[$system]=$api ;;
     rabbitmq)
       start_rabbitmq
       PORT[$system]=$RABBIT_PORT; KIND[$system]=rabbitmq ;;

@@ -35,11 +35,30 @@ final class BatchRequest {
     long now = System.currentTimeMillis();
     List<Envelope> out = new ArrayList<>();
     int total = mediaType.equals(NDJSON) ? lines(body, out, max, now) : array(body, out, max, now);
+    checkCount(total, max);
+    return out;
+  }
+
+  /**
+   * The messages of the JSON array {@code p} is at (its start), read up to and including its end;
+   * also a {@link QueueSocket} publish frame's. Throws {@link IllegalArgumentException} saying what
+   * is wrong, as {@link #parse} does.
+   */
+  static List<Envelope> messages(JsonParser p, int max) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      throw new IllegalArgumentException("expected a JSON array of messages");
+    }
+    List<Envelope> out = new ArrayList<>();
+    checkCount(elements(p, out, max, System.currentTimeMillis()), max);
+    return out;
+  }
+
+  private static void checkCount(int total, int max) {
     if (total == 0) throw new IllegalArgumentException("the batch has no message");
     if (total > max)
       throw new IllegalArgumentException(
           "the batch has " + total + " messages, at most " + max + " are allowed");
-    return out;
   }
 
   // Read with Jackson's streaming parser, not as a tree: a tree holds every payload as a String,
@@ -53,16 +72,22 @@ final class BatchRequest {
         throw new IllegalArgumentException(
             "expected a JSON array of messages (or Content-Type: " + NDJSON + ")");
       }
-      int index = 0;
-      while (p.nextToken() != JsonToken.END_ARRAY) {
-        if (index < max) out.add(message(p, index, now));
-        else p.skipChildren(); // counted, so the error can say how many there were
-        index++;
-      }
-      return index;
+      return elements(p, out, max, now);
     } catch (IOException e) {
       throw new IllegalArgumentException("body is not JSON: " + e.getMessage());
     }
+  }
+
+  // From the array's start to its end; returns how many messages it has, keeps at most max.
+  private static int elements(JsonParser p, List<Envelope> out, int max, long now)
+      throws IOException {
+    int index = 0;
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (index < max) out.add(message(p, index, now));
+      else p.skipChildren(); // counted, so the error can say how many there were
+      index++;
+    }
+    return index;
   }
 
   private static int lines(ByteString body, List<Envelope> out, int max, long now) {

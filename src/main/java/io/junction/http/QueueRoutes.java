@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.codec.StructRegistry;
 import io.junction.message.Envelope;
+import io.junction.metrics.Metrics;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.Queues;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -45,6 +47,7 @@ final class QueueRoutes extends AllDirectives {
   private final long maxBodyBytes;
   private final BiFunction<Scope, Supplier<Route>, Route> requires;
   private final QueueStream stream;
+  private final QueueSocket socket;
 
   QueueRoutes(
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
@@ -62,6 +65,15 @@ final class QueueRoutes extends AllDirectives {
     this.maxBodyBytes = maxBodyBytes;
     this.requires = requires;
     this.stream = new QueueStream(queues, system);
+    this.socket =
+        new QueueSocket(
+            queues,
+            stream,
+            system,
+            timeout,
+            maxBodyBytes,
+            MAX_BATCH,
+            Metrics.get(system).registry());
   }
 
   Route routes() {
@@ -87,6 +99,7 @@ final class QueueRoutes extends AllDirectives {
             "messages:batch",
             () -> post(() -> requires.apply(Scope.PUBLISH, () -> publishBatch(q)))),
         path("stream", () -> get(() -> requires.apply(Scope.PUBLISH, () -> stream(q)))),
+        path("socket", () -> get(() -> requires.apply(Scope.PUBLISH, () -> socket(q)))),
         path(
             "messages",
             () ->
@@ -293,12 +306,27 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private Route stream(String q) {
+    return prefetch(
+        "100", prefetch -> complete(HttpResponse.create().withEntity(stream.entity(q, prefetch))));
+  }
+
+  // Without prefetch the socket only publishes and settles; with it, it is also a subscriber.
+  private Route socket(String q) {
+    return parameterOptional(
+        "prefetch",
+        p ->
+            p.isEmpty()
+                ? handleWebSocketMessages(socket.flow(q, 0))
+                : prefetch("100", n -> handleWebSocketMessages(socket.flow(q, n))));
+  }
+
+  private Route prefetch(String fallback, IntFunction<Route> inner) {
     return parameterOptional(
         "prefetch",
         p -> {
           int prefetch;
           try {
-            prefetch = Integer.parseInt(p.orElse("100"));
+            prefetch = Integer.parseInt(p.orElse(fallback));
           } catch (NumberFormatException e) {
             prefetch = -1;
           }
@@ -306,7 +334,7 @@ final class QueueRoutes extends AllDirectives {
             return complete(
                 Problem.badRequest(
                     "bad-parameter", "Bad stream parameters", "prefetch must be 1.." + MAX_LEASE));
-          return complete(HttpResponse.create().withEntity(stream.entity(q, prefetch)));
+          return inner.apply(prefetch);
         });
   }
 

@@ -68,11 +68,20 @@ final class QueueStream {
   }
 
   private Source<ByteString, NotUsed> source(String queue, int prefetch) {
+    return deliveries(queue, prefetch)
+        .map(QueueStream::event)
+        .keepAlive(KEEP_ALIVE, () -> HEARTBEAT);
+  }
+
+  /**
+   * The deliveries of one new subscriber of {@code queue}, at most {@code prefetch} unacknowledged;
+   * the subscription ends when the stream is cancelled, and the stream completes when the queue
+   * actor stops. Also what a {@link QueueSocket} pushes.
+   */
+  Source<QueueEntity.Delivery, NotUsed> deliveries(String queue, int prefetch) {
     return Source.<QueueEntity.Delivery>queue(prefetch)
         .mapMaterializedValue(buffer -> subscribe(queue, prefetch, buffer))
         .watchTermination((stop, done) -> done.whenComplete((d, e) -> stop.tell(Stop.INSTANCE)))
-        .map(QueueStream::event)
-        .keepAlive(KEEP_ALIVE, () -> HEARTBEAT)
         .mapMaterializedValue(x -> NotUsed.getInstance());
   }
 

@@ -7,10 +7,12 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One queue benchmark run against Junction's HTTP queue API, RabbitMQ or NATS JetStream: P
- * producers and C consumers on one fresh queue, 1 KiB messages, every message published with a
- * durable acknowledgement (see {@link NatsQueueLoad} for what JetStream's acknowledgement
- * means), consumed and acked. Prints one {@code RESULT} line.
+ * One queue benchmark run against Junction's queue API ({@code --api fast}, {@code classic} or
+ * {@code ws}: {@link JunctionFastQueueLoad}, {@link JunctionQueueLoad}, {@link
+ * JunctionSocketQueueLoad}), RabbitMQ or NATS JetStream: P producers and C consumers on one fresh
+ * queue, 1 KiB messages, every message published with a durable acknowledgement (see {@link
+ * NatsQueueLoad} for what JetStream's acknowledgement means), consumed and acked. Prints one
+ * {@code RESULT} line.
  *
  * <ul>
  *   <li>Throughput (no {@code --rate}): producers publish as fast as their window allows, while
@@ -54,9 +56,11 @@ public final class QueueBench {
     QueueLoad load =
         switch (system) {
           case "junction" ->
-              a.get("api", "fast").equals("classic")
-                  ? new JunctionQueueLoad(target, queue, batch)
-                  : new JunctionFastQueueLoad(target, queue, batch, a.getInt("connections", 4));
+              switch (a.get("api", "fast")) {
+                case "classic" -> new JunctionQueueLoad(target, queue, batch);
+                case "ws" -> new JunctionSocketQueueLoad(target, queue, batch);
+                default -> new JunctionFastQueueLoad(target, queue, batch, a.getInt("connections", 4));
+              };
           case "rabbitmq" -> new RabbitQueueLoad(target, queue, batch);
           case "nats" -> new NatsQueueLoad(target, queue, batch, consumers);
           default ->
