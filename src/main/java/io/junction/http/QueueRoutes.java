@@ -67,7 +67,7 @@ final class QueueRoutes extends AllDirectives {
     this.stream = new QueueStream(queues, system);
     this.socket =
         new QueueSocket(
-            queues,
+            this::ask,
             stream,
             system,
             timeout,

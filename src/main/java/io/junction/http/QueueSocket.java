@@ -22,8 +22,6 @@ import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.pattern.StatusReply;
@@ -54,7 +52,13 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 final class QueueSocket {
   static final int MAX_UNANSWERED = 64;
-  private final ActorRef<ShardingEnvelope<QueueEntity.Command>> queues;
+
+  /** Asks a queue, as {@link QueueRoutes} does for every call (its timeout, off the actor). */
+  interface Asker {
+    <R> CompletionStage<R> ask(String queue, Function<ActorRef<R>, QueueEntity.Command> cmd);
+  }
+
+  private final Asker queues;
   private final QueueStream stream;
   private final ActorSystem<?> system;
   private final Duration timeout;
@@ -66,7 +70,7 @@ final class QueueSocket {
   private final AtomicInteger open = new AtomicInteger();
 
   QueueSocket(
-      ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
+      Asker queues,
       QueueStream stream,
       ActorSystem<?> system,
       Duration timeout,
@@ -129,7 +133,8 @@ final class QueueSocket {
     }
     if (f.publish != null) {
       publishFrames.increment();
-      return this.<StatusReply<QueueEntity.EnqueuedBatch>>ask(
+      return queues
+          .<StatusReply<QueueEntity.EnqueuedBatch>>ask(
               queue, r -> new QueueEntity.PublishBatch(f.publish, r))
           .thenApply(reply -> published(f.tag, reply))
           .exceptionally(e -> unanswered(f.tag, e));
@@ -140,7 +145,8 @@ final class QueueSocket {
             ? r -> new QueueEntity.Ack(f.receipts, r)
             : r -> new QueueEntity.Nack(f.receipts, f.requeue, Duration.ZERO, r);
     // Asked even without a tag: the answer bounds how many settles a client has outstanding.
-    return ask(queue, cmd)
+    return queues
+        .ask(queue, cmd)
         .thenApply(s -> f.tag == null ? (Message) null : settled(f.tag, s))
         .exceptionally(e -> unanswered(f.tag, e));
   }
@@ -162,16 +168,6 @@ final class QueueSocket {
     String text() {
       return text == null ? null : text.toString();
     }
-  }
-
-  private <R> CompletionStage<R> ask(String queue, Function<ActorRef<R>, QueueEntity.Command> cmd) {
-    return Stages.on( // not a thread per callback (see Stages)
-        AskPattern.ask(
-            queues,
-            replyTo -> new ShardingEnvelope<>(queue, cmd.apply(replyTo)),
-            timeout,
-            system.scheduler()),
-        system.executionContext());
   }
 
   private CompletionStage<Message> refuse(Object tag, String error, String detail) {
