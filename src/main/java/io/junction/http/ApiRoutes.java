@@ -121,18 +121,22 @@ public final class ApiRoutes extends AllDirectives {
 
   private Route api() {
     Route v1 = v1();
+    // The API first: every alternative a request tries before its own costs it a rejection and a
+    // few futures (routing was 30% of the node's garbage per queued message at 5,000 msg/s).
     return concat(
-        console.routes(),
+        pathPrefix("v1", () -> v1),
         path("metrics", () -> get(() -> complete(prometheus()))),
-        pathPrefix("v1", () -> v1));
+        console.routes());
   }
 
   private Route v1() {
     return concat(
-        // The hot path first, so that a publish does not try every other route before its own.
+        // The hot paths first (publish, then the queues' publishes, deliveries and acks), so that
+        // they do not try every other route before their own.
         path(
             segment("publish").slash(segment()),
             dest -> post(() -> requires(Scope.PUBLISH, () -> publish(dest)))),
+        queueRoutes.routes(),
         path(
             "health",
             () -> get(() -> complete(Json.response(StatusCodes.OK, Map.of("status", "UP"))))),
@@ -175,7 +179,6 @@ public final class ApiRoutes extends AllDirectives {
         path(
             segment("connections").slash(segment()),
             id -> delete(() -> requires(Scope.ADMIN, () -> completeWithFuture(close(id))))),
-        queueRoutes.routes(),
         topicRoutes.routes(),
         new FaultRoutes(io.junction.faults.Faults.get(system), this::requires).routes(),
         new ClusterRoutes(system, timeout, this::requires).routes());

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -37,6 +38,7 @@ import org.apache.pekko.pattern.StatusReply;
 final class QueueRoutes extends AllDirectives {
   private static final int MAX_LEASE = 1000;
   private static final int MAX_BATCH = 1000;
+  private static final int MAX_CACHED_ROUTES = 1024;
   // Well under pekko-http's idle-timeout (60 s), which would close a connection silent that long.
   private static final Duration MAX_WAIT = Duration.ofSeconds(30);
   private final ActorRef<ShardingEnvelope<QueueEntity.Command>> queues;
@@ -48,6 +50,7 @@ final class QueueRoutes extends AllDirectives {
   private final BiFunction<Scope, Supplier<Route>, Route> requires;
   private final QueueStream stream;
   private final QueueSocket socket;
+  private final Map<String, Route> byName = new ConcurrentHashMap<>();
 
   QueueRoutes(
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
@@ -86,18 +89,32 @@ final class QueueRoutes extends AllDirectives {
                 pathPrefix(segment(), this::queue)));
   }
 
+  // The Java DSL calls this on every request under /v1/queues/{q}: the tree of a queue name seen
+  // before is reused (its routes capture only the name), up to a bound, since names come from
+  // clients.
   private Route queue(String q) {
+    Route known = byName.get(q);
+    if (known != null) return known;
+    Route built = build(q);
+    if (byName.size() < MAX_CACHED_ROUTES && Queues.NAME.matcher(q).matches())
+      byName.putIfAbsent(q, built);
+    return built;
+  }
+
+  private Route build(String q) {
     if (!Queues.NAME.matcher(q).matches())
       return complete(
           Problem.badRequest(
               "bad-queue-name",
               "Not a queue name",
               "'" + q + "' must match " + Queues.NAME.pattern()));
+    // the calls of a busy queue first: publish, ack, then the rest
     return concat(
-        pathEnd(() -> get(() -> requires.apply(Scope.READ, () -> completeWithFuture(stats(q))))),
         path(
             "messages:batch",
             () -> post(() -> requires.apply(Scope.PUBLISH, () -> publishBatch(q)))),
+        path("ack", () -> post(() -> requires.apply(Scope.PUBLISH, () -> settle(q, true)))),
+        pathEnd(() -> get(() -> requires.apply(Scope.READ, () -> completeWithFuture(stats(q))))),
         path("stream", () -> get(() -> requires.apply(Scope.PUBLISH, () -> stream(q)))),
         path("socket", () -> get(() -> requires.apply(Scope.PUBLISH, () -> socket(q)))),
         path(
@@ -107,7 +124,6 @@ final class QueueRoutes extends AllDirectives {
                     post(() -> requires.apply(Scope.PUBLISH, () -> publish(q))),
                     get(() -> requires.apply(Scope.PUBLISH, () -> lease(q))),
                     delete(() -> requires.apply(Scope.ADMIN, () -> completeWithFuture(purge(q)))))),
-        path("ack", () -> post(() -> requires.apply(Scope.PUBLISH, () -> settle(q, true)))),
         path("nack", () -> post(() -> requires.apply(Scope.PUBLISH, () -> settle(q, false)))),
         path("peek", () -> get(() -> requires.apply(Scope.READ, () -> peek(q)))),
         path(
