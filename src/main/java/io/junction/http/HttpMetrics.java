@@ -27,6 +27,7 @@ final class HttpMetrics {
           "/v1/queues",
           "/v1/topics",
           "/v1/cluster");
+  private static final String[] PREFIXES = PATHS.toArray(String[]::new);
   private final MeterRegistry registry;
   // Bounded: method x fixed path labels x status codes.
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -55,10 +56,13 @@ final class HttpMetrics {
     return response;
   }
 
-  private static String label(String path) {
-    String[] parts = path.split("/", 4); // "", "v1", "publish", rest
-    String prefix = parts.length >= 3 ? "/" + parts[1] + "/" + parts[2] : path;
-    if (PATHS.contains(prefix)) return prefix;
-    return PATHS.contains(path) ? path : "other";
+  // Without splitting the path (an array and strings per request): a label is a path itself or,
+  // for the two-segment prefixes, the path's first two segments.
+  static String label(String path) {
+    for (String p : PREFIXES)
+      if (path.startsWith(p)
+          && (path.length() == p.length()
+              || path.charAt(p.length()) == '/' && p.indexOf('/', 1) > 0)) return p;
+    return "other";
   }
 }
