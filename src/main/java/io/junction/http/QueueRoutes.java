@@ -2,12 +2,14 @@ package io.junction.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.codec.StructRegistry;
 import io.junction.message.Envelope;
 import io.junction.metrics.Metrics;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.Queues;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +26,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -249,17 +253,29 @@ final class QueueRoutes extends AllDirectives {
     if (reply.isError())
       return Problem.unavailable(
           "publish-refused", "Queue refused the batch", reply.getError().getMessage());
-    List<Map<String, Object>> ids = new ArrayList<>(reply.getValue().messages().size());
-    for (QueueEntity.Enqueued e : reply.getValue().messages()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", e.messageId());
-      m.put("seq", e.seq());
-      ids.add(m);
+    List<QueueEntity.Enqueued> all = reply.getValue().messages();
+    byte[] body =
+        Json.object(
+            g -> {
+              g.writeNumberField("count", all.size());
+              writeEnqueued(g, "messages", all);
+            });
+    return HttpResponse.create()
+        .withStatus(StatusCodes.CREATED)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  /** {@code "field": [{"id", "seq"}, ...]}: published messages, as a batch or a socket answers. */
+  static void writeEnqueued(JsonGenerator g, String field, List<QueueEntity.Enqueued> all)
+      throws IOException {
+    g.writeArrayFieldStart(field);
+    for (QueueEntity.Enqueued e : all) {
+      g.writeStartObject();
+      g.writeStringField("id", e.messageId());
+      g.writeNumberField("seq", e.seq());
+      g.writeEndObject();
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("count", ids.size());
-    body.put("messages", ids);
-    return Json.response(StatusCodes.CREATED, body);
+    g.writeEndArray();
   }
 
   private Route lease(String q) {

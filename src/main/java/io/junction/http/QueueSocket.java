@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -183,14 +182,7 @@ final class QueueSocket {
     if (reply.isError()) return error(tag, "publish-refused", reply.getError().getMessage());
     return text(
         g -> {
-          g.writeArrayFieldStart("published");
-          for (QueueEntity.Enqueued e : reply.getValue().messages()) {
-            g.writeStartObject();
-            g.writeStringField("id", e.messageId());
-            g.writeNumberField("seq", e.seq());
-            g.writeEndObject();
-          }
-          g.writeEndArray();
+          QueueRoutes.writeEnqueued(g, "published", reply.getValue().messages());
           writeTag(g, tag);
         });
   }
@@ -222,21 +214,9 @@ final class QueueSocket {
     }
   }
 
-  private interface Fields {
-    void write(JsonGenerator g) throws IOException;
-  }
-
   // An answer: one small JSON object.
-  private static Message text(Fields fields) {
-    StringWriter out = new StringWriter(128);
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-      g.writeStartObject();
-      fields.write(g);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot render an answer frame", e);
-    }
-    return TextMessage.create(out.toString());
+  private static Message text(Json.Fields fields) {
+    return TextMessage.create(new String(Json.object(fields), StandardCharsets.UTF_8));
   }
 
   // A delivery, written once as bytes (payloads are escaped from their bytes, never decoded), then
