@@ -16,7 +16,8 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
  * where an answer goes out per request of a busy path.
  */
 final class Json {
-  // Thread-safe once configured; only used to write maps, lists and scalars.
+  // Thread-safe once configured; writes maps, lists and scalars, and its factory makes the
+  // streaming parsers and generators of the hot paths.
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   private Json() {}

@@ -99,19 +99,18 @@ final class QueueRoutes extends AllDirectives {
   private Route queue(String q) {
     Route known = byName.get(q);
     if (known != null) return known;
-    Route built = build(q);
-    if (byName.size() < MAX_CACHED_ROUTES && Queues.NAME.matcher(q).matches())
-      byName.putIfAbsent(q, built);
-    return built;
-  }
-
-  private Route build(String q) {
     if (!Queues.NAME.matcher(q).matches())
       return complete(
           Problem.badRequest(
               "bad-queue-name",
               "Not a queue name",
               "'" + q + "' must match " + Queues.NAME.pattern()));
+    Route built = build(q);
+    if (byName.size() < MAX_CACHED_ROUTES) byName.putIfAbsent(q, built);
+    return built;
+  }
+
+  private Route build(String q) {
     // the calls of a busy queue first: publish, ack, then the rest
     return concat(
         path(
@@ -339,26 +338,23 @@ final class QueueRoutes extends AllDirectives {
 
   private Route stream(String q) {
     return prefetch(
-        "100", prefetch -> complete(HttpResponse.create().withEntity(stream.entity(q, prefetch))));
+        100, prefetch -> complete(HttpResponse.create().withEntity(stream.entity(q, prefetch))));
   }
 
-  // Without prefetch the socket only publishes and settles; with it, it is also a subscriber.
+  // Without prefetch (0) the socket only publishes and settles; with it, it is also a subscriber.
   private Route socket(String q) {
-    return parameterOptional(
-        "prefetch",
-        p ->
-            p.isEmpty()
-                ? handleWebSocketMessages(socket.flow(q, 0))
-                : prefetch("100", n -> handleWebSocketMessages(socket.flow(q, n))));
+    return prefetch(0, prefetch -> handleWebSocketMessages(socket.flow(q, prefetch)));
   }
 
-  private Route prefetch(String fallback, IntFunction<Route> inner) {
+  // ?prefetch=N, 1..MAX_LEASE; whenAbsent when the parameter is not given
+  private Route prefetch(int whenAbsent, IntFunction<Route> inner) {
     return parameterOptional(
         "prefetch",
         p -> {
+          if (p.isEmpty()) return inner.apply(whenAbsent);
           int prefetch;
           try {
-            prefetch = Integer.parseInt(p.orElse(fallback));
+            prefetch = Integer.parseInt(p.get());
           } catch (NumberFormatException e) {
             prefetch = -1;
           }
