@@ -34,7 +34,8 @@ public final class JournalSetup {
       String user,
       String password,
       int poolSize,
-      Path h2Directory) {}
+      Path h2Directory,
+      boolean pipeline) {}
 
   private JournalSetup() {}
 
@@ -86,8 +87,12 @@ public final class JournalSetup {
             .withValue(
                 "pekko-persistence-jdbc.shared-databases.slick.db",
                 ConfigValueFactory.fromMap(slickDb));
-    if (faultsEnabled(config)) // the journal faults of docs/FAULTS.md need their own plugin class
-    overlay = overlay.withValue("jdbc-journal.class", str(FaultyJournal.class.getName()));
+    // The journal faults of docs/FAULTS.md need their own plugin class (a PipelinedJournal too).
+    Class<?> journal = faultsEnabled(config) ? FaultyJournal.class : PipelinedJournal.class;
+    overlay =
+        overlay
+            .withValue("jdbc-journal.class", str(journal.getName()))
+            .withValue("jdbc-journal.pipeline", ConfigValueFactory.fromAnyRef(db.pipeline()));
     return overlay.withFallback(config).resolve();
   }
 
@@ -111,7 +116,9 @@ public final class JournalSetup {
     String base = "junction.journal";
     Config j = problems.read(base, () -> config.getConfig(base), null);
     if (j == null) return null;
-    problems.rejectUnknownKeys(base, j, java.util.Set.of("kind", "pool-size", "h2", "postgres"));
+    problems.rejectUnknownKeys(
+        base, j, java.util.Set.of("kind", "pool-size", "pipeline", "h2", "postgres"));
+    boolean pipeline = problems.read(base + ".pipeline", () -> j.getBoolean("pipeline"), true);
     int pool = problems.read(base + ".pool-size", () -> j.getInt("pool-size"), 4);
     if (pool < 1) problems.add(base + ".pool-size", "must be >= 1, was " + pool);
     String kind = problems.read(base + ".kind", () -> j.getString("kind"), "h2");
@@ -127,11 +134,12 @@ public final class JournalSetup {
           if (!given.startsWith("jdbc:h2:"))
             problems.add(base + ".h2.url", "must start with jdbc:h2:, was \"" + given + "\"");
           return new Database(
-              kind, given, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, null);
+              kind, given, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, null, pipeline);
         }
         Path dir = Path.of(path).toAbsolutePath();
         String url = "jdbc:h2:file:" + dir.resolve("junction") + opts;
-        return new Database(kind, url, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, dir);
+        return new Database(
+            kind, url, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, dir, pipeline);
       }
       case "postgres" -> {
         String url = problems.read(base + ".postgres.url", () -> j.getString("postgres.url"), "");
@@ -154,7 +162,8 @@ public final class JournalSetup {
             user,
             password,
             pool,
-            null);
+            null,
+            pipeline);
       }
       default -> {
         problems.add(base + ".kind", "must be h2 or postgres, was \"" + kind + "\"");

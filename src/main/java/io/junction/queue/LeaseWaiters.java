@@ -41,7 +41,7 @@ final class LeaseWaiters {
    */
   void serve(QueueState s, BiConsumer<Long, Waiter> serve) {
     for (Iterator<Map.Entry<Long, Waiter>> it = waiting.entrySet().iterator();
-        it.hasNext() && !s.ready.isEmpty(); ) {
+        it.hasNext() && s.hasDeliverable(); ) {
       Map.Entry<Long, Waiter> e = it.next();
       it.remove();
       serve.accept(e.getKey(), e.getValue());

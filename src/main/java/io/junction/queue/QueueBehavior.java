@@ -29,10 +29,11 @@ import io.junction.queue.QueueEntity.Unsubscribe;
 import io.junction.queue.QueueEntity.WaitExpired;
 import io.junction.queue.QueueState.InFlight;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.PostStop;
@@ -53,8 +54,44 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * The event-sourced implementation of {@link QueueEntity}. Leases and subscriptions are transient
  * (not journaled): after a restart every unacknowledged message is ready again with its journaled
  * delivery count, which is what at-least-once allows.
+ *
+ * <p><b>Durability.</b> Every write goes through {@link #write}, and what depends on it being
+ * durable (publishers' and settlers' answers, delivering the messages it adds, a snapshot of the
+ * state after it) waits in an {@link Unconfirmed} entry until {@link #onDurable} runs for it. With
+ * the write pipeline ({@link PipelinedJournal}) the write's callback runs as soon as the journal
+ * has queued it, the queue goes on with its next command, and the journal's {@link
+ * QueueEntity.Durable} says when it is committed; with any other journal (the testkit's) the
+ * callback itself means committed and calls {@link #onDurable}. One code path either way.
  */
 final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, QueueState> {
+
+  // Writes issued but not yet durable before the queue holds further changes in PendingWrites
+  // (they then go out together when one is durable). The journal's lane makes all of a queue's
+  // queued writes in one transaction, so this bounds memory, not batching.
+  private static final int MAX_WRITES_AHEAD = 16;
+
+  /** A write issued, not yet durable: what to do once it is, and whom to tell if it never is. */
+  private static final class Unconfirmed {
+    final long started = System.nanoTime();
+    final List<PendingWrites.PendingPublish> publishes;
+    final List<Runnable> whenDurable;
+    long sequenceNr = Long.MAX_VALUE; // its last event's, set when the journal has taken it
+    long messagesUpTo; // the highest message seq in the state after it
+
+    Unconfirmed(List<PendingWrites.PendingPublish> publishes, List<Runnable> whenDurable) {
+      this.publishes = publishes;
+      this.whenDurable = whenDurable;
+    }
+  }
+
+  /** The journal reported a failed write: the queue restarts and recovers what was committed. */
+  static final class JournalWriteFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    JournalWriteFailed(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   private final String name;
   private final QueueSettings settings;
@@ -69,11 +106,20 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final SnapshotPolicy snapshotPolicy;
   private final Snapshots snapshots;
   private boolean snapshotDue; // SnapshotPolicy said so; taken after the write, or the save before
-  private List<PendingWrites.PendingPublish> writing = List.of();
+  private final boolean pipelined; // the journal confirms writes before they are durable
+  private final DurabilityRegistry durability;
+  private DurabilityRegistry.Registration registration; // while recovered, when pipelined
+  private final ArrayDeque<Unconfirmed> unconfirmed = new ArrayDeque<>(); // oldest first
+  private long durableSeq; // every message seq at or under it is durable (deliverable)
+  private boolean handingOff; // HandOff: write what is buffered, stop once durable
   private long receiptCounter;
   private boolean flushRequested;
   private final Faults faults; // null unless fault injection is on
   private String restartCause = "a journal failure"; // what PreRestart tells the publishers
+  // Whether writes issued but not confirmed durable may still be committed when the queue restarts:
+  // not after a journal failure (the journal drops every write behind a failed one), possibly after
+  // a crash or a stop.
+  private boolean unconfirmedMayLand;
   private boolean recovered; // false while replaying: the event handler must not deliver then
 
   QueueBehavior(
@@ -91,6 +137,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     this.writeMetrics = new WriteMetrics(Metrics.get(ctx.getSystem()).registry(), name);
     this.snapshotPolicy = new SnapshotPolicy(settings.snapshotEvery(), settings.snapshotMaxBytes());
     this.snapshots = new Snapshots(ctx, QueueEntity.persistenceId(name).id());
+    this.durability = DurabilityRegistry.get(ctx.getSystem());
+    this.pipelined = durability.pipelined();
     timers.startTimerWithFixedDelay(QueueEntity.Tick.INSTANCE, settings.sweepInterval());
     Faults f = Faults.get(ctx.getSystem());
     this.faults = f.enabled() ? f : null;
@@ -133,9 +181,10 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return (state, event) -> {
       QueueState next =
           (state.isPristine() ? new QueueState(settings.maxDeadLetters()) : state).apply(event);
-      // Pekko applies an event when its write is issued and stashes every command until the write
-      // completes. With deliver-before-durable the new messages go out now, one journal write
-      // earlier; a consumer may then get a message whose write fails. Never during recovery.
+      // Pekko applies an event when its write is issued. Normally its new messages wait for the
+      // write to be durable (onDurable); with deliver-before-durable they go out now, one journal
+      // write earlier, and a consumer may then get a message whose write fails. Never during
+      // recovery.
       if (settings.deliverBeforeDurable()
           && recovered
           && event instanceof QueueEvent.MessagesPublished) dispatch(next);
@@ -167,6 +216,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
             "queue " + name + " handling " + command.getClass().getSimpleName());
       } catch (Crashes.InjectedCrash e) {
         restartCause = "a crash (" + e.getMessage() + ")";
+        unconfirmedMayLand = true;
         throw e; // to QueueEntity's supervisor, which restarts the queue from the journal
       }
       return handler.apply(state, command);
@@ -179,8 +229,10 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
         .onCommand(Publish.class, this::onPublish)
         .onCommand(PublishBatch.class, this::onPublishBatch)
         .onCommand(WaitExpired.class, this::onWaitExpired)
-        .onCommand(QueueEntity.Flush.class, (s, c) -> write(s))
-        .onCommand(QueueEntity.HandOff.class, (s, c) -> write(s).thenStop())
+        .onCommand(QueueEntity.Flush.class, (s, c) -> flush(s))
+        .onCommand(QueueEntity.Durable.class, this::onDurable)
+        .onCommand(QueueEntity.WriteFailed.class, this::onWriteFailed)
+        .onCommand(QueueEntity.HandOff.class, (s, c) -> handOff(s))
         .onCommand(Lease.class, this::onLease)
         .onCommand(Ack.class, this::onAck)
         .onCommand(Nack.class, this::onNack)
@@ -216,8 +268,13 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private Effect<QueueEvent, QueueState> buffer(QueueState s, PendingWrites.PendingPublish p) {
+    if (handingOff) {
+      p.reply().refused("queue '" + name + "' is moving to another node; publish again");
+      return Effect().none();
+    }
     pending.publish(p);
-    if (pending.publishedMessages() >= settings.maxBatch()) return write(s);
+    if (pending.publishedMessages() >= settings.maxBatch() && unconfirmed.size() < MAX_WRITES_AHEAD)
+      return write(s);
     requestFlush();
     return Effect().none();
   }
@@ -230,44 +287,99 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     ctx.getSelf().tell(QueueEntity.Flush.INSTANCE);
   }
 
-  private EffectBuilder<QueueEvent, QueueState> write(QueueState s) {
-    return write(s, List.of(), st -> {});
+  private Effect<QueueEvent, QueueState> flush(QueueState s) {
+    if (unconfirmed.size() < MAX_WRITES_AHEAD) return write(s);
+    return Effect().none(); // flushRequested stays set: the next Durable writes what is pending
   }
 
+  private EffectBuilder<QueueEvent, QueueState> write(QueueState s) {
+    return write(s, List.of(), st -> () -> {});
+  }
+
+  /**
+   * Writes what is pending, plus {@code extra}; {@code reply} is called with the state after the
+   * write and gives what to run once it is durable.
+   */
   private EffectBuilder<QueueEvent, QueueState> write(
-      QueueState s, List<QueueEvent> extra, Consumer<QueueState> afterExtra) {
+      QueueState s, List<QueueEvent> extra, Function<QueueState, Runnable> reply) {
     flushRequested = false;
     PendingWrites.Batch batch = pending.drain(s, settings, name, System.currentTimeMillis());
     List<QueueEvent> events = new ArrayList<>(batch.events());
     events.addAll(extra);
     if (events.isEmpty()) {
       batch.onWritten().forEach(Runnable::run);
-      afterExtra.accept(s);
+      reply.apply(s).run();
       return Effect().none();
     }
-    writing = batch.publishes();
+    Unconfirmed w = new Unconfirmed(batch.publishes(), new ArrayList<>(batch.onWritten()));
+    unconfirmed.add(w);
     writeMetrics.written(events);
-    long started = System.nanoTime();
     return Effect()
         .persist(events)
         .thenRun(
             state -> {
-              writeMetrics.durable(System.nanoTime() - started);
-              writing = List.of();
-              batch.onWritten().forEach(Runnable::run);
-              afterExtra.accept(state);
-              dispatch(state);
-              takeSnapshotIfDue(state);
+              w.sequenceNr = lastSequenceNumber(ctx);
+              w.messagesUpTo = state.nextSeq - 1;
+              w.whenDurable.add(reply.apply(state));
+              if (pipelined) takeSnapshotIfDue(state); // held until the write is durable
+              else onDurable(state, w.sequenceNr);
             });
   }
 
+  // The writes up to sequenceNr are durable: answer their publishers and settlers, deliver what
+  // they added, save a snapshot that waited for them.
+  private void onDurable(QueueState s, long sequenceNr) {
+    long now = System.nanoTime();
+    while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().sequenceNr <= sequenceNr) {
+      Unconfirmed w = unconfirmed.pollFirst();
+      writeMetrics.durable(now - w.started);
+      durableSeq = Math.max(durableSeq, w.messagesUpTo);
+      w.whenDurable.forEach(Runnable::run);
+    }
+    dispatch(s);
+    takeSnapshotIfDue(s);
+  }
+
+  private Effect<QueueEvent, QueueState> onDurable(QueueState s, QueueEntity.Durable c) {
+    if (registration == null || c.token() != registration.token()) return Effect().none();
+    onDurable(s, c.sequenceNr());
+    // What waited for a free write slot goes now, not a Flush message later.
+    if (flushRequested && unconfirmed.size() < MAX_WRITES_AHEAD) return write(s);
+    return handingOff && unconfirmed.isEmpty() ? Effect().stop() : Effect().none();
+  }
+
+  private Effect<QueueEvent, QueueState> onWriteFailed(QueueState s, QueueEntity.WriteFailed c) {
+    if (registration == null || c.token() != registration.token()) return Effect().none();
+    restartCause = "a journal failure (a write failed)";
+    // To QueueEntity's supervisor: restarts the queue (with backoff), which recovers from what the
+    // journal holds; the journal refuses this queue's writes until that recovery starts.
+    throw new JournalWriteFailed("queue '" + name + "': journal write failed: " + c.why());
+  }
+
+  // In a cluster the next node must not read the journal before this one's writes are durable.
+  private Effect<QueueEvent, QueueState> handOff(QueueState s) {
+    handingOff = true;
+    EffectBuilder<QueueEvent, QueueState> written = write(s);
+    return pipelined && !unconfirmed.isEmpty() ? written : written.thenStop();
+  }
+
   // Runs in a write's callback or a command handler: no later event is applied yet (Pekko stashes
-  // commands while a write is in flight), so the state is exactly that of the last durable event.
+  // commands while a write is in flight), so the state is exactly that of the last event written.
+  // Saved once that event is durable: now, or when its write's Durable comes.
   private void takeSnapshotIfDue(QueueState state) {
     if (!snapshotDue || snapshots.saving()) return;
     snapshotDue = false;
     if (!snapshotPolicy.fits(state)) return;
-    snapshots.save(lastSequenceNumber(ctx), state.toSnapshot(), state.live.size());
+    long sequenceNr = lastSequenceNumber(ctx);
+    Object snapshot = state.toSnapshot();
+    int messages = state.live.size();
+    Unconfirmed last = unconfirmed.peekLast();
+    if (last == null) {
+      snapshots.save(sequenceNr, snapshot, messages);
+      return;
+    }
+    snapshots.hold();
+    last.whenDurable.add(() -> snapshots.save(sequenceNr, snapshot, messages));
   }
 
   // A journal failure restarts this same instance: leases are gone (recovery makes their messages
@@ -281,6 +393,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private void onStopped() {
+    unconfirmedMayLand = true;
     failOutstanding("stopped");
     waiters.answerAllEmpty(name);
     metrics.close();
@@ -288,9 +401,21 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private void failOutstanding(String why) {
     String msg = "queue '" + name + "' " + why + " before the message was stored; publish again";
-    writing.forEach(p -> p.reply().refused(msg));
-    writing = List.of();
+    String maybe =
+        unconfirmedMayLand
+            ? "queue '"
+                + name
+                + "' "
+                + why
+                + " before the message's write was confirmed (it may still be stored); publish"
+                + " again"
+            : msg;
+    unconfirmed.forEach(w -> w.publishes.forEach(p -> p.reply().refused(maybe)));
+    unconfirmed.clear();
+    snapshots.dropHeld();
     pending.refuseAll(msg);
+    durability.unregister(registration);
+    registration = null;
   }
 
   // ---- delivering ----
@@ -298,11 +423,12 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private Effect<QueueEvent, QueueState> onLease(QueueState s, Lease c) {
     long now = System.currentTimeMillis();
     prepare(s, now);
+    s.deliverableUpTo = deliverableUpTo();
     Duration visibility = c.visibility() == null ? settings.ackTimeout() : c.visibility();
     LeaseWaiters.Waiter w = new LeaseWaiters.Waiter(c.max(), visibility.toMillis(), c.replyTo());
     boolean waits = c.waitFor() != null && c.waitFor().toMillis() > 0;
     // A long poll waits behind older waiters, so waiting callers are served in arrival order.
-    if (waits && (s.ready.isEmpty() || !waiters.isEmpty())) {
+    if (waits && (!s.hasDeliverable() || !waiters.isEmpty())) {
       long id = waiters.add(w);
       timers.startSingleTimer(new WaitExpired(id), new WaitExpired(id), c.waitFor());
       return Effect().none();
@@ -314,7 +440,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private void leaseTo(QueueState s, LeaseWaiters.Waiter w, long now) {
     long deadline = now + w.visibilityMillis();
     List<Delivery> out = new ArrayList<>(Math.min(w.max(), s.ready.size()));
-    for (int i = 0; i < w.max() && !s.ready.isEmpty(); i++)
+    for (int i = 0; i < w.max() && s.hasDeliverable(); i++)
       out.add(delivery(s.lease(nextReceipt(), deadline, null)));
     w.replyTo().tell(new Leased(name, List.copyOf(out)));
   }
@@ -354,9 +480,10 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   // Waiting long polls first (they asked before), then push subscribers.
   private void dispatch(QueueState s) {
-    if (subscribers.isEmpty() && waiters.isEmpty()) return;
+    if (handingOff || subscribers.isEmpty() && waiters.isEmpty()) return;
     long now = System.currentTimeMillis();
     prepare(s, now);
+    s.deliverableUpTo = deliverableUpTo();
     waiters.serve(
         s,
         (id, w) -> {
@@ -375,6 +502,12 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     if (expired.isEmpty()) return;
     expired.forEach(seq -> pending.deadLetter(new QueueEvent.DeadLettered(seq, "ttl expired")));
     requestFlush();
+  }
+
+  // With deliver-before-durable, or when the journal's confirmation means durable, everything
+  // ready.
+  private long deliverableUpTo() {
+    return pipelined && !settings.deliverBeforeDurable() ? durableSeq : Long.MAX_VALUE;
   }
 
   private Delivery delivery(InFlight f) {
@@ -490,21 +623,25 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return write(
         s,
         List.of(new QueueEvent.QueuePurged(now)),
-        st -> c.replyTo().tell(new Purged(name, st.lastPurged)));
+        st -> reply(c.replyTo(), new Purged(name, st.lastPurged)));
+  }
+
+  private static <T> Runnable reply(ActorRef<T> to, T answer) {
+    return () -> to.tell(answer);
   }
 
   private Effect<QueueEvent, QueueState> onPurgeDeadLetters(QueueState s, PurgeDeadLetters c) {
     return write(
         s,
         List.of(new QueueEvent.DeadLettersPurged(System.currentTimeMillis())),
-        st -> c.replyTo().tell(new Purged(name, st.lastPurged)));
+        st -> reply(c.replyTo(), new Purged(name, st.lastPurged)));
   }
 
   private Effect<QueueEvent, QueueState> onRedrive(QueueState s, RedriveDeadLetters c) {
     return write(
         s,
         List.of(new QueueEvent.DeadLettersRedriven(c.max(), System.currentTimeMillis())),
-        st -> c.replyTo().tell(new Redriven(name, st.lastRedriven)));
+        st -> reply(c.replyTo(), new Redriven(name, st.lastRedriven)));
   }
 
   // ---- lifecycle ----
@@ -521,6 +658,9 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private void onRecovered(QueueState s) {
     recovered = true;
+    durableSeq = s.nextSeq - 1; // everything recovered is in the journal
+    if (pipelined)
+      registration = durability.register(QueueEntity.persistenceId(name).id(), ctx.getSelf());
     metrics.update(s.stats(name, subscribers.size()));
     ctx.getLog()
         .info(

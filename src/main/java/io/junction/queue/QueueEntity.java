@@ -16,7 +16,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 /**
  * One durable queue: an event-sourced entity (persistence id {@code Queue|<name>}) with
  * at-least-once delivery. A publish is acknowledged once its event is in the journal; publishes
- * arriving while a write is in flight are persisted together in the next write. This class is the
+ * arriving together are persisted in one write, and the writes a queue issues while the journal
+ * commits the previous one are committed together ({@link PipelinedJournal}). This class is the
  * queue's public face (protocol, type key, factory); {@link QueueBehavior} implements it.
  */
 public final class QueueEntity {
@@ -189,6 +190,15 @@ public final class QueueEntity {
   enum HandOff implements Command {
     INSTANCE
   }
+
+  /**
+   * From {@link PipelinedJournal}: the queue's writes up to {@code sequenceNr} are committed.
+   * {@code token} names the queue incarnation that registered (see {@link DurabilityRegistry}).
+   */
+  record Durable(long token, long sequenceNr) implements Command {}
+
+  /** From {@link PipelinedJournal}: a write failed, and every one after it is dropped. */
+  record WriteFailed(long token, String why) implements Command {}
 
   record WaitExpired(long waiter) implements Command {}
 

@@ -48,6 +48,11 @@ final class QueueState {
   long delivered; // transient: since this incarnation started
   int lastPurged; // transient: what the last purge event removed, for its reply
   int lastRedriven; // transient: what the last redrive event moved, for its reply
+  // Transient: the highest seq a consumer may be given now. With the write pipeline a message is in
+  // the state before its write is committed; QueueBehavior sets this to the highest seq known
+  // durable before it delivers (messages are numbered in write order, so every seq at or under it
+  // is durable). Long.MAX_VALUE: everything ready may go.
+  long deliverableUpTo = Long.MAX_VALUE;
   // Approximate size of what a snapshot would hold (messages + dead letters), for SnapshotPolicy.
   private long heldBytes;
 
@@ -187,6 +192,11 @@ final class QueueState {
   StoredMessage takeOldestWaiting() {
     if (!ready.isEmpty()) return ready.pollFirstEntry().getValue();
     return delayed.pollFirst();
+  }
+
+  /** Whether the head of the ready list may be delivered now (see {@code deliverableUpTo}). */
+  boolean hasDeliverable() {
+    return !ready.isEmpty() && ready.firstKey() <= deliverableUpTo;
   }
 
   InFlight lease(String receipt, long deadline, ActorRef<QueueEntity.Delivery> holder) {

@@ -31,9 +31,11 @@ import org.apache.pekko.persistence.SnapshotSelectionCriteria;
  * unchanged: it loads the newest snapshot (the same payload, through the queue's {@code
  * SnapshotAdapter}) and replays the events after it. A snapshot is consistent because it is taken
  * in the write's callback, or in the command that brings the store's answer to the save before it:
- * in both the state is exactly that of the last durable event (Pekko stashes commands while a write
- * is in flight, so no later event is applied yet). One save at a time: a snapshot due while one is
- * being stored is taken when the store answers.
+ * in both the state is exactly that of the last event written (Pekko stashes commands while a write
+ * is in flight, so no later event is applied yet). It is saved only once that event is durable:
+ * with the write pipeline ({@link PipelinedJournal}) the queue {@link #hold holds} it until the
+ * journal says so, and drops it if the write fails. One save at a time: a snapshot due while one is
+ * held or stored is taken when the store answers.
  *
  * <p><b>Pruning.</b> Pekko 1.2.1's typed persistence deletes only with count-based retention
  * ({@code RetentionCriteria.snapshotEvery}), which would snapshot a deep queue every N events
@@ -55,6 +57,7 @@ final class Snapshots {
   private final ActorContext<QueueEntity.Command> ctx;
   private long previousSnapshot;
   private boolean saving;
+  private boolean held; // taken, waiting for the write it follows to be durable
 
   Snapshots(ActorContext<QueueEntity.Command> ctx, String persistenceId) {
     this.persistenceId = persistenceId;
@@ -66,9 +69,22 @@ final class Snapshots {
     this.replies = Adapter.toClassic(ctx.spawnAnonymous(deletionFailures()));
   }
 
-  /** Whether a snapshot is being stored (a due one then waits). */
+  /** Whether a snapshot is being stored or held (a due one then waits). */
   boolean saving() {
-    return saving;
+    return saving || held;
+  }
+
+  /**
+   * A snapshot was taken of a state whose last write is not durable yet: no other is taken until it
+   * is {@link #save saved} (once that write is durable) or {@link #dropHeld dropped}.
+   */
+  void hold() {
+    held = true;
+  }
+
+  /** The held snapshot's write failed, or the queue restarts: it is never saved. */
+  void dropHeld() {
+    held = false;
   }
 
   /**
@@ -76,6 +92,7 @@ final class Snapshots {
    * after event {@code sequenceNr}, which must be durable.
    */
   void save(long sequenceNr, Object snapshot, int messages) {
+    held = false;
     saving = true;
     SnapshotMetadata meta =
         SnapshotMetadata.apply(persistenceId, sequenceNr, System.currentTimeMillis());

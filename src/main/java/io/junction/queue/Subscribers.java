@@ -64,11 +64,11 @@ final class Subscribers {
       Supplier<String> receipts,
       Function<InFlight, Delivery> deliver) {
     boolean progress = true;
-    while (progress && !s.ready.isEmpty()) {
+    while (progress && s.hasDeliverable()) {
       progress = false;
       for (Map.Entry<ActorRef<Delivery>, Window> e : windows.entrySet()) {
         Window w = e.getValue();
-        if (w.inFlight >= w.prefetch || s.ready.isEmpty()) continue;
+        if (w.inFlight >= w.prefetch || !s.hasDeliverable()) continue;
         w.inFlight++;
         e.getKey().tell(deliver.apply(s.lease(receipts.get(), deadline, e.getKey())));
         progress = true;

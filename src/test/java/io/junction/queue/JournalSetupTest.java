@@ -1,6 +1,7 @@
 package io.junction.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,12 +44,24 @@ class JournalSetupTest {
   void theFaultInjectingJournalIsConfiguredOnlyWhenFaultsAreOn() {
     String path = "junction.journal.h2.path = \"" + dir + "\"\n";
     Config off = JournalSetup.configure(with(path));
-    assertEquals(
-        "org.apache.pekko.persistence.jdbc.journal.JdbcAsyncWriteJournal",
-        off.getString("jdbc-journal.class"));
+    assertEquals(PipelinedJournal.class.getName(), off.getString("jdbc-journal.class"));
     Config on = JournalSetup.configure(with(path + "junction.faults.enabled = on"));
     assertEquals(FaultyJournal.class.getName(), on.getString("jdbc-journal.class"));
     assertEquals("slick", on.getString("jdbc-journal.use-shared-db"), "the rest is unchanged");
+  }
+
+  @Test
+  void theWritePipelineIsOnByDefaultAndCanBeTurnedOff() {
+    String path = "junction.journal.h2.path = \"" + dir + "\"\n";
+    assertTrue(JournalSetup.configure(with(path)).getBoolean("jdbc-journal.pipeline"));
+    Config off = JournalSetup.configure(with(path + "junction.journal.pipeline = off"));
+    assertFalse(off.getBoolean("jdbc-journal.pipeline"));
+    assertEquals(PipelinedJournal.class.getName(), off.getString("jdbc-journal.class"));
+    ConfigProblems problems = new ConfigProblems();
+    JournalSetup.configure(with(path + "junction.journal.pipeline = sometimes"), problems);
+    assertEquals(
+        List.of("junction.journal.pipeline"),
+        problems.all().stream().map(ConfigProblems.Problem::path).toList());
   }
 
   @Test

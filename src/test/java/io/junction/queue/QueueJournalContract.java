@@ -1,9 +1,14 @@
 package io.junction.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.junction.faults.FaultRule;
+import io.junction.faults.FaultSpec;
+import io.junction.faults.Faults;
 import io.junction.message.Envelope;
 import io.junction.queue.QueueEntity.*;
 import io.junction.queue.QueueSettings.Overflow;
@@ -11,7 +16,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -20,6 +27,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What every real journal must give a queue: messages survive an actor-system restart in order, and
@@ -217,6 +226,252 @@ abstract class QueueJournalContract {
     } finally {
       again.shutdownTestKit();
       journalDone(config);
+    }
+  }
+
+  // ---- the write pipeline (PipelinedJournal), driven by the fault-injecting journal over it ----
+
+  /** {@code journal} with the fault-injecting journal (a PipelinedJournal) and the pipeline set. */
+  private static Config withFaults(Config journal, boolean pipeline) {
+    return ConfigFactory.parseString(
+            "junction.faults.enabled = on\njdbc-journal.class = \""
+                + FaultyJournal.class.getName()
+                + "\"\njdbc-journal.pipeline = "
+                + pipeline)
+        .withFallback(journal);
+  }
+
+  // Each test its own queue: the PostgreSQL journal is shared by every test of the class.
+  private static FaultRule fault(ActorTestKit kit, String queue, String kind, String... more) {
+    Map<String, String> fields = new HashMap<>(Map.of("kind", kind, "queue", queue));
+    for (int i = 0; i < more.length; i += 2) fields.put(more[i], more[i + 1]);
+    Faults faults = Faults.get(kit.system());
+    return faults.add(FaultSpec.parse(fields, Instant.now(), faults.settings()));
+  }
+
+  // The rule has held (or failed) a write: the write has reached the database's side.
+  private static void awaitHit(ActorTestKit kit, FaultRule rule) {
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              assertTrue(rule.hits() > 0, "no write yet");
+              return null;
+            });
+  }
+
+  @ParameterizedTest(name = "pipeline = {0}")
+  @ValueSource(booleans = {true, false})
+  void aQueueServesWhileItsWriteCommitsOnlyWithThePipeline(boolean pipeline) {
+    String queue = "serves-" + pipeline;
+    Config config = withFaults(journal(), pipeline);
+    ActorTestKit kit = ActorTestKit.create(name() + "-" + queue, config);
+    try {
+      FaultRule slow = fault(kit, queue, "slow-journal-writes", "delay", "3s", "ttl", "1m");
+      ActorRef<Command> q = kit.spawn(QueueEntity.create(queue, settings(1000)));
+      TestProbe<Object> answers = kit.createTestProbe();
+      q.tell(Publish.of(msg("a"), answers.ref().narrow()));
+      awaitHit(kit, slow);
+      q.tell(new GetStats(answers.ref().narrow()));
+      q.tell(new Lease(10, Duration.ofSeconds(30), answers.ref().narrow()));
+      List<Object> order = new ArrayList<>();
+      for (int i = 0; i < 3; i++) order.add(answers.receiveMessage(Duration.ofSeconds(20)));
+      if (pipeline) {
+        // Answered while the write is held; the message is in the queue but not delivered yet.
+        assertEquals(1, assertInstanceOf(QueueStats.class, order.get(0)).depth());
+        assertEquals(List.of(), assertInstanceOf(Leased.class, order.get(1)).deliveries());
+        assertTrue(assertInstanceOf(StatusReply.class, order.get(2)).isSuccess());
+      } else {
+        // Pekko's persist: every command waits for the commit.
+        assertTrue(assertInstanceOf(StatusReply.class, order.get(0)).isSuccess());
+        assertEquals(1, assertInstanceOf(QueueStats.class, order.get(1)).depth());
+        assertEquals(1, assertInstanceOf(Leased.class, order.get(2)).deliveries().size());
+      }
+      if (pipeline) { // durable now: delivered
+        q.tell(new Lease(10, Duration.ofSeconds(30), answers.ref().narrow()));
+        Leased leased = answers.expectMessageClass(Leased.class, Duration.ofSeconds(10));
+        assertEquals("a", leased.deliveries().get(0).envelope().payload().utf8String());
+      }
+    } finally {
+      kit.shutdownTestKit();
+      journalDone(config);
+    }
+  }
+
+  @ParameterizedTest(name = "pipeline = {0}")
+  @ValueSource(booleans = {true, false})
+  void deliveriesGoOnWhileAWriteCommitsOnlyWithThePipeline(boolean pipeline) {
+    String queue = "drain-" + pipeline;
+    Config config = withFaults(journal(), pipeline);
+    ActorTestKit kit = ActorTestKit.create(name() + "-" + queue, config);
+    try {
+      ActorRef<Command> q = kit.spawn(QueueEntity.create(queue, settings(1000)));
+      TestProbe<StatusReply<EnqueuedBatch>> published = kit.createTestProbe();
+      List<Envelope> backlog = new ArrayList<>();
+      for (int i = 0; i < 30; i++) backlog.add(msg("m" + i));
+      q.tell(new PublishBatch(backlog, published.ref()));
+      assertTrue(published.receiveMessage(Duration.ofSeconds(20)).isSuccess());
+      // Now every write takes 500 ms. A consumer leases one message at a time and acks it.
+      FaultRule slow = fault(kit, queue, "slow-journal-writes", "delay", "500ms", "ttl", "1m");
+      TestProbe<Leased> leased = kit.createTestProbe();
+      TestProbe<Settled> settled = kit.createTestProbe();
+      int n = 20;
+      for (int i = 0; i < n; i++) {
+        q.tell(new Lease(1, Duration.ofSeconds(60), leased.ref()));
+        Delivery d = leased.receiveMessage(Duration.ofSeconds(30)).deliveries().get(0);
+        assertEquals("m" + i, d.envelope().payload().utf8String());
+        q.tell(new Ack(List.of(d.receiptId()), i == n - 1 ? settled.ref() : null));
+      }
+      assertEquals(1, settled.receiveMessage(Duration.ofSeconds(30)).settled()); // all durable
+      long writes = slow.hits();
+      System.out.printf(
+          "%s, pipeline %s: %d journal writes for %d lease-ack cycles%n",
+          name(), pipeline, writes, n);
+      if (pipeline) {
+        // leases answered while the acks' writes commit; the acks go out together
+        assertTrue(writes <= 5, writes + " writes for " + n + " acks");
+      } else {
+        // each lease waits for the write of the ack before it
+        assertTrue(writes >= n / 2, writes + " writes for " + n + " acks");
+      }
+    } finally {
+      kit.shutdownTestKit();
+      journalDone(config);
+    }
+  }
+
+  @Test
+  void aFailedWriteFailsTheWritesQueuedBehindItAndLeavesNoGapInTheJournal() {
+    Config config = withFaults(journal(), true);
+    String pid = QueueEntity.persistenceId("failed").id();
+    ActorTestKit kit = ActorTestKit.create(name() + "-failed", config);
+    try {
+      FaultRule slow = fault(kit, "failed", "slow-journal-writes", "delay", "2s", "ttl", "1m");
+      FaultRule fail = fault(kit, "failed", "fail-journal-writes", "ttl", "1m");
+      ActorRef<Command> q = kit.spawn(QueueEntity.create("failed", settings(1000)));
+      TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
+      q.tell(Publish.of(msg("a"), replies.ref()));
+      awaitHit(kit, fail);
+      // a's write will fail in 2 s; b and c queue behind it in the lane meanwhile.
+      q.tell(Publish.of(msg("b"), replies.ref()));
+      q.tell(Publish.of(msg("c"), replies.ref()));
+      awaitDepth(kit, q, 3);
+      // Gone before a's failure is reported: b and c would be written now if the lane let them.
+      Faults.get(kit.system()).remove(slow.id());
+      Faults.get(kit.system()).remove(fail.id());
+      for (int i = 0; i < 3; i++) {
+        StatusReply<Enqueued> r = replies.receiveMessage(Duration.ofSeconds(20));
+        assertTrue(r.isError(), "refused: " + r);
+        assertTrue(
+            r.getError().getMessage().contains("journal failure"), r.getError().getMessage());
+      }
+      assertEquals(1, fail.hits(), "b and c were queued behind a, not written on their own");
+      // The queue restarted from the journal (with backoff) and takes publishes again.
+      for (String text : List.of("d", "e")) {
+        q.tell(Publish.of(msg(text), replies.ref()));
+        assertTrue(replies.receiveMessage(Duration.ofSeconds(20)).isSuccess(), text);
+      }
+    } finally {
+      kit.shutdownTestKit();
+    }
+    assertEquals(List.of(1L, 2L), sequenceNumbers(pid), "no gap, nothing of a, b, c");
+    ActorTestKit second = ActorTestKit.create(name() + "-failed-2", journal());
+    try {
+      ActorRef<Command> q = second.spawn(QueueEntity.create("failed", settings(1000)));
+      TestProbe<Peeked> peeked = second.createTestProbe();
+      q.tell(new Peek(10, peeked.ref()));
+      assertEquals(List.of("d", "e"), payloads(peeked.receiveMessage(Duration.ofSeconds(20))));
+    } finally {
+      second.shutdownTestKit();
+      journalDone(config);
+    }
+  }
+
+  @Test
+  void aRecoveryWaitsForTheWritesItsPredecessorLeftInTheLane() {
+    Config config = withFaults(journal(), true);
+    ActorTestKit kit = ActorTestKit.create(name() + "-lane", config);
+    try {
+      FaultRule slow = fault(kit, "lane", "slow-journal-writes", "delay", "2s", "ttl", "1m");
+      ActorRef<Command> first = kit.spawn(QueueEntity.create("lane", settings(1000)), "first");
+      TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
+      first.tell(Publish.of(msg("a"), replies.ref()));
+      awaitHit(kit, slow);
+      // b's write waits in the lane behind a's (held): not yet in the database.
+      first.tell(Publish.of(msg("b"), replies.ref()));
+      awaitDepth(kit, first, 2);
+      kit.stop(first, Duration.ofSeconds(10));
+      for (int i = 0; i < 2; i++) {
+        StatusReply<Enqueued> told = replies.receiveMessage(Duration.ofSeconds(10));
+        assertTrue(told.isError() && told.getError().getMessage().contains("may still be stored"));
+      }
+      Faults.get(kit.system()).remove(slow.id());
+      // The next incarnation reads the journal only once the lane is empty: a and b are there,
+      // and c follows them instead of taking b's sequence number.
+      ActorRef<Command> next = kit.spawn(QueueEntity.create("lane", settings(1000)), "next");
+      next.tell(Publish.of(msg("c"), replies.ref()));
+      assertEquals(3, replies.receiveMessage(Duration.ofSeconds(20)).getValue().seq());
+      TestProbe<Peeked> peeked = kit.createTestProbe();
+      next.tell(new Peek(10, peeked.ref()));
+      assertEquals(List.of("a", "b", "c"), payloads(peeked.receiveMessage(Duration.ofSeconds(10))));
+    } finally {
+      kit.shutdownTestKit();
+      journalDone(config);
+    }
+  }
+
+  // The queue has applied (and so issued the writes of) depth messages.
+  private static void awaitDepth(ActorTestKit kit, ActorRef<Command> q, int depth) {
+    TestProbe<QueueStats> stats = kit.createTestProbe();
+    stats.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          q.tell(new GetStats(stats.ref()));
+          assertEquals(depth, stats.receiveMessage(Duration.ofSeconds(5)).depth());
+          return null;
+        });
+  }
+
+  @Test
+  void aHandOffStopsOnlyOnceItsWritesAreDurable() {
+    Config config = withFaults(journal(), true);
+    ActorTestKit kit = ActorTestKit.create(name() + "-handoff", config);
+    try {
+      FaultRule slow = fault(kit, "handoff", "slow-journal-writes", "delay", "1s", "ttl", "1m");
+      ActorRef<Command> q = kit.spawn(QueueEntity.create("handoff", settings(1000)));
+      TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
+      q.tell(Publish.of(msg("a"), replies.ref()));
+      awaitHit(kit, slow);
+      q.tell(HandOff.INSTANCE);
+      q.tell(Publish.of(msg("late"), replies.ref()));
+      StatusReply<Enqueued> late = replies.receiveMessage(Duration.ofSeconds(10));
+      assertTrue(late.isError() && late.getError().getMessage().contains("moving"), "" + late);
+      assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isSuccess(), "a is acknowledged");
+      replies.expectTerminated(q, Duration.ofSeconds(10));
+    } finally {
+      kit.shutdownTestKit();
+      journalDone(config);
+    }
+  }
+
+  private static List<String> payloads(Peeked p) {
+    return p.messages().stream().map(m -> m.envelope().payload().utf8String()).toList();
+  }
+
+  private List<Long> sequenceNumbers(String pid) {
+    try (Connection c = connect();
+        PreparedStatement st =
+            c.prepareStatement(
+                "SELECT \"sequence_number\" FROM \"event_journal\" WHERE \"persistence_id\" = ?"
+                    + " ORDER BY 1")) {
+      st.setString(1, pid);
+      List<Long> out = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) out.add(rs.getLong(1));
+      }
+      return out;
+    } catch (Exception e) {
+      throw new AssertionError(e);
     }
   }
 
