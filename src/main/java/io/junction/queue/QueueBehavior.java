@@ -344,8 +344,9 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     if (registration == null || c.token() != registration.token()) return Effect().none();
     onDurable(s, c.sequenceNr());
     // What waited for a free write slot goes now, not a Flush message later.
-    if (flushRequested && unconfirmed.size() < MAX_WRITES_AHEAD) return write(s);
-    return handingOff && unconfirmed.isEmpty() ? Effect().stop() : Effect().none();
+    EffectBuilder<QueueEvent, QueueState> next =
+        flushRequested && unconfirmed.size() < MAX_WRITES_AHEAD ? write(s) : Effect().none();
+    return handingOff && unconfirmed.isEmpty() ? next.thenStop() : next;
   }
 
   private Effect<QueueEvent, QueueState> onWriteFailed(QueueState s, QueueEntity.WriteFailed c) {
