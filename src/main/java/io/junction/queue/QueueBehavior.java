@@ -65,10 +65,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  */
 final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, QueueState> {
 
-  // Writes issued but not yet durable before the queue holds further changes in PendingWrites
-  // (they then go out together when one is durable). The journal's lane makes all of a queue's
-  // queued writes in one transaction, so this bounds memory, not batching.
-  private static final int MAX_WRITES_AHEAD = 16;
+  // Writes issued but not yet durable before the queue holds further changes in PendingWrites;
+  // they go out together as the next write once the journal reports the last one durable. One:
+  // with 16, every publish and ack request became its own write (2.3 times the events, hence the
+  // snapshots and their deletions, at 5,000 msg/s), for no more throughput (docs/PERFORMANCE.md).
+  // Administrative writes (purge, redrive, hand-off) go out at once and queue in the journal's
+  // lane.
+  private static final int MAX_WRITES_AHEAD = 1;
 
   /** A write issued, not yet durable: what to do once it is, and whom to tell if it never is. */
   private static final class Unconfirmed {

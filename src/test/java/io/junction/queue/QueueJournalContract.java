@@ -352,9 +352,11 @@ abstract class QueueJournalContract {
       TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
       q.tell(Publish.of(msg("a"), replies.ref()));
       awaitHit(kit, fail);
-      // a's write will fail in 2 s; b and c queue behind it in the lane meanwhile.
+      // a's write will fail in 2 s. b and c wait in the queue's buffer (one write at a time);
+      // an administrative write goes out at once and takes them along: it queues in the lane.
       q.tell(Publish.of(msg("b"), replies.ref()));
       q.tell(Publish.of(msg("c"), replies.ref()));
+      q.tell(new PurgeDeadLetters(kit.<Purged>createTestProbe().ref()));
       awaitDepth(kit, q, 3);
       // Gone before a's failure is reported: b and c would be written now if the lane let them.
       Faults.get(kit.system()).remove(slow.id());
@@ -365,7 +367,7 @@ abstract class QueueJournalContract {
         assertTrue(
             r.getError().getMessage().contains("journal failure"), r.getError().getMessage());
       }
-      assertEquals(1, fail.hits(), "b and c were queued behind a, not written on their own");
+      assertEquals(1, fail.hits(), "b and c were queued behind a, never written");
       // The queue restarted from the journal (with backoff) and takes publishes again.
       for (String text : List.of("d", "e")) {
         q.tell(Publish.of(msg(text), replies.ref()));
@@ -397,8 +399,10 @@ abstract class QueueJournalContract {
       TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
       first.tell(Publish.of(msg("a"), replies.ref()));
       awaitHit(kit, slow);
-      // b's write waits in the lane behind a's (held): not yet in the database.
+      // b's write waits in the lane behind a's (held): not yet in the database. (An
+      // administrative write goes out at once, taking the buffered b along.)
       first.tell(Publish.of(msg("b"), replies.ref()));
+      first.tell(new PurgeDeadLetters(kit.<Purged>createTestProbe().ref()));
       awaitDepth(kit, first, 2);
       kit.stop(first, Duration.ofSeconds(10));
       for (int i = 0; i < 2; i++) {
