@@ -25,8 +25,8 @@
 # par / serial (the Parallel / Serial collector),
 # p5 (G1 with a 5 ms pause goal), mn64 / mn32 (a fixed 64 / 32 MiB young generation), big (-Xms1g:
 # the heap at its 1 GiB maximum from the start, so a larger young generation), dbd (queues
-# with the opt-in deliver-before-durable, docs/QUEUES.md), nopipe (junction.journal.pipeline = off:
-# the queue waits for each commit), nosnap (no snapshots, so no pruning
+# with the opt-in deliver-before-durable, docs/QUEUES.md), pipe (junction.journal.pipeline = on:
+# the queue serves while its write commits), nosnap (no snapshots, so no pruning
 # either), seN (snapshot-every = N instead of auto), c1m / c4m (H2 page cache of 1 / 4 MiB), rt1 /
 # rt5 (H2 keeps dead chunks 1 / 5 s, not 45), j25 (the node on the JDK in JDK25_HOME, default
 # /usr/lib/jvm/temurin-25-jdk-amd64), base (the node of the checkout in BASE_ROOT, e.g. a clone of
@@ -258,9 +258,8 @@ for system in ${SYSTEMS//,/ }; do
           par) gc="$gc -XX:+UseParallelGC" ;;
           serial) gc="$gc -XX:+UseSerialGC" ;;
           dbd) gc="$gc -Djunction.queue-defaults.deliver-before-durable=on" ;;
-          # Pekko's plain persist: the queue waits for each commit (docs/QUEUES.md, "The write
-          # pipeline")
-          nopipe) gc="$gc -Djunction.journal.pipeline=off" ;;
+          # the opt-in write pipeline: the queue serves while its write commits (docs/QUEUES.md)
+          pipe) gc="$gc -Djunction.journal.pipeline=on" ;;
           p5) gc="$gc -XX:MaxGCPauseMillis=5" ;;
           mn64) gc="$gc -Xmn64m" ;;
           mn32) gc="$gc -Xmn32m" ;;

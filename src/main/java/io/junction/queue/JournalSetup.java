@@ -118,7 +118,7 @@ public final class JournalSetup {
     if (j == null) return null;
     problems.rejectUnknownKeys(
         base, j, java.util.Set.of("kind", "pool-size", "pipeline", "h2", "postgres"));
-    boolean pipeline = problems.read(base + ".pipeline", () -> j.getBoolean("pipeline"), true);
+    boolean pipeline = problems.read(base + ".pipeline", () -> j.getBoolean("pipeline"), false);
     int pool = problems.read(base + ".pool-size", () -> j.getInt("pool-size"), 4);
     if (pool < 1) problems.add(base + ".pool-size", "must be >= 1, was " + pool);
     String kind = problems.read(base + ".kind", () -> j.getString("kind"), "h2");

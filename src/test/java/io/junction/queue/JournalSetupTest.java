@@ -51,12 +51,14 @@ class JournalSetupTest {
   }
 
   @Test
-  void theWritePipelineIsOnByDefaultAndCanBeTurnedOff() {
+  void theWritePipelineIsOffByDefaultAndCanBeTurnedOn() {
     String path = "junction.journal.h2.path = \"" + dir + "\"\n";
-    assertTrue(JournalSetup.configure(with(path)).getBoolean("jdbc-journal.pipeline"));
-    Config off = JournalSetup.configure(with(path + "junction.journal.pipeline = off"));
+    Config off = JournalSetup.configure(with(path));
     assertFalse(off.getBoolean("jdbc-journal.pipeline"));
     assertEquals(PipelinedJournal.class.getName(), off.getString("jdbc-journal.class"));
+    assertTrue(
+        JournalSetup.configure(with(path + "junction.journal.pipeline = on"))
+            .getBoolean("jdbc-journal.pipeline"));
     ConfigProblems problems = new ConfigProblems();
     JournalSetup.configure(with(path + "junction.journal.pipeline = sometimes"), problems);
     assertEquals(

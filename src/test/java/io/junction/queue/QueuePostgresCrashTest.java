@@ -46,6 +46,7 @@ class QueuePostgresCrashTest extends QueueCrashTest {
     String journal =
         """
         journal {
+          pipeline = on
           kind = postgres
           postgres { url = "%s", user = "%s", password-env = JUNCTION_PG_PASSWORD }
         }
