@@ -34,8 +34,7 @@ public final class JournalSetup {
       String user,
       String password,
       int poolSize,
-      Path h2Directory,
-      boolean pipeline) {}
+      Path h2Directory) {}
 
   private JournalSetup() {}
 
@@ -66,6 +65,11 @@ public final class JournalSetup {
       Config config, ConfigProblems problems, Function<String, String> env) {
     Database db = database(config, problems, env);
     if (db == null) return config;
+    boolean pipeline =
+        problems.read(
+            "junction.journal.pipeline",
+            () -> config.getBoolean("junction.journal.pipeline"),
+            false);
     Map<String, Object> slickDb =
         Map.of(
             "url", db.url(),
@@ -92,7 +96,7 @@ public final class JournalSetup {
     overlay =
         overlay
             .withValue("jdbc-journal.class", str(journal.getName()))
-            .withValue("jdbc-journal.pipeline", ConfigValueFactory.fromAnyRef(db.pipeline()));
+            .withValue("jdbc-journal.pipeline", ConfigValueFactory.fromAnyRef(pipeline));
     return overlay.withFallback(config).resolve();
   }
 
@@ -118,7 +122,6 @@ public final class JournalSetup {
     if (j == null) return null;
     problems.rejectUnknownKeys(
         base, j, java.util.Set.of("kind", "pool-size", "pipeline", "h2", "postgres"));
-    boolean pipeline = problems.read(base + ".pipeline", () -> j.getBoolean("pipeline"), false);
     int pool = problems.read(base + ".pool-size", () -> j.getInt("pool-size"), 4);
     if (pool < 1) problems.add(base + ".pool-size", "must be >= 1, was " + pool);
     String kind = problems.read(base + ".kind", () -> j.getString("kind"), "h2");
@@ -134,12 +137,11 @@ public final class JournalSetup {
           if (!given.startsWith("jdbc:h2:"))
             problems.add(base + ".h2.url", "must start with jdbc:h2:, was \"" + given + "\"");
           return new Database(
-              kind, given, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, null, pipeline);
+              kind, given, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, null);
         }
         Path dir = Path.of(path).toAbsolutePath();
         String url = "jdbc:h2:file:" + dir.resolve("junction") + opts;
-        return new Database(
-            kind, url, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, dir, pipeline);
+        return new Database(kind, url, "org.h2.Driver", "slick.jdbc.H2Profile$", "", "", pool, dir);
       }
       case "postgres" -> {
         String url = problems.read(base + ".postgres.url", () -> j.getString("postgres.url"), "");
@@ -162,8 +164,7 @@ public final class JournalSetup {
             user,
             password,
             pool,
-            null,
-            pipeline);
+            null);
       }
       default -> {
         problems.add(base + ".kind", "must be h2 or postgres, was \"" + kind + "\"");

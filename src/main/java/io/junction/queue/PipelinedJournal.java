@@ -52,6 +52,10 @@ import scala.util.Try;
  */
 public class PipelinedJournal extends JdbcAsyncWriteJournal {
 
+  // What Pekko's AsyncWriteJournal takes for "every write succeeded" (an empty result).
+  private static final Future<Seq<Try<BoxedUnit>>> ALL_WRITTEN =
+      Futures.successful(scala.collection.immutable.List$.MODULE$.empty());
+
   private final boolean enabled;
   private final DurabilityRegistry registry;
   private final Map<String, Lane> lanes = new HashMap<>();
@@ -111,17 +115,16 @@ public class PipelinedJournal extends JdbcAsyncWriteJournal {
     if (owner != null) lane.owner = owner;
     CollectionConverters.asJava(messages).forEach(lane.queued::add);
     if (!lane.writing) issue(pid, lane);
-    // An empty result means "all written" to Pekko's AsyncWriteJournal.
-    return Futures.successful(scala.collection.immutable.List$.MODULE$.empty());
+    return ALL_WRITTEN;
   }
 
   private void issue(String pid, Lane lane) {
-    List<AtomicWrite> batch = new ArrayList<>(lane.queued);
+    long highest = lane.queued.peekLast().highestSequenceNr();
+    Seq<AtomicWrite> batch = CollectionConverters.asScala(lane.queued).toList();
     lane.queued.clear();
     lane.writing = true;
-    long highest = batch.get(batch.size() - 1).highestSequenceNr();
     DurabilityRegistry.Registration owner = lane.owner;
-    Future<Seq<Try<BoxedUnit>>> done = write(CollectionConverters.asScala(batch).toList());
+    Future<Seq<Try<BoxedUnit>>> done = write(batch);
     org.apache.pekko.actor.ActorRef self = self();
     // Parasitic: the callback only sends a message. Not through Scala's CompletableFuture wrapper
     // (FutureConverters): it runs even whenComplete on the default executor, a new thread per
