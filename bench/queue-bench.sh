@@ -150,6 +150,12 @@ run_one() { # label system port run(throughput|RATE) shape
   local p=${5%x*} c=${5#*x} mode=throughput rate="" extra=()
   if [[ $4 != throughput ]]; then rate=$4; mode=latency; extra=(--rate "$rate"); fi
   echo "load (round $ROUND): $1 $mode ${p}x${c} ..."
+  # Write back what the previous load left dirty in the page cache before this one starts: the kernel
+  # otherwise does it 30 s later (vm.dirty_expire_centisecs), in the middle of the next system's
+  # load, and every fsync of that system waits behind it (docs/PERFORMANCE.md, "The stall that
+  # followed RabbitMQ").
+  sync
+  echo "load start: $(date +%T) $1 $mode ${p}x${c}" >> "$OUT/results.txt"
   timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -cp "$JAR" io.junction.bench.QueueBench \
     --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$5-$ROUND-$RANDOM" \
     --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \

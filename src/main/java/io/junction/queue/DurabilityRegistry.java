@@ -25,8 +25,8 @@ final class DurabilityRegistry implements Extension {
       queue.tell(new QueueEntity.Durable(token, sequenceNr));
     }
 
-    void failed(String why) {
-      queue.tell(new QueueEntity.WriteFailed(token, why));
+    void failed(String why, boolean mayLand) {
+      queue.tell(new QueueEntity.WriteFailed(token, why, mayLand));
     }
   }
 

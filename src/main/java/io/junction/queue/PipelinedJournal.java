@@ -1,11 +1,13 @@
 package io.junction.queue;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.dispatch.Futures;
 import org.apache.pekko.event.Logging;
@@ -40,6 +42,11 @@ import scala.util.Try;
  *       later write of that persistence id fails at once, until the queue's next recovery starts:
  *       the journal never holds a write whose predecessor is missing. The queue, told {@code
  *       WriteFailed}, restarts and recovers from what was committed.
+ *   <li><b>A write that hangs fails.</b> Pekko's circuit breaker fails a write that outlives its
+ *       {@code circuit-breaker.call-timeout}; the pipeline has confirmed the write to Pekko
+ *       already, so it keeps that promise itself: a lane whose transaction runs longer tells the
+ *       queue {@code WriteFailed} (the write may still commit, and its publishers are told so) and
+ *       refuses the id's writes until the queue recovers, which waits for the transaction's end.
  *   <li><b>Recovery waits for the lane.</b> Reading the highest sequence number (the start of every
  *       recovery) waits until the persistence id's queued writes are committed or failed.
  *   <li><b>One thread.</b> Every write is issued from this actor's thread (the JDBC journal's
@@ -60,6 +67,9 @@ public class PipelinedJournal extends JdbcAsyncWriteJournal {
   private final DurabilityRegistry registry;
   private final Map<String, Lane> lanes = new HashMap<>();
   private final LoggingAdapter log;
+  private final long callTimeoutNanos;
+  private final String callTimeout; // as configured, for the message
+  private final Cancellable checkLanes;
 
   /** Called reflectively by Pekko persistence with the plugin's config. */
   public PipelinedJournal(Config config) {
@@ -67,6 +77,37 @@ public class PipelinedJournal extends JdbcAsyncWriteJournal {
     this.enabled = enabled(config);
     this.registry = DurabilityRegistry.get(Adapter.toTyped(context().system()));
     this.log = Logging.getLogger(context().system(), PipelinedJournal.class);
+    Config breaker =
+        config
+            .withFallback(
+                context()
+                    .system()
+                    .settings()
+                    .config()
+                    .getConfig("pekko.persistence.journal-plugin-fallback"))
+            .getConfig("circuit-breaker");
+    Duration timeout = breaker.getDuration("call-timeout");
+    this.callTimeoutNanos = timeout.toNanos();
+    this.callTimeout = breaker.getString("call-timeout");
+    // A sweep rather than a timer per transaction: commits come thousands of times a second.
+    Duration every =
+        timeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
+            ? timeout.dividedBy(4)
+            : Duration.ofSeconds(1);
+    this.checkLanes =
+        enabled
+            ? context()
+                .system()
+                .scheduler()
+                .scheduleWithFixedDelay(
+                    every, every, self(), CheckLanes.INSTANCE, context().dispatcher(), self())
+            : null;
+  }
+
+  @Override
+  public void postStop() {
+    if (checkLanes != null) checkLanes.cancel();
+    super.postStop();
   }
 
   /** Whether the plugin config {@code pluginConfig} turns the pipeline on. */
@@ -80,6 +121,7 @@ public class PipelinedJournal extends JdbcAsyncWriteJournal {
     final List<Runnable> whenDrained = new ArrayList<>(1);
     DurabilityRegistry.Registration owner;
     boolean writing;
+    long writingSince; // System.nanoTime() when the transaction in flight was issued
     String failed; // why the lane refuses writes until the next recovery; null when it does not
 
     boolean drained() {
@@ -93,6 +135,11 @@ public class PipelinedJournal extends JdbcAsyncWriteJournal {
       long highestSequenceNr,
       DurabilityRegistry.Registration owner,
       Throwable failure) {}
+
+  /** Look for transactions that outlived the call timeout. */
+  private enum CheckLanes {
+    INSTANCE
+  }
 
   /** Thrown (as a write's failure) for writes behind a failed one, until recovery. */
   public static final class LaneFailed extends RuntimeException {
@@ -123,6 +170,7 @@ public class PipelinedJournal extends JdbcAsyncWriteJournal {
     Seq<AtomicWrite> batch = CollectionConverters.asScala(lane.queued).toList();
     lane.queued.clear();
     lane.writing = true;
+    lane.writingSince = System.nanoTime();
     DurabilityRegistry.Registration owner = lane.owner;
     Future<Seq<Try<BoxedUnit>>> done = write(batch);
     org.apache.pekko.actor.ActorRef self = self();
@@ -156,13 +204,45 @@ public class PipelinedJournal extends JdbcAsyncWriteJournal {
   @Override
   public PartialFunction<Object, BoxedUnit> receivePluginInternal() {
     return super.receivePluginInternal()
-        .orElse(ReceiveBuilder.create().match(Written.class, this::onWritten).build().onMessage());
+        .orElse(
+            ReceiveBuilder.create()
+                .match(Written.class, this::onWritten)
+                .matchEquals(CheckLanes.INSTANCE, c -> checkLanes())
+                .build()
+                .onMessage());
+  }
+
+  // The lane stays writing (recovery waits until the transaction ends, whichever way), but its
+  // queue hears now that the write failed, as a plain journal's breaker would tell it.
+  private void checkLanes() {
+    long now = System.nanoTime();
+    lanes.forEach(
+        (pid, lane) -> {
+          if (!lane.writing || lane.failed != null || now - lane.writingSince < callTimeoutNanos)
+            return;
+          String why = "a write did not complete within " + callTimeout;
+          lane.failed =
+              "a write of "
+                  + pid
+                  + " did not complete within "
+                  + callTimeout
+                  + "; refused until the queue recovers";
+          lane.queued.clear();
+          log.warning("journal write of {} did not complete within {}", pid, callTimeout);
+          if (lane.owner != null) lane.owner.failed(why, true);
+        });
   }
 
   private void onWritten(Written w) {
     Lane lane = lanes.get(w.persistenceId());
     lane.writing = false;
-    if (w.failure() == null) {
+    if (lane.failed != null) {
+      // Timed out earlier (its queue was told): the transaction has ended now, recovery may read.
+      log.info(
+          "journal write of {} that timed out ended: {}",
+          w.persistenceId(),
+          w.failure() == null ? "committed" : w.failure());
+    } else if (w.failure() == null) {
       if (w.owner() != null) w.owner().durable(w.highestSequenceNr());
       if (!lane.queued.isEmpty()) {
         issue(w.persistenceId(), lane);
@@ -177,7 +257,7 @@ public class PipelinedJournal extends JdbcAsyncWriteJournal {
               + "); refused until the queue recovers";
       lane.queued.clear(); // confirmed to Pekko but never written: WriteFailed covers them
       log.warning("journal write of {} failed: {}", w.persistenceId(), w.failure());
-      if (w.owner() != null) w.owner().failed(String.valueOf(w.failure()));
+      if (w.owner() != null) w.owner().failed(String.valueOf(w.failure()), false);
     }
     List<Runnable> waiting = List.copyOf(lane.whenDrained);
     lane.whenDrained.clear();

@@ -354,7 +354,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private Effect<QueueEvent, QueueState> onWriteFailed(QueueState s, QueueEntity.WriteFailed c) {
     if (registration == null || c.token() != registration.token()) return Effect().none();
-    restartCause = "a journal failure (a write failed)";
+    restartCause = "a journal failure (" + (c.mayLand() ? c.why() : "a write failed") + ")";
+    unconfirmedMayLand |= c.mayLand();
     // To QueueEntity's supervisor: restarts the queue (with backoff), which recovers from what the
     // journal holds; the journal refuses this queue's writes until that recovery starts.
     throw new JournalWriteFailed("queue '" + name + "': journal write failed: " + c.why());

@@ -197,8 +197,11 @@ public final class QueueEntity {
    */
   record Durable(long token, long sequenceNr) implements Command {}
 
-  /** From {@link PipelinedJournal}: a write failed, and every one after it is dropped. */
-  record WriteFailed(long token, String why) implements Command {}
+  /**
+   * From {@link PipelinedJournal}: a write failed, and every one after it is dropped; {@code
+   * mayLand} when it did not fail but outlived the call timeout (it may still commit).
+   */
+  record WriteFailed(long token, String why, boolean mayLand) implements Command {}
 
   record WaitExpired(long waiter) implements Command {}
 

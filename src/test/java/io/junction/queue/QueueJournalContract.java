@@ -389,6 +389,41 @@ abstract class QueueJournalContract {
   }
 
   @Test
+  void aWriteThatOutlivesTheCallTimeoutFailsItsPublishersAsMaybeStored() {
+    Config config =
+        ConfigFactory.parseString("jdbc-journal.circuit-breaker.call-timeout = 1s")
+            .withFallback(withFaults(journal(), true));
+    ActorTestKit kit = ActorTestKit.create(name() + "-hung", config);
+    try {
+      // a is committed at once, but its transaction is not seen to end for 4 s: a hung database
+      // as far as the lane can tell.
+      FaultRule slow = fault(kit, "hung", "slow-journal-writes", "delay", "4s", "ttl", "1m");
+      ActorRef<Command> q = kit.spawn(QueueEntity.create("hung", settings(1000)));
+      TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
+      q.tell(Publish.of(msg("a"), replies.ref()));
+      awaitHit(kit, slow);
+      StatusReply<Enqueued> a = replies.receiveMessage(Duration.ofSeconds(10));
+      assertTrue(a.isError(), "a write past the call timeout is not acknowledged: " + a);
+      String why = a.getError().getMessage();
+      assertTrue(why.contains("did not complete within 1s"), why);
+      assertTrue(why.contains("it may still be stored"), why);
+      Faults.get(kit.system()).remove(slow.id());
+      // The queue recovers once the transaction has ended: a is there (it did commit) and b
+      // follows it.
+      q.tell(Publish.of(msg("b"), replies.ref()));
+      StatusReply<Enqueued> b = replies.receiveMessage(Duration.ofSeconds(30));
+      assertTrue(b.isSuccess(), "" + b);
+      assertEquals(2, b.getValue().seq());
+      TestProbe<Peeked> peeked = kit.createTestProbe();
+      q.tell(new Peek(10, peeked.ref()));
+      assertEquals(List.of("a", "b"), payloads(peeked.receiveMessage(Duration.ofSeconds(10))));
+    } finally {
+      kit.shutdownTestKit();
+      journalDone(config);
+    }
+  }
+
+  @Test
   void aRecoveryWaitsForTheWritesItsPredecessorLeftInTheLane() {
     Config config = withFaults(journal(), true);
     ActorTestKit kit = ActorTestKit.create(name() + "-lane", config);
