@@ -50,7 +50,9 @@ public final class QueueCommand implements Runnable {
   @Command(
       name = "ls",
       mixinStandardHelpOptions = true,
-      description = "List the queues: depth, in flight, dead letters, published.",
+      description =
+          "List the queues: depth, in flight, dead letters, published; publish, deliver and ack"
+              + " rates (messages per second over the last 10 s).",
       footer = {
         "",
         "Examples:",
@@ -69,15 +71,19 @@ public final class QueueCommand implements Runnable {
       if (output == Output.Format.JSON) System.out.println(list.toPrettyString());
       else {
         System.out.printf(
-            "%-24s %10s %10s %10s %12s%n", "QUEUE", "DEPTH", "IN-FLIGHT", "DEAD", "PUBLISHED");
+            "%-24s %10s %10s %10s %12s %9s %9s %9s%n",
+            "QUEUE", "DEPTH", "IN-FLIGHT", "DEAD", "PUBLISHED", "PUB/S", "DELIV/S", "ACK/S");
         for (JsonNode n : list)
           System.out.printf(
-              "%-24s %10d %10d %10d %12d%n",
+              "%-24s %10d %10d %10d %12d %9.1f %9.1f %9.1f%n",
               n.get("name").asText(),
               n.get("depth").asInt(),
               n.get("in_flight").asInt(),
               n.get("dead_letters").asInt(),
-              n.get("published").asLong());
+              n.get("published").asLong(),
+              n.get("publish_rate").asDouble(),
+              n.get("deliver_rate").asDouble(),
+              n.get("ack_rate").asDouble());
       }
     }
   }

@@ -181,7 +181,15 @@ final class QueueRoutes extends AllDirectives {
     m.put("delivered", s.delivered());
     m.put("acked", s.acked());
     m.put("dead_lettered", s.deadLettered());
+    m.put("publish_rate", rate(s.publishRate()));
+    m.put("deliver_rate", rate(s.deliverRate()));
+    m.put("ack_rate", rate(s.ackRate()));
     return m;
+  }
+
+  // Messages per second, to a tenth: what a dashboard shows.
+  private static double rate(double perSecond) {
+    return Math.round(perSecond * 10) / 10.0;
   }
 
   private Route publish(String q) {

@@ -104,6 +104,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final Subscribers subscribers = new Subscribers();
   private final QueueMetrics metrics;
   private final LeaseWaiters waiters = new LeaseWaiters();
+  private final QueueRates rates = new QueueRates();
   private final TimerScheduler<Command> timers;
   private final WriteMetrics writeMetrics;
   private final SnapshotPolicy snapshotPolicy;
@@ -598,8 +599,14 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     prepare(s, now);
     dispatch(s);
     if (!pending.isEmpty()) requestFlush();
-    metrics.update(s.stats(name, subscribers.size())); // sampled once per sweep, not per message
+    rates.sample(System.nanoTime(), s.published, s.delivered, s.acked);
+    metrics.update(stats(s)); // sampled once per sweep, not per message
     return Effect().none();
+  }
+
+  private QueueEntity.QueueStats stats(QueueState s) {
+    QueueRates.Rates now = rates.at(System.nanoTime(), s.published, s.delivered, s.acked);
+    return s.stats(name, subscribers.size(), now);
   }
 
   // ---- inspection and administration ----
@@ -616,7 +623,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   private Effect<QueueEvent, QueueState> onGetStats(QueueState s, GetStats c) {
-    QueueEntity.QueueStats stats = s.stats(name, subscribers.size());
+    QueueEntity.QueueStats stats = stats(s);
     metrics.update(stats);
     c.replyTo().tell(stats);
     return Effect().none();
@@ -666,7 +673,9 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     durableSeq = s.nextSeq - 1; // everything recovered is in the journal
     if (pipelined)
       registration = durability.register(QueueEntity.persistenceId(name).id(), ctx.getSelf());
-    metrics.update(s.stats(name, subscribers.size()));
+    // The rates count from here: what recovery restored is not traffic.
+    rates.sample(System.nanoTime(), s.published, s.delivered, s.acked);
+    metrics.update(stats(s));
     ctx.getLog()
         .info(
             "queue '{}' recovered: {} messages, {} dead letters",

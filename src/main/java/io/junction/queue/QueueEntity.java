@@ -153,7 +153,8 @@ public final class QueueEntity {
 
   /**
    * Reply to {@link GetStats}: {@code depth} counts messages not in flight (ready + delayed);
-   * {@code delivered} counts since the entity last started, the other counters since creation.
+   * {@code delivered} counts since the entity last started, the other counters since creation; the
+   * rates are messages per second over about the last ten seconds ({@link QueueRates}).
    */
   public record QueueStats(
       String queue,
@@ -166,7 +167,10 @@ public final class QueueEntity {
       long published,
       long delivered,
       long acked,
-      long deadLettered)
+      long deadLettered,
+      double publishRate,
+      double deliverRate,
+      double ackRate)
       implements CborSerializable {}
 
   // Internal messages: package-private only because QueueBehavior (same package) handles them;

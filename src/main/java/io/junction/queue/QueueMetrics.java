@@ -23,7 +23,7 @@ final class QueueMetrics {
 
   QueueMetrics(MeterRegistry registry, String queue) {
     this.registry = registry;
-    this.last = new QueueEntity.QueueStats(queue, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    this.last = new QueueEntity.QueueStats(queue, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     Tags tags = Tags.of("queue", queue);
     gauge("junction.queue.depth", tags, s -> s.depth());
     gauge("junction.queue.ready", tags, s -> s.ready());

@@ -252,7 +252,7 @@ final class QueueState {
     return deadLetters.stream().limit(Math.max(0, max)).toList();
   }
 
-  QueueEntity.QueueStats stats(String queue, int subscribers) {
+  QueueEntity.QueueStats stats(String queue, int subscribers, QueueRates.Rates rates) {
     return new QueueEntity.QueueStats(
         queue,
         waiting(),
@@ -264,7 +264,10 @@ final class QueueState {
         published,
         delivered,
         acked,
-        deadLettered);
+        deadLettered,
+        rates.publish(),
+        rates.deliver(),
+        rates.ack());
   }
 
   // ---- snapshots ----

@@ -32,6 +32,8 @@ class QueueApiTest {
                 jobs {}
                 flaky { max-deliveries = 2 }
                 people {}
+                rated {}
+                idle {}
               }
             }
             """);
@@ -82,6 +84,29 @@ class QueueApiTest {
     // an ack for an unknown receipt is reported, not fatal
     JsonNode unknown = json(settle("jobs", "ack", JSON.createArrayNode().add("nope")));
     assertEquals("nope", unknown.get("unknown").get(0).asText());
+  }
+
+  @Test
+  void showsPublishDeliverAndAckRates() throws Exception {
+    for (int i = 0; i < 20; i++) assertEquals(201, publish("rated", "m" + i).statusCode());
+    JsonNode leased = json(api.get("/v1/queues/rated/messages?max=10", null));
+    assertEquals(10, leased.size());
+    var receipts = JSON.createArrayNode();
+    for (int i = 0; i < 5; i++) receipts.add(leased.get(i).get("receipt").asText());
+    assertEquals(5, json(settle("rated", "ack", receipts)).get("settled").asInt());
+    JsonNode rated = json(api.get("/v1/queues/rated", null));
+    double publish = rated.get("publish_rate").asDouble();
+    double deliver = rated.get("deliver_rate").asDouble();
+    double ack = rated.get("ack_rate").asDouble();
+    // Counted since the queue recovered (at most ten seconds back): 20, 10 and 5 messages, so the
+    // rates keep those proportions whatever the time they are spread over.
+    assertTrue(publish > 0 && deliver > 0 && ack > 0, rated.toString());
+    assertEquals(2.0, publish / deliver, 0.1, rated.toString());
+    assertEquals(2.0, deliver / ack, 0.1, rated.toString());
+    JsonNode idle = json(api.get("/v1/queues/idle", null));
+    assertEquals(0.0, idle.get("publish_rate").asDouble(), idle.toString());
+    assertEquals(0.0, idle.get("deliver_rate").asDouble(), idle.toString());
+    assertEquals(0.0, idle.get("ack_rate").asDouble(), idle.toString());
   }
 
   @Test

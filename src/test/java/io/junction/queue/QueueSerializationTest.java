@@ -100,7 +100,7 @@ class QueueSerializationTest {
     roundTrip(new DeadLetters("q", List.of(new DeadLetter(stored(), "ttl expired", 9))));
     assertEquals(new Purged("q", 3), roundTrip(new Purged("q", 3)));
     assertEquals(new Redriven("q", 3), roundTrip(new Redriven("q", 3)));
-    QueueStats stats = new QueueStats("q", 1, 1, 0, 2, 3, 1, 10, 11, 12, 13);
+    QueueStats stats = new QueueStats("q", 1, 1, 0, 2, 3, 1, 10, 11, 12, 13, 4999.5, 4998.25, 4997);
     assertEquals(stats, roundTrip(stats));
     roundTrip(StatusReply.success(new Enqueued("id", 3)));
     EnqueuedBatch batch = new EnqueuedBatch(List.of(new Enqueued("a", 1), new Enqueued("b", 2)));
