@@ -240,6 +240,18 @@ try {
     assert.equal((await api('GET', '/v1/queues/jobs')).depth, 0);
   });
 
+  await step('a queue\'s row shows the node\'s deliver and ack rates', async () => {
+    await page.click('nav a[data-page=queues]');
+    await api('POST', '/v1/queues/jobs/messages', { body: 'rated', contentType: 'text/plain' });
+    const [leased] = await api('GET', '/v1/queues/jobs/messages?max=1');
+    await api('POST', '/v1/queues/jobs/ack', {
+      body: JSON.stringify({ receipts: [leased.receipt] }), contentType: 'application/json' });
+    // Counted over the node's last 10 s: not zero for a while after the ack.
+    const moving = /^(?!0\/s$).+\/s$/;
+    await jobs.locator('td.deliver-rate', { hasText: moving }).waitFor({ timeout: WAIT });
+    await jobs.locator('td.ack-rate', { hasText: moving }).waitFor({ timeout: WAIT });
+  });
+
   await step('routes show the live table with counters', async () => {
     await page.click('nav a[data-page=routes]');
     const row = page.locator('[data-testid=routes] tr[data-testid=route]', { hasText: 'people-queue' });

@@ -7,8 +7,10 @@ import { count, rate } from '../format.js';
 import { drawSparkline, sparkline } from '../sparkline.js';
 import { hexdump, payloadBytes } from '../hex.js';
 
+// Deliver/s and Ack/s are the node's own rates (last 10 s, GET /v1/queues); the sparkline keeps
+// the last minute of publishes as this page saw them.
 const COLUMNS = ['Name', '#Depth', '#Ready', '#In flight', '#Delayed', '#Dead letters', '#Published',
-  '#Delivered', 'Publish/s (60 s)'];
+  '#Delivered', '#Deliver/s', '#Ack/s', 'Publish/s (60 s)'];
 
 export function mount(root, ctx, selected) {
   const { live } = ctx;
@@ -40,9 +42,10 @@ export function mount(root, ctx, selected) {
         onclick: () => { location.hash = `#/queues/${encodeURIComponent(q.name)}`; } },
       h('td.name', h('a', { href: `#/queues/${encodeURIComponent(q.name)}` }, q.name)),
       h('td.num.depth'), h('td.num'), h('td.num'), h('td.num'), h('td.num'), h('td.num'), h('td.num'),
-      h('td', sparkline('published per second'))),
+      h('td.num.deliver-rate'), h('td.num.ack-rate'), h('td', sparkline('published per second'))),
       (row, q) => {
-        const [, depth, ready, inFlight, delayed, dead, published, delivered, spark] = row.children;
+        const [, depth, ready, inFlight, delayed, dead, published, delivered, delivering, acking,
+          spark] = row.children;
         setText(depth, count(q.depth));
         setText(ready, count(q.ready));
         setText(inFlight, count(q.in_flight));
@@ -51,6 +54,8 @@ export function mount(root, ctx, selected) {
         dead.classList.toggle('bad', q.dead_letters > 0);
         setText(published, count(q.published));
         setText(delivered, count(q.delivered));
+        setText(delivering, rate(q.deliver_rate));
+        setText(acking, rate(q.ack_rate));
         spark.title = rate(live.rate(`queue:${q.name}:published`));
         drawSparkline(spark.firstChild, live.rates(`queue:${q.name}:published`));
         row.classList.toggle('selected', view !== null && view.name === q.name);
