@@ -13,9 +13,11 @@
 #          --rates LIST (5000,1000: one paced latency run per rate and shape)  --warmup S (10)  --duration S (15)
 #          --window N (16 publishes awaiting confirmation per producer)  --batch N (100)
 #          --max-backlog N (5000)  --size BYTES (1024)  --node-wait S (180)
-#          --api fast|classic|ws (Junction clients: batch publish + streamed consume, the
-#            request-per-publish + polled lease of earlier runs, or one WebSocket per producer and
-#            per consumer)  --connections N (4 per producer, sharing its window; fast only)
+#          --api fast|classic|ws|stomp (Junction clients: batch publish + streamed consume, the
+#            request-per-publish + polled lease of earlier runs, one WebSocket per producer and
+#            per consumer, or one STOMP connection per producer and per consumer: the nodes then
+#            start with their STOMP listener, as in variant stomp)
+#          --connections N (4 per producer, sharing its window; fast only)
 #          --rounds N (1: every load on every system, interleaved, N times)
 #          --throughput yes|no (yes: also the unpaced throughput loads)
 #          --node-opts 'OPTS' (extra JVM options for every Junction node)
@@ -31,8 +33,11 @@
 # rt5 (H2 keeps dead chunks 1 / 5 s, not 45), j25 (the node on the JDK in JDK25_HOME, default
 # /usr/lib/jvm/temurin-25-jdk-amd64), base (the node of the checkout in BASE_ROOT, e.g. a clone of
 # the commit before a change, side by side), ws (the same node, its loads with --api ws whatever
-# --api says, so both clients run in one run); e.g. junction-h2-shen-dbd, junction-pg-j25-zgc,
-# junction-h2-base, junction-pg-se100, junction-pg-ws.
+# --api says, so both clients run in one run), stomp (the node with its STOMP listener on a free
+# port, -Djunction.stomp.enabled=on -Djunction.stomp.port=0, read from its log; its loads with
+# --api stomp --stomp-port PORT whatever --api says: SEND with a receipt per message, the RECEIPT
+# as publisher confirm, SUBSCRIBE with ack:client-individual); e.g. junction-h2-shen-dbd,
+# junction-pg-j25-zgc, junction-h2-base, junction-pg-se100, junction-pg-ws, junction-h2-stomp.
 # Each node logs its collections and safepoints (every stop-the-world
 # pause, whatever the collector) to gc-<system>.log in the results.
 # Needs: java 17, maven, PostgreSQL (/usr/lib/postgresql/*/bin) and rabbitmq-server installed
@@ -79,7 +84,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS=$2; shift 2 ;;
     --throughput) THROUGHPUT=$2; shift 2 ;;
     --node-opts) NODE_OPTS=$2; shift 2 ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "unknown option: $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -126,6 +131,14 @@ trap 'exit 130' INT TERM
 say() { echo "$*" | tee -a "$SUMMARY"; }
 # free_port, start_postgres, stop_postgres
 source "$BENCH_DIR/postgres-lib.sh"
+# CPU time (clock ticks, user + system) of every process in the given process groups, from
+# /proc/PID/stat (the command name in parentheses may hold spaces: fields are counted after it).
+CLK_TCK=$(getconf CLK_TCK)
+group_ticks() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v groups=" $* " '
+    { sub(/^.*\) /, ""); if (index(groups, " " $3 " ")) t += $12 + $13 } END { print t + 0 }'
+}
+declare -A SERVER_GROUPS # system -> the process groups doing its server side's work
 accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { # port seconds pid what
   for _ in $(seq 1 $(($2 * 5))); do
@@ -156,16 +169,24 @@ run_one() { # label system port run(throughput|RATE) shape
   # followed RabbitMQ").
   sync
   echo "load start: $(date +%T) $1 $mode ${p}x${c}" >> "$OUT/results.txt"
+  local ticks0 line
+  ticks0=$(group_ticks ${SERVER_GROUPS[$1]})
   timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -cp "$JAR" io.junction.bench.QueueBench \
     --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$5-$ROUND-$RANDOM" \
     --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
     --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
-    --api "${CLIENT_API[$1]:-$API}" --connections "$CONNECTIONS" \
+    --api "${CLIENT_API[$1]:-$API}" --connections "$CONNECTIONS" ${CLIENT_OPTS[$1]:-} \
     2> >(tee -a "$OUT/client.err" >&2) | sed -u "s/^RESULT /RESULT round=$ROUND /" | tee -a "$OUT/results.txt" \
     || say "WARNING: $1 $mode ${rate:-} $5 did not finish"
+  # The server side's CPU per message over the whole load (warm-up and drain included, as the
+  # published count): the node and, on PostgreSQL, the database's processes; the broker's.
+  line=$(grep "^RESULT round=$ROUND label=$1 " "$OUT/results.txt" | grep " mode=$mode shape=$5 rate=${rate:-0} " | tail -1 || true)
+  if [[ $line =~ \ published=([0-9]+) ]] && (( BASH_REMATCH[1] > 0 )); then
+    echo "CPU round=$ROUND label=$1 mode=$mode shape=$5 rate=${rate:-0} server_cpu_ms=$(( ($(group_ticks ${SERVER_GROUPS[$1]}) - ticks0) * 1000 / CLK_TCK )) published=${BASH_REMATCH[1]}" >> "$OUT/results.txt"
+  fi
   echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
   if [[ $2 == junction ]]; then # journal writes, messages per write, snapshots (cumulative)
-    { echo "# after round $ROUND $1 $mode ${rate:-} $5"; curl -s "http://127.0.0.1:$3/metrics" | grep -E '^junction_queue_(journal|snapshot)|^junction_http_requests_total' || true; } >> "$OUT/journal-$1.txt"
+    { echo "# after round $ROUND $1 $mode ${rate:-} $5"; curl -s "http://127.0.0.1:$3/metrics" | grep -E '^junction_queue_(journal|snapshot)|^junction_http_requests_total|^junction_stomp_' || true; } >> "$OUT/journal-$1.txt"
   fi
 }
 
@@ -184,6 +205,7 @@ start_node() { # label, extra JVM option, extra env assignments...
      setsid ./junction run) > "$log" 2>&1 &
   local pgid=$!
   STARTED+=("$pgid")
+  NODE_PGID=$pgid
   NODE_PORT=""
   for _ in $(seq 1 $((NODE_WAIT * 5))); do
     NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1 || true)
@@ -192,7 +214,17 @@ start_node() { # label, extra JVM option, extra env assignments...
     sleep 0.2
   done
   [[ -n "$NODE_PORT" ]] || { say "ERROR: node ($label) did not log 'http listening' within ${NODE_WAIT}s"; exit 1; }
-  say "node ($label): HTTP 127.0.0.1:$NODE_PORT"
+  STOMP_PORT=""
+  if [[ $jopt == *-Djunction.stomp.enabled=on* ]]; then # its STOMP listener's port, from the log
+    for _ in $(seq 1 $((NODE_WAIT * 5))); do
+      STOMP_PORT=$(sed -n 's/.*stomp listening on [^:]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1 || true)
+      [[ -n "$STOMP_PORT" ]] && break
+      kill -0 "$pgid" 2>/dev/null || { say "ERROR: node ($label) exited"; tail -20 "$log"; exit 1; }
+      sleep 0.2
+    done
+    [[ -n "$STOMP_PORT" ]] || { say "ERROR: node ($label) did not log 'stomp listening' within ${NODE_WAIT}s"; exit 1; }
+  fi
+  say "node ($label): HTTP 127.0.0.1:$NODE_PORT${STOMP_PORT:+, STOMP 127.0.0.1:$STOMP_PORT}"
 }
 
 
@@ -217,6 +249,7 @@ start_rabbitmq() {
      ERL_EPMD_ADDRESS=127.0.0.1 setsid "$server") > "$OUT/rabbitmq.log" 2>&1 &
   local pgid=$!
   STARTED+=("$pgid")
+  RABBIT_PGID=$pgid
   wait_port "$RABBIT_PORT" 120 "$pgid" rabbitmq || exit 1
   # epmd daemonizes out of the group: stop it at the end if this run started it
   if [[ -z "$epmd_before" ]]; then EXTRA_PIDS+=("$(pgrep -x epmd || true)"); fi
@@ -241,6 +274,7 @@ start_nats() {
   (cd "$dir" && exec setsid "$server" -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$dir/store") > "$OUT/nats.log" 2>&1 &
   local pgid=$!
   STARTED+=("$pgid")
+  NATS_PGID=$pgid
   wait_port "$NATS_PORT" 60 "$pgid" nats-server || exit 1
   say "nats: $("$server" --version | sed 's/^nats-server: //') on 127.0.0.1:$NATS_PORT (JetStream file store, 1 replica, work-queue stream; PubAck before fsync)"
 }
@@ -248,7 +282,9 @@ start_nats() {
 # Every system is started first and stays up; then each load runs on every system in turn, round
 # after round. On a shared machine the background load drifts by the minute, so interleaving keeps
 # the systems' figures of one load comparable; the report gives the ratios per round.
-declare -A PORT KIND CLIENT_API # CLIENT_API: a system's --api when not the run's (variant ws)
+# CLIENT_API: a system's --api when not the run's (variants ws, stomp); CLIENT_OPTS: further
+# client options of a system (--stomp-port)
+declare -A PORT KIND CLIENT_API CLIENT_OPTS
 for system in ${SYSTEMS//,/ }; do
   case "$system" in
     junction-h2|junction-h2-*|junction-pg|junction-pg-*)
@@ -275,6 +311,8 @@ for system in ${SYSTEMS//,/ }; do
           nosnap) gc="$gc -Djunction.queue-defaults.snapshot-every=1000000000" ;;
           # the node unchanged, its loads through the WebSocket client (--api ws)
           ws) api=ws ;;
+          # the node with its STOMP listener, its loads through the STOMP client (--api stomp)
+          stomp) api=stomp ;;
           se[0-9]*) gc="$gc -Djunction.queue-defaults.snapshot-every=${variant#se}" ;;
           # H2's page cache size in KiB
           c1m) gc="$gc $h2_opts;CACHE_SIZE=1024" ;;
@@ -293,6 +331,8 @@ for system in ${SYSTEMS//,/ }; do
           *) say "unknown system: $system"; exit 2 ;;
         esac
       done
+      # a free port, read from the node's log by start_node
+      [[ $api == stomp ]] && gc="$gc -Djunction.stomp.enabled=on -Djunction.stomp.port=0"
       if [[ $journal == pg ]]; then
         # every PostgreSQL-journaled node shares one server (queue names are unique per load)
         [[ -n ${PG_PORT:-} ]] || start_postgres
@@ -300,13 +340,16 @@ for system in ${SYSTEMS//,/ }; do
               JUNCTION_PG_USER=junction JUNCTION_PG_PASSWORD="$PG_PASSWORD")
       fi
       start_node "$system" "$gc -Djunction.demo-ftp.port=$(free_port)" "${env[@]}"
-      PORT[$system]=$NODE_PORT; KIND[$system]=junction; CLIENT_API[$system]=$api ;;
+      PORT[$system]=$NODE_PORT; KIND[$system]=junction; CLIENT_API[$system]=$api
+      [[ $api == stomp ]] && CLIENT_OPTS[$system]="--stomp-port $STOMP_PORT"
+      SERVER_GROUPS[$system]=$NODE_PGID
+      [[ $journal == pg ]] && SERVER_GROUPS[$system]+=" $(ps -o pgid= -p "$(head -1 "$WORK/pg/data/postmaster.pid")" | tr -d ' ')" ;;
     rabbitmq)
       start_rabbitmq
-      PORT[$system]=$RABBIT_PORT; KIND[$system]=rabbitmq ;;
+      PORT[$system]=$RABBIT_PORT; KIND[$system]=rabbitmq; SERVER_GROUPS[$system]=$RABBIT_PGID ;;
     nats)
       start_nats
-      PORT[$system]=$NATS_PORT; KIND[$system]=nats ;;
+      PORT[$system]=$NATS_PORT; KIND[$system]=nats; SERVER_GROUPS[$system]=$NATS_PGID ;;
     *) say "unknown system: $system"; exit 2 ;;
   esac
 done
@@ -344,7 +387,7 @@ done | tee -a "$SUMMARY"
 for f in "$OUT"/gc-*.log; do
   [[ -f $f ]] || continue
   name=$(basename "$f" .log | sed 's/^gc-//')
-  msgs=$(awk -v l="label=$name " 'index($0, l) { if (match($0, / published=[0-9]+/)) n += substr($0, RSTART + 11, RLENGTH - 11) } END { print n + 0 }' "$OUT/results.txt")
+  msgs=$(awk -v l="label=$name " '/^RESULT / && index($0, l) { if (match($0, / published=[0-9]+/)) n += substr($0, RSTART + 11, RLENGTH - 11) } END { print n + 0 }' "$OUT/results.txt")
   awk -v name="$name" -v msgs="$msgs" '
     /Pause (Young|Full|Remark|Cleanup)/ && match($0, /[0-9]+M->[0-9]+M\(/) {
       split(substr($0, RSTART, RLENGTH - 1), h, /M->|M/)

@@ -23,6 +23,13 @@ function ratios(R, b, title,    i, j, x, k, q, kr, qr, line) {
     }
   }
 }
+# The server side's CPU per message (queue-bench.sh's CPU lines: milliseconds over the load).
+/^CPU / {
+  k = field($0, "round") SUBSEP field($0, "label") SUBSEP field($0, "shape")
+  if (field($0, "mode") == "latency") k = k SUBSEP field($0, "rate")
+  if (field($0, "published") > 0) cpu[k] = sprintf("%.0f", field($0, "server_cpu_ms") * 1000 / field($0, "published"))
+  next
+}
 /^RESULT / {
   rd = field($0, "round"); if (rd == "") rd = 1
   if (!(rd in seenRound)) { seenRound[rd] = 1; rounds[++nrd] = rd }
@@ -43,18 +50,18 @@ END {
   if (rr > 1) print ""
 
   print (nrd > 1 ? "round " rounds[rr] ": " : "") "throughput: messages published (durable), consumed and acked per second"
-  printf "%-12s %-6s %12s  %s\n", "system", "shape", "msg/s", "status"
+  printf "%-12s %-6s %12s %14s  %s\n", "system", "shape", "msg/s", "server us/msg", "status"
   for (i = 1; i <= nl; i++) for (j = 1; j <= ns; j++) {
     k = R SUBSEP labels[i] SUBSEP shapes[j]
-    if (k in tput) printf "%-12s %-6s %12s  %s\n", labels[i], shapes[j], tput[k], tst[k]
+    if (k in tput) printf "%-12s %-6s %12s %14s  %s\n", labels[i], shapes[j], tput[k], (k in cpu) ? cpu[k] : "-", tst[k]
   }
   for (x = 1; x <= nr; x++) {
     print ""
     print "end-to-end latency at " rates[x] " msg/s (open loop): ms from scheduled send to consumer"
-    printf "%-12s %-6s %10s %10s %12s  %s\n", "system", "shape", "p50 ms", "p99 ms", "achieved/s", "status"
+    printf "%-12s %-6s %10s %10s %12s %14s  %s\n", "system", "shape", "p50 ms", "p99 ms", "achieved/s", "server us/msg", "status"
     for (i = 1; i <= nl; i++) for (j = 1; j <= ns; j++) {
       k = R SUBSEP labels[i] SUBSEP shapes[j] SUBSEP rates[x]
-      if (k in lst) printf "%-12s %-6s %10s %10s %12s  %s\n", labels[i], shapes[j], ms(p50[k]), ms(p99[k]), got[k], lst[k]
+      if (k in lst) printf "%-12s %-6s %10s %10s %12s %14s  %s\n", labels[i], shapes[j], ms(p50[k]), ms(p99[k]), got[k], (k in cpu) ? cpu[k] : "-", lst[k]
     }
   }
   ratios(R, "rabbitmq", "ratios Junction/RabbitMQ (throughput >= 1 and p99 <= 1 meet the targets)")

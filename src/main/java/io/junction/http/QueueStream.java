@@ -1,6 +1,7 @@
 package io.junction.http;
 
 import io.junction.queue.QueueEntity;
+import io.junction.queue.QueueSubscription;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,16 +9,11 @@ import java.util.Arrays;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
-import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
@@ -43,15 +39,6 @@ final class QueueStream {
   private static final ContentType EVENT_STREAM = MediaTypes.TEXT_EVENT_STREAM.toContentType();
   private final ActorRef<ShardingEnvelope<QueueEntity.Command>> queues;
   private final ActorSystem<?> system;
-  private long subscribers;
-
-  private enum Stop {
-    INSTANCE
-  }
-
-  private enum QueueGone {
-    INSTANCE
-  }
 
   QueueStream(ActorRef<ShardingEnvelope<QueueEntity.Command>> queues, ActorSystem<?> system) {
     this.queues = queues;
@@ -79,10 +66,7 @@ final class QueueStream {
    * actor stops. Also what a {@link QueueSocket} pushes.
    */
   Source<QueueEntity.Delivery, NotUsed> deliveries(String queue, int prefetch) {
-    return Source.<QueueEntity.Delivery>queue(prefetch)
-        .mapMaterializedValue(buffer -> subscribe(queue, prefetch, buffer))
-        .watchTermination((stop, done) -> done.whenComplete((d, e) -> stop.tell(Stop.INSTANCE)))
-        .mapMaterializedValue(x -> NotUsed.getInstance());
+    return QueueSubscription.deliveries(queues, system, queue, prefetch);
   }
 
   /**
@@ -141,48 +125,5 @@ final class QueueStream {
     ByteString bytes() {
       return ByteString.fromArrayUnsafe(buf, 0, count);
     }
-  }
-
-  // One subscriber actor per client; the queue watches it, so its end is the client's end.
-  private ActorRef<Object> subscribe(
-      String queue, int prefetch, BoundedSourceQueue<QueueEntity.Delivery> buffer) {
-    Behavior<Object> subscriber =
-        Behaviors.setup(
-            ctx -> {
-              queues.tell(
-                  new ShardingEnvelope<>(
-                      queue,
-                      new QueueEntity.Subscribe(
-                          ctx.getSelf().narrow(), prefetch, ctx.getSelf().narrow())));
-              return Behaviors.receive(Object.class)
-                  .onMessage(QueueEntity.Delivery.class, d -> offer(buffer, d))
-                  .onMessage(QueueEntity.Subscribed.class, s -> watch(ctx, s))
-                  .onMessageEquals(QueueGone.INSTANCE, () -> end(buffer))
-                  .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
-                  .build();
-            });
-    return system.systemActorOf(subscriber, "queue-stream-" + next(), Props.empty());
-  }
-
-  private static Behavior<Object> watch(ActorContext<Object> ctx, QueueEntity.Subscribed s) {
-    ctx.watchWith(s.queueActor(), QueueGone.INSTANCE);
-    return Behaviors.same();
-  }
-
-  private static Behavior<Object> end(BoundedSourceQueue<QueueEntity.Delivery> buffer) {
-    buffer.complete();
-    return Behaviors.stopped();
-  }
-
-  // Cannot overflow while the queue honours the prefetch window; if it ever did, the delivery's
-  // lease expires and the queue redelivers it, so dropping it here loses nothing.
-  private static Behavior<Object> offer(
-      BoundedSourceQueue<QueueEntity.Delivery> buffer, QueueEntity.Delivery d) {
-    buffer.offer(d);
-    return Behaviors.same();
-  }
-
-  private synchronized long next() {
-    return ++subscribers;
   }
 }

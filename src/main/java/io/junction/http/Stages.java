@@ -13,11 +13,11 @@ import java.util.concurrent.Executor;
  * pekko-http's rate (docs/PERFORMANCE.md). Hop once onto the actor system's dispatcher instead;
  * what is chained after that runs on plain CompletableFutures, synchronously.
  */
-final class Stages {
+public final class Stages {
   private Stages() {}
 
   /** {@code stage}'s outcome, completed on {@code executor} as a plain CompletableFuture. */
-  static <T> CompletableFuture<T> on(CompletionStage<T> stage, Executor executor) {
+  public static <T> CompletableFuture<T> on(CompletionStage<T> stage, Executor executor) {
     CompletableFuture<T> out = new CompletableFuture<>();
     stage.whenCompleteAsync(
         (value, failure) -> {

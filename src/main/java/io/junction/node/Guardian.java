@@ -53,6 +53,11 @@ public final class Guardian {
   public record GetHttpServer(ActorRef<java.util.Optional<ActorRef<HttpServer.Command>>> replyTo)
       implements Command {}
 
+  /** The STOMP listener, if {@code junction.stomp.enabled}. */
+  public record GetStompServer(
+      ActorRef<java.util.Optional<ActorRef<io.junction.stomp.StompServer.Command>>> replyTo)
+      implements Command {}
+
   private Guardian() {}
 
   public static Behavior<Command> create(NodeSettings settings) {
@@ -88,7 +93,19 @@ public final class Guardian {
                   ? java.util.Optional.of(
                       ctx.spawn(HttpServer.create(settings, refs, management), "http"))
                   : java.util.Optional.empty();
+          java.util.Optional<ActorRef<io.junction.stomp.StompServer.Command>> stomp =
+              settings.stomp().enabled()
+                  ? java.util.Optional.of(
+                      ctx.spawn(
+                          io.junction.stomp.StompServer.create(settings.stomp(), queues), "stomp"))
+                  : java.util.Optional.empty();
           return Behaviors.receive(Command.class)
+              .onMessage(
+                  GetStompServer.class,
+                  g -> {
+                    g.replyTo().tell(stomp);
+                    return Behaviors.same();
+                  })
               .onMessage(
                   GetHttpServer.class,
                   g -> {

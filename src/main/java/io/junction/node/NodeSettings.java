@@ -46,6 +46,7 @@ public record NodeSettings(
     List<TcpSettings.Client> tcpClients,
     List<UdpSettings> udp,
     HttpSettings http,
+    io.junction.stomp.StompSettings stomp,
     List<FtpEndpointSettings> ftpEndpoints,
     List<HttpPollSettings> httpPolls,
     List<Route> routes,
@@ -81,6 +82,7 @@ public record NodeSettings(
           "routes-watch-interval",
           "journal",
           "http",
+          "stomp",
           "demo-ftp",
           "cluster",
           "faults",
@@ -161,6 +163,12 @@ public record NodeSettings(
                 "junction.http",
                 problems)
             : HttpSettings.disabled();
+    io.junction.stomp.StompSettings stomp =
+        io.junction.stomp.StompSettings.fromConfig(
+            problems.read("junction.stomp", () -> j.getConfig("stomp"), ConfigFactory.empty()),
+            "junction.stomp",
+            http,
+            problems);
     for (HttpDestinationSettings d : http.destinations())
       targets.computeIfAbsent("http", k -> new HashSet<>()).add(d.name());
     checkDistinctPorts(
@@ -200,7 +208,7 @@ public record NodeSettings(
             Duration.ofSeconds(5));
     problems.throwIfAny();
     return new NodeSettings(
-        nodeName, dataDir, drain, codecs, servers, clients, udp, http, ftp, polls, routeList,
+        nodeName, dataDir, drain, codecs, servers, clients, udp, http, stomp, ftp, polls, routeList,
         queues, topics, cluster, config);
   }
 

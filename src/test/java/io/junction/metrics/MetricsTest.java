@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.HttpApi;
+import io.junction.testing.StompClient;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
 import java.io.InputStream;
@@ -42,6 +43,7 @@ class MetricsTest {
   static TestNode node;
   static HttpApi api;
   static String scrape;
+  static StompClient openStomp;
 
   @BeforeAll
   static void startAndMakeTraffic() throws Exception {
@@ -59,8 +61,19 @@ class MetricsTest {
               routes {
                 echo { from = lines, to = [reply, "queue:jobs", "topic:alerts"] }
               }
+              stomp { enabled = on, port = 0 }
             }
             """);
+    // STOMP: a publish (frames by command), a refused frame (errors by reason), an open connection
+    try (StompClient bad = new StompClient(node.stompPort())) {
+      bad.send("FROB", "");
+      assertEquals("ERROR", bad.read().command());
+    }
+    StompClient stomp = new StompClient(node.stompPort());
+    stomp.connect(null);
+    stomp.send("SEND\ndestination:/queue/stomped\nreceipt:r", "hello");
+    assertEquals("RECEIPT", stomp.read().command());
+    openStomp = stomp;
     api = new HttpApi(node.httpPort());
     // SSE subscriber of the topic: registers junction_topic_dropped
     HttpResponse<InputStream> sse =
@@ -104,6 +117,7 @@ class MetricsTest {
 
   @AfterAll
   static void stop() throws Exception {
+    openStomp.close();
     node.close();
   }
 

@@ -119,6 +119,18 @@ public final class TestNode implements AutoCloseable {
     return address.receiveMessage(TIMEOUT).getPort();
   }
 
+  /** The STOMP listener's bound port, waiting until it is bound. */
+  public int stompPort() {
+    TestProbe<java.util.Optional<ActorRef<io.junction.stomp.StompServer.Command>>> server =
+        kit.createTestProbe();
+    system.tell(new Guardian.GetStompServer(server.ref()));
+    ActorRef<io.junction.stomp.StompServer.Command> ref =
+        server.receiveMessage(TIMEOUT).orElseThrow(() -> new AssertionError("STOMP is disabled"));
+    TestProbe<java.net.InetSocketAddress> address = kit.createTestProbe();
+    ref.tell(new io.junction.stomp.StompServer.GetAddress(address.ref()));
+    return address.receiveMessage(TIMEOUT).getPort();
+  }
+
   /** Starts a node from an already parsed (unresolved) config, over a temp data dir. */
   public static TestNode start(Config unresolved) {
     try {

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One queue benchmark run against Junction's queue API ({@code --api fast}, {@code classic} or
  * {@code ws}: {@link JunctionFastQueueLoad}, {@link JunctionQueueLoad}, {@link
- * JunctionSocketQueueLoad}), RabbitMQ or NATS JetStream: P producers and C consumers on one fresh
+ * JunctionSocketQueueLoad}) or its STOMP listener ({@code --api stomp --stomp-port N}: {@link
+ * JunctionStompQueueLoad}; the queue is still created through the HTTP API on {@code --target}),
+ * RabbitMQ or NATS JetStream: P producers and C consumers on one fresh
  * queue, 1 KiB messages, every message published with a durable acknowledgement (see {@link
  * NatsQueueLoad} for what JetStream's acknowledgement means), consumed and acked. Prints one
  * {@code RESULT} line.
@@ -35,7 +37,7 @@ public final class QueueBench {
     Args a =
         new Args(argv, "system", "target", "label", "queue", "producers", "consumers", "window",
             "batch", "rate", "size", "warmup", "duration", "drain-timeout", "max-backlog",
-            "max-messages", "keep-queue", "api", "connections");
+            "max-messages", "keep-queue", "api", "connections", "stomp-port");
     String system = a.get("system", "junction");
     InetSocketAddress target = Args.hostPort(a.get("target", "127.0.0.1:8080"));
     int producers = a.getInt("producers", 1);
@@ -59,7 +61,17 @@ public final class QueueBench {
               switch (a.get("api", "fast")) {
                 case "classic" -> new JunctionQueueLoad(target, queue, batch);
                 case "ws" -> new JunctionSocketQueueLoad(target, queue, batch);
-                default -> new JunctionFastQueueLoad(target, queue, batch, a.getInt("connections", 4));
+                // the node's STOMP port (junction.stomp.port, default 61613) on --target's host
+                case "stomp" ->
+                    new JunctionStompQueueLoad(
+                        target,
+                        new InetSocketAddress(target.getHostString(), a.getInt("stomp-port", 61613)),
+                        queue,
+                        batch);
+                case "fast" -> new JunctionFastQueueLoad(target, queue, batch, a.getInt("connections", 4));
+                default ->
+                    throw new IllegalArgumentException(
+                        "--api fast|classic|ws|stomp, was " + a.get("api", "fast"));
               };
           case "rabbitmq" -> new RabbitQueueLoad(target, queue, batch);
           case "nats" -> new NatsQueueLoad(target, queue, batch, consumers);

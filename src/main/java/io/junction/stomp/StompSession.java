@@ -1,0 +1,587 @@
+package io.junction.stomp;
+
+import io.junction.http.Scope;
+import io.junction.http.Stages;
+import io.junction.http.Token;
+import io.junction.message.Envelope;
+import io.junction.queue.QueueEntity;
+import io.junction.queue.QueueSubscription;
+import io.junction.queue.Queues;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.MergeHub;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One STOMP connection: its frames, in order, against the durable queues (docs/STOMP.md).
+ *
+ * <ul>
+ *   <li>{@code SEND} to {@code /queue/<name>} publishes; its {@code RECEIPT} (when the frame asks
+ *       for one) comes once the message is durable, as an AMQP publisher confirm.
+ *   <li>{@code SUBSCRIBE} makes the connection a push subscriber of the queue with a window of
+ *       {@code prefetch-count} unacknowledged messages; {@code ack} is {@code auto} (settled as it
+ *       is sent), {@code client} (an ACK settles every earlier message of the subscription too) or
+ *       {@code client-individual}. Each MESSAGE's {@code ack} header (also its {@code message-id},
+ *       for 1.0 and 1.1 clients) names the delivery for ACK and NACK ({@code requeue:false}
+ *       dead-letters it).
+ *   <li>{@code BEGIN}, {@code COMMIT}, {@code ABORT}: a transaction's SENDs are written per queue
+ *       in one journal write at COMMIT, its ACKs and NACKs applied after them.
+ * </ul>
+ *
+ * <p>A frame the node refuses is answered by an ERROR frame, after which the connection closes;
+ * unacknowledged deliveries then go back to their queues. At most {@link #MAX_UNANSWERED} frames
+ * are handled at once: the next is not read (TCP pushes back on the client) until the first is
+ * answered, and answers leave in the order the frames came.
+ *
+ * <p>Threading: {@link #handle} runs in the stream's stage, one frame at a time, and owns the
+ * session's state; only a {@code client}-mode subscription's outstanding deliveries are also
+ * touched by its delivery stream, under that subscription's lock.
+ */
+final class StompSession {
+  static final int MAX_UNANSWERED = 64;
+  private static final Set<String> OWN_HEADERS =
+      Set.of("destination", "receipt", "transaction", "content-length", "content-type");
+  private static final String OCTETS = "application/octet-stream";
+  // Put among the frames when connect-timeout has passed: closes a connection not yet CONNECTED.
+  private static final Object CONNECT_DEADLINE = new Object();
+  private static final RestartSettings RESUBSCRIBE =
+      RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
+
+  /** What a handled frame sends back, and whether the connection closes after it. */
+  private record Out(ByteString bytes, boolean close) {
+    static final Out NOTHING = new Out(ByteString.emptyByteString(), false);
+  }
+
+  private final StompServer.Shared shared;
+  private final String connectionId;
+  private final Sink<ByteString, NotUsed> deliveries;
+  private final StompParser parser; // owned by the parsing stage
+  private boolean unreadable; // the parser refused a frame: nothing after it is read
+  // owned by the stage that runs answer(); set when a frame is refused: none after it is handled
+  private boolean refused;
+  // owned by the stage that runs handle()
+  private String version; // null until CONNECTED
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Map<Integer, Subscription> bySeq = new HashMap<>();
+  private final Map<String, List<StompFrame>> transactions = new HashMap<>();
+  private int nextSeq;
+
+  private StompSession(
+      StompServer.Shared shared,
+      String connectionId,
+      Sink<ByteString, NotUsed> deliveries,
+      StompParser parser) {
+    this.shared = shared;
+    this.connectionId = connectionId;
+    this.deliveries = deliveries;
+    this.parser = parser;
+  }
+
+  /** The connection's handler: answers to the client's frames, merged with its deliveries. */
+  static Flow<ByteString, ByteString, NotUsed> flow(
+      StompServer.Shared shared, String connectionId) {
+    var hub =
+        MergeHub.of(ByteString.class, 16).preMaterialize(shared.system()); // deliveries go in here
+    StompSession session =
+        new StompSession(
+            shared,
+            connectionId,
+            hub.first(),
+            new StompParser(64 * 1024, shared.settings().maxFrameBytes()));
+    // Refusals travel as elements, never as stream failures: a failed stage cancels the socket's
+    // reading side with an error, and Pekko then resets the connection, racing the ERROR frame.
+    Flow<ByteString, ByteString, NotUsed> answers =
+        Flow.of(ByteString.class)
+            .mapConcat(session::parse)
+            // eager, and never completing itself: the client's end of the stream ends the frames
+            .merge(
+                Source.single(CONNECT_DEADLINE)
+                    .initialDelay(shared.settings().connectTimeout())
+                    .concat(Source.never()),
+                true)
+            .mapAsync(MAX_UNANSWERED, session::answer)
+            .takeWhile(out -> !out.close(), true)
+            .map(Out::bytes)
+            .filter(b -> !b.isEmpty());
+    return answers
+        .merge(hub.second(), true) // eager: the answers ending (ERROR, DISCONNECT) ends it all
+        .watchTermination(
+            (mat, done) -> {
+              shared.opened();
+              done.whenComplete((d, e) -> session.closed());
+              return mat;
+            });
+  }
+
+  private void closed() {
+    shared.closed();
+    // Stops each subscriber: the queue delivers its unacknowledged messages again.
+    for (Subscription s : bySeq.values()) s.stop.shutdown();
+  }
+
+  // The frames in the bytes, or the refusal of the first bad one (then nothing more is read).
+  private List<Object> parse(ByteString bytes) {
+    if (unreadable) return List.of();
+    try {
+      return new ArrayList<>(parser.feed(bytes));
+    } catch (StompException e) {
+      unreadable = true;
+      return List.of(e);
+    }
+  }
+
+  // What an element from the parser (or the connect deadline) sends back.
+  private CompletionStage<Out> answer(Object item) {
+    if (refused) return done(Out.NOTHING);
+    try {
+      if (item instanceof StompException e) throw e;
+      if (item == CONNECT_DEADLINE) {
+        if (version != null) return done(Out.NOTHING);
+        throw new StompException(
+            "connect-timeout",
+            "no CONNECT within " + shared.settings().connectTimeout() + " of connecting");
+      }
+      return handle((StompFrame) item).exceptionally(e -> new Out(error(e), true));
+    } catch (StompException e) {
+      refused = true;
+      return done(new Out(error(e), true));
+    }
+  }
+
+  private CompletionStage<Out> handle(StompFrame f) {
+    shared.frame(f.command());
+    if (version == null) {
+      if (f.command().equals("CONNECT") || f.command().equals("STOMP")) return connect(f);
+      throw refused(
+          "not-connected", "the first frame must be CONNECT (or STOMP), was " + f.command(), f);
+    }
+    String tx = f.header("transaction");
+    if (tx != null && Set.of("SEND", "ACK", "NACK").contains(f.command())) return enlist(tx, f);
+    return switch (f.command()) {
+      case "SEND" -> send(f);
+      case "SUBSCRIBE" -> subscribe(f);
+      case "UNSUBSCRIBE" -> unsubscribe(f);
+      case "ACK", "NACK" -> settle(f);
+      case "BEGIN" -> begin(f);
+      case "COMMIT" -> commit(f);
+      case "ABORT" -> abort(f);
+      case "DISCONNECT" -> done(new Out(receipt(f), true));
+      default -> throw refused("bad-frame", "already connected: " + f.command() + " again", f);
+    };
+  }
+
+  // --- CONNECT ---
+
+  private CompletionStage<Out> connect(StompFrame f) {
+    String v = StompParser.negotiate(f.header("accept-version"));
+    if (v == null)
+      throw refused(
+          "unsupported-version",
+          "accept-version '" + f.header("accept-version") + "': this node speaks 1.0, 1.1, 1.2",
+          f);
+    if (shared.settings().authRequired() && !authorized(f.header("passcode"))) {
+      shared.error("access-refused");
+      throw refused(
+          "access-refused",
+          "CONNECT needs a passcode: one of the node's API tokens with the publish scope",
+          f);
+    }
+    version = v;
+    ByteString connected =
+        new StompFrame.Writer("CONNECTED", false)
+            .header("version", v)
+            .header("server", "Junction")
+            .header("session", connectionId)
+            .header("heart-beat", "0,0")
+            .body(ByteString.emptyByteString());
+    return done(new Out(connected, false));
+  }
+
+  private boolean authorized(String passcode) {
+    if (passcode == null) return false;
+    for (Token t : shared.settings().tokens())
+      if (t.scopes().contains(Scope.PUBLISH) && t.matches(passcode)) return true;
+    return false;
+  }
+
+  // --- SEND ---
+
+  private CompletionStage<Out> send(StompFrame f) {
+    String queue = queue(f);
+    Envelope e = envelope(f);
+    return this.<StatusReply<QueueEntity.Enqueued>>ask(queue, r -> QueueEntity.Publish.of(e, r))
+        .thenApply(
+            reply -> {
+              if (reply.isError())
+                throw refused("publish-refused", reply.getError().getMessage(), f);
+              return new Out(receipt(f), false);
+            });
+  }
+
+  private Envelope envelope(StompFrame f) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    f.headers()
+        .forEach(
+            (k, v) -> {
+              if (!OWN_HEADERS.contains(k)) headers.put(k, v);
+            });
+    String type = f.header("content-type");
+    return new Envelope(
+        Envelope.newId(),
+        "stomp",
+        connectionId,
+        type == null || type.isBlank() ? OCTETS : type,
+        headers,
+        f.body(),
+        Map.of(),
+        System.currentTimeMillis());
+  }
+
+  // --- SUBSCRIBE, UNSUBSCRIBE, ACK, NACK ---
+
+  private final class Subscription {
+    final int seq;
+    final String id;
+    final String queue;
+    final String mode; // auto | client | client-individual
+    final ArrayDeque<String> outstanding = new ArrayDeque<>(); // client mode only, under lock
+    UniqueKillSwitch stop;
+
+    Subscription(int seq, String id, String queue, String mode) {
+      this.seq = seq;
+      this.id = id;
+      this.queue = queue;
+      this.mode = mode;
+    }
+
+    ByteString message(QueueEntity.Delivery d) {
+      String ack = seq + "." + d.receiptId();
+      if (mode.equals("client"))
+        synchronized (outstanding) {
+          outstanding.add(d.receiptId());
+        }
+      Envelope e = d.envelope();
+      StompFrame.Writer w =
+          new StompFrame.Writer("MESSAGE", escapes())
+              .header("subscription", id)
+              .header("message-id", ack)
+              .header("ack", ack)
+              .header("destination", "/queue/" + queue)
+              .header("content-type", e.type());
+      if (d.deliveryCount() > 1) w.header("redelivered", "true");
+      w.header("junction-message-id", e.id());
+      w.header("junction-delivery-count", Integer.toString(d.deliveryCount()));
+      e.headers().forEach(w::header);
+      ByteString bytes = w.body(e.payload());
+      if (mode.equals("auto"))
+        shared
+            .queues()
+            .tell(
+                new ShardingEnvelope<>(
+                    queue,
+                    new QueueEntity.Ack(List.of(d.receiptId()), shared.system().ignoreRef())));
+      return bytes;
+    }
+
+    // The receipts an ACK or NACK of `receipt` settles: in client mode, every earlier one too.
+    List<String> through(String receipt) {
+      if (!mode.equals("client")) return List.of(receipt);
+      synchronized (outstanding) {
+        if (!outstanding.contains(receipt)) return List.of(receipt);
+        List<String> out = new ArrayList<>();
+        String r;
+        do {
+          r = outstanding.poll();
+          out.add(r);
+        } while (!r.equals(receipt));
+        return out;
+      }
+    }
+  }
+
+  private CompletionStage<Out> subscribe(StompFrame f) {
+    String id = required(f, "id");
+    String queue = queue(f);
+    if (subscriptions.containsKey(id))
+      throw refused("bad-frame", "subscription id '" + id + "' is already in use", f);
+    if (subscriptions.size() >= shared.settings().maxSubscriptions())
+      throw refused(
+          "too-many-subscriptions",
+          "a connection holds at most " + shared.settings().maxSubscriptions() + " subscriptions",
+          f);
+    String mode = f.headers().getOrDefault("ack", "auto");
+    if (!Set.of("auto", "client", "client-individual").contains(mode))
+      throw refused("bad-frame", "ack must be auto, client or client-individual, was " + mode, f);
+    int prefetch = prefetch(f);
+    Subscription s = new Subscription(++nextSeq, id, queue, mode);
+    // The subscription outlives the queue actor: when it stops (a crash, or in a cluster its
+    // shard moved) the stream subscribes again, to the queue's next incarnation, which delivers
+    // again what was unacknowledged (acks of the old deliveries then count as unknown).
+    s.stop =
+        RestartSource.withBackoff(
+                RESUBSCRIBE,
+                () ->
+                    QueueSubscription.deliveries(shared.queues(), shared.system(), queue, prefetch))
+            .map(s::message)
+            .viaMat(KillSwitches.single(), Keep.right())
+            .to(deliveries)
+            .run(shared.system());
+    subscriptions.put(id, s);
+    bySeq.put(s.seq, s);
+    return done(new Out(receipt(f), false));
+  }
+
+  private int prefetch(StompFrame f) {
+    String p = f.header("prefetch-count"); // RabbitMQ's name
+    if (p == null) p = f.header("activemq.prefetchSize"); // ActiveMQ's
+    if (p == null) return shared.settings().prefetch();
+    try {
+      int n = Integer.parseInt(p.strip());
+      if (n >= 1 && n <= StompSettings.MAX_PREFETCH) return n;
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw refused(
+        "bad-frame", "prefetch-count must be 1 to " + StompSettings.MAX_PREFETCH + ", was " + p, f);
+  }
+
+  private CompletionStage<Out> unsubscribe(StompFrame f) {
+    String id = required(f, "id");
+    Subscription s = subscriptions.remove(id);
+    if (s == null) throw refused("bad-frame", "no subscription with id '" + id + "'", f);
+    bySeq.remove(s.seq);
+    s.stop.shutdown();
+    return done(new Out(receipt(f), false));
+  }
+
+  private CompletionStage<Out> settle(StompFrame f) {
+    return settle(f, f.header("receipt") != null);
+  }
+
+  // answered: wait for the queue's answer (a receipt to send, or a COMMIT that must follow it)
+  private CompletionStage<Out> settle(StompFrame f, boolean answered) {
+    boolean ack = f.command().equals("ACK");
+    String id = f.header("id"); // 1.2
+    if (id == null) id = f.header("message-id"); // 1.0, 1.1
+    if (id == null) throw refused("bad-frame", f.command() + " needs an id header", f);
+    int dot = id.indexOf('.');
+    Subscription s = null;
+    try {
+      s = dot > 0 ? bySeq.get(Integer.parseInt(id.substring(0, dot))) : null;
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    if (dot <= 0 || (s == null && !validSeq(id.substring(0, dot))))
+      throw refused("bad-frame", "'" + id + "' is not the ack header of a MESSAGE", f);
+    if (s == null) { // its subscription ended: the queue delivers the message again anyway
+      shared.error("unknown-ack");
+      return done(new Out(receipt(f), false));
+    }
+    if (s.mode.equals("auto"))
+      throw refused("bad-frame", "subscription '" + s.id + "' acknowledges automatically", f);
+    List<String> receipts = s.through(id.substring(dot + 1));
+    boolean requeue = !"false".equals(f.header("requeue"));
+    Function<ActorRef<QueueEntity.Settled>, QueueEntity.Command> cmd =
+        ack
+            ? r -> new QueueEntity.Ack(receipts, r)
+            : r -> new QueueEntity.Nack(receipts, requeue, Duration.ZERO, r);
+    if (!answered) { // nothing waits for it: told, not asked (no ask per ack)
+      shared.queues().tell(new ShardingEnvelope<>(s.queue, cmd.apply(shared.system().ignoreRef())));
+      return done(Out.NOTHING);
+    }
+    return ask(s.queue, cmd).thenApply(settled -> new Out(receipt(f), false));
+  }
+
+  private static boolean validSeq(String s) {
+    try {
+      return Integer.parseInt(s) > 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  // --- BEGIN, COMMIT, ABORT ---
+
+  private CompletionStage<Out> begin(StompFrame f) {
+    String tx = required(f, "transaction");
+    if (transactions.containsKey(tx))
+      throw refused("bad-frame", "transaction '" + tx + "' has already begun", f);
+    transactions.put(tx, new ArrayList<>());
+    return done(new Out(receipt(f), false));
+  }
+
+  private CompletionStage<Out> enlist(String tx, StompFrame f) {
+    List<StompFrame> frames = transactions.get(tx);
+    if (frames == null) throw refused("bad-frame", "no transaction '" + tx + "' has begun", f);
+    if (frames.size() >= shared.settings().maxTransactionFrames())
+      throw refused(
+          "transaction-too-large",
+          "a transaction holds at most " + shared.settings().maxTransactionFrames() + " frames",
+          f);
+    if (f.command().equals("SEND")) queue(f); // a bad destination is refused now, not at COMMIT
+    frames.add(f);
+    return done(new Out(receipt(f), false));
+  }
+
+  private CompletionStage<Out> commit(StompFrame f) {
+    String tx = required(f, "transaction");
+    List<StompFrame> frames = transactions.remove(tx);
+    if (frames == null) throw refused("bad-frame", "no transaction '" + tx + "' has begun", f);
+    Map<String, List<Envelope>> sends = new LinkedHashMap<>();
+    List<StompFrame> settles = new ArrayList<>();
+    for (StompFrame x : frames) {
+      if (x.command().equals("SEND"))
+        sends.computeIfAbsent(queue(x), q -> new ArrayList<>()).add(envelope(x));
+      else settles.add(x);
+    }
+    List<CompletableFuture<?>> writes = new ArrayList<>();
+    sends.forEach(
+        (queue, envelopes) ->
+            writes.add(
+                this.<StatusReply<QueueEntity.EnqueuedBatch>>ask(
+                        queue, r -> new QueueEntity.PublishBatch(envelopes, r))
+                    .thenApply(
+                        reply -> {
+                          if (reply.isError())
+                            throw refused("publish-refused", reply.getError().getMessage(), f);
+                          return reply;
+                        })
+                    .toCompletableFuture()));
+    CompletableFuture<Void> published =
+        CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]));
+    return published.thenCompose(
+        x -> {
+          List<CompletableFuture<?>> settled = new ArrayList<>();
+          for (StompFrame s : settles) settled.add(settle(s, true).toCompletableFuture());
+          return CompletableFuture.allOf(settled.toArray(new CompletableFuture<?>[0]))
+              .thenApply(y -> new Out(receipt(f), false));
+        });
+  }
+
+  private CompletionStage<Out> abort(StompFrame f) {
+    String tx = required(f, "transaction");
+    if (transactions.remove(tx) == null)
+      throw refused("bad-frame", "no transaction '" + tx + "' has begun", f);
+    return done(new Out(receipt(f), false));
+  }
+
+  // --- helpers ---
+
+  private String queue(StompFrame f) {
+    String d = required(f, "destination");
+    String name =
+        d.startsWith("/queue/")
+            ? d.substring(7)
+            : d.startsWith("/amq/queue/") ? d.substring(11) : null; // RabbitMQ clients' form
+    if (name == null)
+      throw refused("unknown-destination", "destination '" + d + "' is not /queue/<name>", f);
+    if (!Queues.NAME.matcher(name).matches())
+      throw refused(
+          "unknown-destination",
+          "'" + name + "' is not a queue name (" + Queues.NAME.pattern() + ")",
+          f);
+    return name;
+  }
+
+  private static String required(StompFrame f, String header) {
+    String v = f.header(header);
+    if (v == null || v.isEmpty())
+      throw refused("bad-frame", f.command() + " needs a " + header + " header", f);
+    return v;
+  }
+
+  private boolean escapes() {
+    return version != null && !version.equals("1.0");
+  }
+
+  private ByteString receipt(StompFrame f) {
+    String r = f.header("receipt");
+    if (r == null) return ByteString.emptyByteString();
+    return new StompFrame.Writer("RECEIPT", escapes())
+        .header("receipt-id", r)
+        .body(ByteString.emptyByteString());
+  }
+
+  private static StompException refused(String reason, String detail, StompFrame f) {
+    return new StompException(reason, detail, f.header("receipt"));
+  }
+
+  private static CompletionStage<Out> done(Out out) {
+    return CompletableFuture.completedFuture(out);
+  }
+
+  private <R> CompletableFuture<R> ask(
+      String queue, Function<ActorRef<R>, QueueEntity.Command> cmd) {
+    Duration timeout = shared.settings().requestTimeout();
+    return Stages.on( // one hop to the dispatcher, not a thread per callback (see Stages)
+            AskPattern.ask(
+                shared.queues(),
+                (ActorRef<R> replyTo) -> new ShardingEnvelope<>(queue, cmd.apply(replyTo)),
+                timeout,
+                shared.system().scheduler()),
+            shared.system().executionContext())
+        .exceptionally(
+            e -> {
+              Throwable cause = unwrap(e);
+              if (cause instanceof TimeoutException)
+                throw new StompException(
+                    "queue-busy", "queue " + queue + " did not answer within " + timeout);
+              throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+            });
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
+    return e;
+  }
+
+  // The ERROR frame that ends the connection.
+  private ByteString error(Throwable failure) {
+    Throwable e = unwrap(failure);
+    StompException s =
+        e instanceof StompException x
+            ? x
+            : new StompException("internal-error", String.valueOf(e.getMessage()));
+    if (!s.reason().equals("access-refused")) shared.error(s.reason());
+    StompFrame.Writer w =
+        new StompFrame.Writer("ERROR", escapes())
+            .header("message", s.reason())
+            .header("content-type", "text/plain");
+    if (s.receipt() != null) w.header("receipt-id", s.receipt());
+    return w.body(ByteString.fromString(s.getMessage()));
+  }
+
+  /** The one frame a connection over the limit gets before it is closed. */
+  static Source<ByteString, NotUsed> refusal(int max) {
+    return Source.single(
+        new StompFrame.Writer("ERROR", false)
+            .header("message", "too-many-connections")
+            .header("content-type", "text/plain")
+            .body(
+                ByteString.fromString("this node accepts at most " + max + " STOMP connections")));
+  }
+}

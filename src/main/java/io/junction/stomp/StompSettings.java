@@ -1,0 +1,128 @@
+package io.junction.stomp;
+
+import com.typesafe.config.Config;
+import io.junction.config.ConfigProblems;
+import io.junction.http.HttpSettings;
+import io.junction.http.Token;
+import io.junction.tls.TlsSettings;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The STOMP listener, from {@code junction.stomp} (docs/STOMP.md).
+ *
+ * @param authRequired CONNECT must carry a {@code passcode} that is one of the HTTP API's tokens
+ *     with the publish scope: on when the listener is on a non-loopback address or {@code
+ *     require-auth = on}
+ * @param tokens the HTTP API's tokens ({@code junction.http.tokens}): one set of credentials
+ */
+public record StompSettings(
+    boolean enabled,
+    String host,
+    int port,
+    boolean authRequired,
+    List<Token> tokens,
+    Optional<TlsSettings> tls,
+    int maxConnections,
+    long maxFrameBytes,
+    int prefetch,
+    int maxSubscriptions,
+    int maxTransactionFrames,
+    Duration connectTimeout,
+    Duration requestTimeout) {
+
+  public StompSettings {
+    tokens = List.copyOf(tokens);
+  }
+
+  static final int MAX_PREFETCH = 10_000;
+
+  private static final Set<String> KEYS =
+      Set.of(
+          "enabled",
+          "host",
+          "port",
+          "require-auth",
+          "tls",
+          "max-connections",
+          "max-frame-bytes",
+          "prefetch",
+          "max-subscriptions",
+          "max-transaction-frames",
+          "connect-timeout",
+          "request-timeout");
+
+  /** Reads {@code junction.stomp} (at {@code path}); every problem is recorded by its path. */
+  public static StompSettings fromConfig(
+      Config c, String path, HttpSettings http, ConfigProblems problems) {
+    problems.rejectUnknownKeys(path, c, KEYS);
+    boolean enabled = problems.read(path + ".enabled", () -> c.getBoolean("enabled"), false);
+    String host = problems.read(path + ".host", () -> c.getString("host"), "127.0.0.1");
+    int port = problems.read(path + ".port", () -> c.getInt("port"), 61613);
+    if (port < 0 || port > 65535)
+      problems.add(path + ".port", "must be between 0 and 65535, was " + port);
+    boolean requireAuth =
+        problems.read(path + ".require-auth", () -> c.getBoolean("require-auth"), false);
+    boolean authRequired = requireAuth || !isLoopback(host);
+    if (enabled && authRequired && http.tokens().isEmpty())
+      problems.add(
+          path + ".require-auth",
+          "a passcode is required ("
+              + (requireAuth ? "require-auth is on" : "host " + host + " is not a loopback address")
+              + ") but junction.http.tokens names none to check it against");
+    if (c.hasPath("tls") && !c.hasPath("tls.keystore-file"))
+      problems.add(path + ".tls.keystore-file", "is required: the listener's certificate and key");
+    Optional<TlsSettings> tls = TlsSettings.fromConfig(c, path + ".tls", problems);
+    int maxConnections = positive(c, path, "max-connections", 1000, problems);
+    long maxFrame =
+        problems.read(path + ".max-frame-bytes", () -> c.getBytes("max-frame-bytes"), 1L << 20);
+    if (maxFrame < 1 || maxFrame > Integer.MAX_VALUE - 65_536)
+      problems.add(path + ".max-frame-bytes", "must be between 1 byte and 2g, was " + maxFrame);
+    int prefetch = positive(c, path, "prefetch", 100, problems);
+    if (prefetch > MAX_PREFETCH)
+      problems.add(path + ".prefetch", "must be at most " + MAX_PREFETCH + ", was " + prefetch);
+    int maxSubscriptions = positive(c, path, "max-subscriptions", 100, problems);
+    int maxTx = positive(c, path, "max-transaction-frames", 1000, problems);
+    Duration connect = duration(c, path, "connect-timeout", Duration.ofSeconds(10), problems);
+    Duration request = duration(c, path, "request-timeout", Duration.ofSeconds(5), problems);
+    return new StompSettings(
+        enabled,
+        host,
+        port,
+        authRequired,
+        http.tokens(),
+        tls,
+        maxConnections,
+        maxFrame,
+        prefetch,
+        maxSubscriptions,
+        maxTx,
+        connect,
+        request);
+  }
+
+  private static int positive(
+      Config c, String path, String key, int fallback, ConfigProblems problems) {
+    int v = problems.read(path + "." + key, () -> c.getInt(key), fallback);
+    if (v < 1) problems.add(path + "." + key, "must be at least 1, was " + v);
+    return v;
+  }
+
+  private static Duration duration(
+      Config c, String path, String key, Duration fallback, ConfigProblems problems) {
+    Duration d = problems.read(path + "." + key, () -> c.getDuration(key), fallback);
+    if (d.isNegative() || d.isZero()) problems.add(path + "." + key, "must be positive, was " + d);
+    return d;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (Exception e) {
+      return false; // unknown: treat as exposed, so auth is on
+    }
+  }
+}
