@@ -120,7 +120,8 @@ public record HttpSettings(
         enabled, host, port, authRequired, tokens, tls, timeout, maxBody, events, destinations);
   }
 
-  private static boolean isLoopback(String host) {
+  /** Whether {@code host} is a loopback address; an unknown host counts as exposed. */
+  public static boolean isLoopback(String host) {
     try {
       return InetAddress.getByName(host).isLoopbackAddress();
     } catch (Exception e) {

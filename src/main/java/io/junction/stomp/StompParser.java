@@ -62,11 +62,19 @@ final class StompParser {
 
   /** The frames {@code bytes} completes, in order; throws on the first bad one. */
   List<StompFrame> feed(ByteString bytes) {
-    buffer = buffer.concat(bytes);
     List<StompFrame> out = new ArrayList<>(1);
+    feed(bytes, out);
+    return out;
+  }
+
+  /**
+   * Adds the frames {@code bytes} completes to {@code out}, in order; throws on the first bad one,
+   * the good frames before it already added.
+   */
+  void feed(ByteString bytes, List<? super StompFrame> out) {
+    buffer = buffer.concat(bytes);
     StompFrame f;
     while ((f = next()) != null) out.add(f);
-    return out;
   }
 
   private StompFrame next() {

@@ -143,15 +143,18 @@ final class StompSession {
     for (Subscription s : bySeq.values()) s.stop.shutdown();
   }
 
-  // The frames in the bytes, or the refusal of the first bad one (then nothing more is read).
+  // The frames in the bytes and, after the good ones, the refusal of the first bad one (then
+  // nothing more is read).
   private List<Object> parse(ByteString bytes) {
     if (unreadable) return List.of();
+    List<Object> out = new ArrayList<>(1);
     try {
-      return new ArrayList<>(parser.feed(bytes));
+      parser.feed(bytes, out);
     } catch (StompException e) {
       unreadable = true;
-      return List.of(e);
+      out.add(e);
     }
+    return out;
   }
 
   // What an element from the parser (or the connect deadline) sends back.

@@ -5,7 +5,6 @@ import io.junction.config.ConfigProblems;
 import io.junction.http.HttpSettings;
 import io.junction.http.Token;
 import io.junction.tls.TlsSettings;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -66,7 +65,7 @@ public record StompSettings(
       problems.add(path + ".port", "must be between 0 and 65535, was " + port);
     boolean requireAuth =
         problems.read(path + ".require-auth", () -> c.getBoolean("require-auth"), false);
-    boolean authRequired = requireAuth || !isLoopback(host);
+    boolean authRequired = requireAuth || !HttpSettings.isLoopback(host);
     if (enabled && authRequired && http.tokens().isEmpty())
       problems.add(
           path + ".require-auth",
@@ -116,13 +115,5 @@ public record StompSettings(
     Duration d = problems.read(path + "." + key, () -> c.getDuration(key), fallback);
     if (d.isNegative() || d.isZero()) problems.add(path + "." + key, "must be positive, was " + d);
     return d;
-  }
-
-  private static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (Exception e) {
-      return false; // unknown: treat as exposed, so auth is on
-    }
   }
 }

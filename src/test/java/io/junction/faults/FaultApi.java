@@ -22,24 +22,9 @@ final class FaultApi {
     return TestNode.start("junction {\n  faults.enabled = on\n" + junction + "\n}\n");
   }
 
-  /** Something to check that may throw; see {@link #until}. */
-  interface Check {
-    void run() throws Exception;
-  }
-
   /** Retries {@code check} until it passes or the node's await timeout runs out. */
-  static void until(TestNode node, Check check) {
-    node.await(
-        () -> {
-          try {
-            check.run();
-            return true;
-          } catch (RuntimeException | Error e) {
-            throw e;
-          } catch (Exception e) {
-            throw new AssertionError(e);
-          }
-        });
+  static void until(TestNode node, TestNode.Check check) {
+    node.until(check);
   }
 
   FaultApi(int httpPort) {

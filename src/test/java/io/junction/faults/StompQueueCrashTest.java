@@ -6,6 +6,7 @@ import io.junction.testing.StompClient;
 import io.junction.testing.StompClient.Frame;
 import io.junction.testing.TestNode;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * messages published after the crash still reach the connection, and the one delivered before it
  * and not acknowledged comes again. Without the repeat the connection would wait forever.
  */
+@Tag("resilience")
 class StompQueueCrashTest {
 
   @Test

@@ -277,22 +277,8 @@ class StompTest {
     }
   }
 
-  interface Check {
-    void run() throws Exception;
-  }
-
-  private static void eventually(Check check) {
-    node.await(
-        () -> {
-          try {
-            check.run();
-            return true;
-          } catch (RuntimeException | Error e) {
-            throw e;
-          } catch (Exception e) {
-            throw new AssertionError(e);
-          }
-        });
+  private static void eventually(TestNode.Check check) {
+    node.until(check);
   }
 
   private static void assertError(String head, String body, String reason, String detailPart)
@@ -321,6 +307,19 @@ class StompTest {
       for (byte b : two) c.raw(new byte[] {b}); // one byte per write
       assertEquals("a", c.read().header("receipt-id"));
       assertEquals("b", c.read().header("receipt-id"));
+    }
+  }
+
+  @Test
+  void framesBeforeABadOneInTheSameWriteAreStillHandled() throws Exception {
+    try (StompClient c = connected()) {
+      c.raw(
+          "SEND\ndestination:/queue/orders\nreceipt:good\n\nok\0FROB\n\n\0"
+              .getBytes(StandardCharsets.UTF_8));
+      assertEquals("good", c.read().header("receipt-id"));
+      Frame e = c.read();
+      assertEquals("ERROR", e.command(), e.text());
+      assertEquals("bad-frame", e.header("message"));
     }
   }
 

@@ -197,6 +197,28 @@ public final class TestNode implements AutoCloseable {
     return kit.<Object>createTestProbe().awaitAssert(TIMEOUT, check::get);
   }
 
+  /**
+   * A check that may throw a checked exception (an HTTP call, a socket read); see {@link #until}.
+   */
+  public interface Check {
+    void run() throws Exception;
+  }
+
+  /** Retries {@code check} until it passes or {@link #TIMEOUT} runs out. */
+  public void until(Check check) {
+    await(
+        () -> {
+          try {
+            check.run();
+            return true;
+          } catch (RuntimeException | Error e) {
+            throw e;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
+
   public Guardian.Refs refs() {
     return refs;
   }
