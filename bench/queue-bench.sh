@@ -171,7 +171,9 @@ run_one() { # label system port run(throughput|RATE) shape
   echo "load start: $(date +%T) $1 $mode ${p}x${c}" >> "$OUT/results.txt"
   local ticks0 line
   ticks0=$(group_ticks ${SERVER_GROUPS[$1]})
-  timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -cp "$JAR" io.junction.bench.QueueBench \
+  # the client's own stop-the-world pauses: they delay what it measures, whichever system it loads
+  local client_gc="$OUT/client-gc-$1-$mode-${rate:-0}-$5-r$ROUND.log"
+  timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -Xlog:safepoint:file="$client_gc":uptime -cp "$JAR" io.junction.bench.QueueBench \
     --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$5-$ROUND-$RANDOM" \
     --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
     --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
@@ -185,6 +187,13 @@ run_one() { # label system port run(throughput|RATE) shape
     echo "CPU round=$ROUND label=$1 mode=$mode shape=$5 rate=${rate:-0} server_cpu_ms=$(( ($(group_ticks ${SERVER_GROUPS[$1]}) - ticks0) * 1000 / CLK_TCK )) published=${BASH_REMATCH[1]}" >> "$OUT/results.txt"
   fi
   echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
+  [[ -f $client_gc ]] && awk -v what="$1 $mode ${rate:-} $5 round $ROUND" '
+    /Safepoint ".*Total: [0-9]+ ns/ {
+      match($0, /Total: [0-9]+ ns/); t = substr($0, RSTART + 7, RLENGTH - 10) / 1e6
+      n++; sum += t; if (t > max) max = t; if (t >= 5) over5++
+    }
+    END { printf "client pauses (%s): %d safepoints, %.1f ms in all, max %.1f ms, >=5 ms: %d\n", what, n, sum, max, over5 }
+  ' "$client_gc" >> "$OUT/results.txt"
   if [[ $2 == junction ]]; then # journal writes, messages per write, snapshots (cumulative)
     { echo "# after round $ROUND $1 $mode ${rate:-} $5"; curl -s "http://127.0.0.1:$3/metrics" | grep -E '^junction_queue_(journal|snapshot)|^junction_http_requests_total|^junction_stomp_' || true; } >> "$OUT/journal-$1.txt"
   fi
