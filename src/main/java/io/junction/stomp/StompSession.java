@@ -154,7 +154,50 @@ final class StompSession {
       unreadable = true;
       out.add(e);
     }
+    return out.size() > 1 ? grouped(out) : out;
+  }
+
+  /**
+   * SENDs that arrived together (one read), one after another, to the same destination and outside
+   * a transaction: one element, so the queue gets one {@code PublishBatch} (one ask, one command,
+   * one event) instead of one of each per message. They are stored all together or not at all;
+   * their receipts leave together once they are durable.
+   */
+  private record Sends(List<StompFrame> frames) {}
+
+  static final int MAX_GROUPED_SENDS = 100;
+
+  private static List<Object> grouped(List<Object> items) {
+    List<Object> out = new ArrayList<>(items.size());
+    List<StompFrame> run = new ArrayList<>();
+    for (Object item : items) {
+      if (item instanceof StompFrame f && groupable(f)) {
+        if (!run.isEmpty()
+            && (run.size() == MAX_GROUPED_SENDS
+                || !run.get(0).header("destination").equals(f.header("destination")))) {
+          flush(run, out);
+          run = new ArrayList<>();
+        }
+        run.add(f);
+      } else {
+        flush(run, out);
+        run = new ArrayList<>();
+        out.add(item);
+      }
+    }
+    flush(run, out);
     return out;
+  }
+
+  private static boolean groupable(StompFrame f) {
+    return f.command().equals("SEND")
+        && f.header("transaction") == null
+        && f.header("destination") != null;
+  }
+
+  private static void flush(List<StompFrame> run, List<Object> out) {
+    if (run.size() == 1) out.add(run.get(0));
+    else if (run.size() > 1) out.add(new Sends(List.copyOf(run)));
   }
 
   // What an element from the parser (or the connect deadline) sends back.
@@ -168,7 +211,9 @@ final class StompSession {
             "connect-timeout",
             "no CONNECT within " + shared.settings().connectTimeout() + " of connecting");
       }
-      return handle((StompFrame) item).exceptionally(e -> new Out(error(e), true));
+      CompletionStage<Out> answered =
+          item instanceof Sends g ? sendAll(g.frames()) : handle((StompFrame) item);
+      return answered.exceptionally(e -> new Out(error(e), true));
     } catch (StompException e) {
       refused = true;
       return done(new Out(error(e), true));
@@ -242,6 +287,32 @@ final class StompSession {
               if (reply.isError())
                 throw refused("publish-refused", reply.getError().getMessage(), f);
               return new Out(receipt(f), false);
+            });
+  }
+
+  private CompletionStage<Out> sendAll(List<StompFrame> frames) {
+    for (StompFrame f : frames) shared.frame(f.command());
+    StompFrame first = frames.get(0);
+    if (version == null)
+      throw refused("not-connected", "the first frame must be CONNECT (or STOMP), was SEND", first);
+    String queue = queue(first); // one destination for all
+    List<Envelope> envelopes = new ArrayList<>(frames.size());
+    StompFrame named = first; // the frame an ERROR names: the first with a receipt
+    for (StompFrame f : frames) {
+      envelopes.add(envelope(f));
+      if (named.header("receipt") == null && f.header("receipt") != null) named = f;
+    }
+    StompFrame refusedFrame = named;
+    return this.<StatusReply<QueueEntity.EnqueuedBatch>>ask(
+            queue, r -> new QueueEntity.PublishBatch(envelopes, r))
+        .thenApply(
+            reply -> {
+              if (reply.isError())
+                throw refused("publish-refused", reply.getError().getMessage(), refusedFrame);
+              org.apache.pekko.util.ByteStringBuilder receipts =
+                  new org.apache.pekko.util.ByteStringBuilder();
+              for (StompFrame f : frames) receipts.append(receipt(f));
+              return new Out(receipts.result(), false);
             });
   }
 

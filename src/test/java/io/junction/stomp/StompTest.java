@@ -42,6 +42,8 @@ class StompTest {
                 tx {}
                 headers {}
                 small { max-length = 1, overflow = reject-publish }
+                together {}
+                room-for-five { max-length = 5, overflow = reject-publish }
                 older {}
               }
               stomp { enabled = on, port = 0, max-frame-bytes = 4k }
@@ -321,6 +323,51 @@ class StompTest {
       assertEquals("ERROR", e.command(), e.text());
       assertEquals("bad-frame", e.header("message"));
     }
+  }
+
+  private static byte[] sends(String queue, int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++)
+      b.append("SEND\ndestination:/queue/")
+          .append(queue)
+          .append("\nreceipt:s")
+          .append(i)
+          .append("\ncontent-type:text/plain\n\nm")
+          .append(i)
+          .append('\0');
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static double metric(String sample) throws Exception {
+    for (String line : api.get("/metrics", null).body().split("\n"))
+      if (line.startsWith(sample + " "))
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    return 0;
+  }
+
+  @Test
+  void sendsThatArriveTogetherAreOneJournalEventAndTheirReceiptsComeInOrder() throws Exception {
+    try (StompClient c = connected()) {
+      c.raw(sends("together", 10)); // one write: one read on loopback
+      for (int i = 0; i < 10; i++) assertEquals("s" + i, c.read().header("receipt-id"));
+    }
+    JsonNode peeked = JSON.readTree(api.get("/v1/queues/together/peek", null).body());
+    for (int i = 0; i < 10; i++)
+      assertEquals("m" + i, peeked.get(i).at("/message/payload").asText(), peeked.toString());
+    eventually(
+        () -> assertEquals(1.0, metric("junction_queue_journal_events_total{queue=\"together\"}")));
+  }
+
+  @Test
+  void sendsThatArriveTogetherAreStoredAllOrNone() throws Exception {
+    try (StompClient c = connected()) {
+      c.raw(sends("room-for-five", 10));
+      Frame e = c.read();
+      assertEquals("ERROR", e.command(), e.text());
+      assertEquals("publish-refused", e.header("message"));
+      assertEquals("s0", e.header("receipt-id"));
+    }
+    assertEquals(0, stats("room-for-five").get("depth").asInt());
   }
 
   @Test
