@@ -28,6 +28,7 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The STOMP listener ({@code junction.stomp}): STOMP 1.0 to 1.2 over TCP (or TLS) onto the durable
@@ -141,8 +142,7 @@ public final class StompServer {
   }
 
   // Over the limit, a connection gets one ERROR frame and is closed.
-  private static Flow<org.apache.pekko.util.ByteString, org.apache.pekko.util.ByteString, ?>
-      handler(Shared shared, String id) {
+  private static Flow<ByteString, ByteString, ?> handler(Shared shared, String id) {
     if (shared.open().get() >= shared.settings().maxConnections()) {
       shared.error("too-many-connections");
       return Flow.fromSinkAndSource(

@@ -35,6 +35,7 @@ import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * One STOMP connection: its frames, in order, against the durable queues (docs/STOMP.md).
@@ -309,8 +310,7 @@ final class StompSession {
             reply -> {
               if (reply.isError())
                 throw refused("publish-refused", reply.getError().getMessage(), refusedFrame);
-              org.apache.pekko.util.ByteStringBuilder receipts =
-                  new org.apache.pekko.util.ByteStringBuilder();
+              ByteStringBuilder receipts = new ByteStringBuilder();
               for (StompFrame f : frames) receipts.append(receipt(f));
               return new Out(receipts.result(), false);
             });
