@@ -38,8 +38,9 @@ final class StompParser {
   private final long maxBodyBytes;
   private ByteString buffer = ByteString.emptyByteString();
   private boolean escapes; // off until CONNECT: its own headers are never escaped
-  // the frame whose head was read and whose body has not all arrived yet
-  private StompFrame head;
+  // the frame whose command and headers were read and whose body has not all arrived yet
+  private String headCommand; // null when no frame is half read
+  private Map<String, String> headHeaders;
   private int bodyStart;
   private long contentLength = -1;
   private int scanned; // how far the NUL search for a body without content-length got
@@ -78,7 +79,7 @@ final class StompParser {
   }
 
   private StompFrame next() {
-    if (head == null && !readHead()) return null;
+    if (headCommand == null && !readHead()) return null;
     int end; // index of the body's terminating NUL
     if (contentLength >= 0) {
       long need = bodyStart + contentLength + 1;
@@ -88,11 +89,11 @@ final class StompParser {
         throw new StompException(
             "bad-frame",
             "a "
-                + head.command()
+                + headCommand
                 + " frame's body of content-length "
                 + contentLength
                 + " is not followed by a NUL byte",
-            head.header("receipt"));
+            headHeaders.get("receipt"));
     } else {
       end = buffer.indexOf((byte) 0, Math.max(bodyStart, scanned));
       if (end < 0) {
@@ -102,9 +103,10 @@ final class StompParser {
       }
       if (end - bodyStart > maxBodyBytes) throw tooLarge();
     }
-    StompFrame f = new StompFrame(head.command(), head.headers(), buffer.slice(bodyStart, end));
+    StompFrame f = new StompFrame(headCommand, headHeaders, buffer.slice(bodyStart, end));
     buffer = buffer.drop(end + 1).compact();
-    head = null;
+    headCommand = null;
+    headHeaders = null;
     contentLength = -1;
     scanned = 0;
     return f;
@@ -113,8 +115,8 @@ final class StompParser {
   private StompException tooLarge() {
     return new StompException(
         "frame-too-large",
-        "a " + head.command() + " frame's body holds at most " + maxBodyBytes + " bytes",
-        head.header("receipt"));
+        "a " + headCommand + " frame's body holds at most " + maxBodyBytes + " bytes",
+        headHeaders.get("receipt"));
   }
 
   // Reads the command and headers if they have all arrived; false if more bytes are needed.
@@ -156,7 +158,8 @@ final class StompParser {
         throw new StompException(
             "bad-frame", "a frame has at most " + MAX_HEADERS + " headers", null);
     }
-    head = new StompFrame(command, headers, ByteString.emptyByteString());
+    headCommand = command;
+    headHeaders = headers;
     bodyStart = (int) ends;
     // Header values are escaped after CONNECT in 1.1 and 1.2; decided here, in frame order, so a
     // frame pipelined right behind CONNECT is read right.

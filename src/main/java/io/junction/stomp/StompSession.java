@@ -67,6 +67,8 @@ final class StompSession {
   private static final Set<String> OWN_HEADERS =
       Set.of("destination", "receipt", "transaction", "content-length", "content-type");
   private static final String OCTETS = "application/octet-stream";
+  private static final Set<String> TRANSACTIONAL = Set.of("SEND", "ACK", "NACK");
+  private static final Set<String> ACK_MODES = Set.of("auto", "client", "client-individual");
   // Put among the frames when connect-timeout has passed: closes a connection not yet CONNECTED.
   private static final Object CONNECT_DEADLINE = new Object();
   private static final RestartSettings RESUBSCRIBE =
@@ -229,7 +231,7 @@ final class StompSession {
           "not-connected", "the first frame must be CONNECT (or STOMP), was " + f.command(), f);
     }
     String tx = f.header("transaction");
-    if (tx != null && Set.of("SEND", "ACK", "NACK").contains(f.command())) return enlist(tx, f);
+    if (tx != null && TRANSACTIONAL.contains(f.command())) return enlist(tx, f);
     return switch (f.command()) {
       case "SEND" -> send(f);
       case "SUBSCRIBE" -> subscribe(f);
@@ -252,13 +254,11 @@ final class StompSession {
           "unsupported-version",
           "accept-version '" + f.header("accept-version") + "': this node speaks 1.0, 1.1, 1.2",
           f);
-    if (shared.settings().authRequired() && !authorized(f.header("passcode"))) {
-      shared.error("access-refused");
+    if (shared.settings().authRequired() && !authorized(f.header("passcode")))
       throw refused(
           "access-refused",
           "CONNECT needs a passcode: one of the node's API tokens with the publish scope",
           f);
-    }
     version = v;
     ByteString connected =
         new StompFrame.Writer("CONNECTED", false)
@@ -408,7 +408,7 @@ final class StompSession {
           "a connection holds at most " + shared.settings().maxSubscriptions() + " subscriptions",
           f);
     String mode = f.headers().getOrDefault("ack", "auto");
-    if (!Set.of("auto", "client", "client-individual").contains(mode))
+    if (!ACK_MODES.contains(mode))
       throw refused("bad-frame", "ack must be auto, client or client-individual, was " + mode, f);
     int prefetch = prefetch(f);
     Subscription s = new Subscription(++nextSeq, id, queue, mode);
@@ -463,14 +463,9 @@ final class StompSession {
     if (id == null) id = f.header("message-id"); // 1.0, 1.1
     if (id == null) throw refused("bad-frame", f.command() + " needs an id header", f);
     int dot = id.indexOf('.');
-    Subscription s = null;
-    try {
-      s = dot > 0 ? bySeq.get(Integer.parseInt(id.substring(0, dot))) : null;
-    } catch (NumberFormatException e) {
-      // refused below
-    }
-    if (dot <= 0 || (s == null && !validSeq(id.substring(0, dot))))
-      throw refused("bad-frame", "'" + id + "' is not the ack header of a MESSAGE", f);
+    int seq = dot > 0 ? subscriptionNumber(id.substring(0, dot)) : 0;
+    if (seq <= 0) throw refused("bad-frame", "'" + id + "' is not the ack header of a MESSAGE", f);
+    Subscription s = bySeq.get(seq);
     if (s == null) { // its subscription ended: the queue delivers the message again anyway
       shared.error("unknown-ack");
       return done(new Out(receipt(f), false));
@@ -490,11 +485,12 @@ final class StompSession {
     return ask(s.queue, cmd).thenApply(settled -> new Out(receipt(f), false));
   }
 
-  private static boolean validSeq(String s) {
+  // The <n> of an ack header "<n>.<receipt>"; 0 if it is not a number.
+  private static int subscriptionNumber(String s) {
     try {
-      return Integer.parseInt(s) > 0;
+      return Integer.parseInt(s);
     } catch (NumberFormatException e) {
-      return false;
+      return 0;
     }
   }
 
@@ -640,7 +636,7 @@ final class StompSession {
         e instanceof StompException x
             ? x
             : new StompException("internal-error", String.valueOf(e.getMessage()));
-    if (!s.reason().equals("access-refused")) shared.error(s.reason());
+    shared.error(s.reason());
     StompFrame.Writer w =
         new StompFrame.Writer("ERROR", escapes())
             .header("message", s.reason())
