@@ -139,6 +139,14 @@ group_ticks() {
     { sub(/^.*\) /, ""); if (index(groups, " " $3 " ")) t += $12 + $13 } END { print t + 0 }'
 }
 declare -A SERVER_GROUPS # system -> the process groups doing its server side's work
+# The stop-the-world pauses in a JVM's -Xlog:safepoint file: "count total-ms max-ms >=5 >=10 >=50".
+safepoints() {
+  awk '/Safepoint ".*Total: [0-9]+ ns/ {
+      match($0, /Total: [0-9]+ ns/); t = substr($0, RSTART + 7, RLENGTH - 10) / 1e6
+      n++; sum += t; if (t > max) max = t; if (t >= 5) o5++; if (t >= 10) o10++; if (t >= 50) o50++
+    }
+    END { printf "%d %.1f %.1f %d %d %d\n", n, sum, max, o5, o10, o50 }' "$1"
+}
 accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { # port seconds pid what
   for _ in $(seq 1 $(($2 * 5))); do
@@ -187,13 +195,11 @@ run_one() { # label system port run(throughput|RATE) shape
     echo "CPU round=$ROUND label=$1 mode=$mode shape=$5 rate=${rate:-0} server_cpu_ms=$(( ($(group_ticks ${SERVER_GROUPS[$1]}) - ticks0) * 1000 / CLK_TCK )) published=${BASH_REMATCH[1]}" >> "$OUT/results.txt"
   fi
   echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/results.txt"
-  [[ -f $client_gc ]] && awk -v what="$1 $mode ${rate:-} $5 round $ROUND" '
-    /Safepoint ".*Total: [0-9]+ ns/ {
-      match($0, /Total: [0-9]+ ns/); t = substr($0, RSTART + 7, RLENGTH - 10) / 1e6
-      n++; sum += t; if (t > max) max = t; if (t >= 5) over5++
-    }
-    END { printf "client pauses (%s): %d safepoints, %.1f ms in all, max %.1f ms, >=5 ms: %d\n", what, n, sum, max, over5 }
-  ' "$client_gc" >> "$OUT/results.txt"
+  if [[ -f $client_gc ]]; then
+    local n sum max o5
+    read -r n sum max o5 _ < <(safepoints "$client_gc")
+    echo "client pauses ($1 $mode ${rate:-} $5 round $ROUND): $n safepoints, $sum ms in all, max $max ms, >=5 ms: $o5" >> "$OUT/results.txt"
+  fi
   if [[ $2 == junction ]]; then # journal writes, messages per write, snapshots (cumulative)
     { echo "# after round $ROUND $1 $mode ${rate:-} $5"; curl -s "http://127.0.0.1:$3/metrics" | grep -E '^junction_queue_(journal|snapshot)|^junction_http_requests_total|^junction_stomp_' || true; } >> "$OUT/journal-$1.txt"
   fi
@@ -203,6 +209,19 @@ if [[ ,$SYSTEMS, == *,junction-* ]]; then
   echo "building the node jar if it is stale (./junction --help)..."
   (cd "$ROOT" && ./junction --help) > "$OUT/node-build.log" 2>&1 || { cat "$OUT/node-build.log"; exit 1; }
 fi
+
+# Sets LOGGED_PORT to the port the node logs "<what> listening on HOST:PORT" for, waiting for it
+# (NODE_WAIT); exits the script if the node exits first or never logs it.
+wait_logged_port() { # log what pgid label
+  LOGGED_PORT=""
+  for _ in $(seq 1 $((NODE_WAIT * 5))); do
+    LOGGED_PORT=$(sed -n "s/.*$2 listening on [^:]*:\([0-9]*\).*/\1/p" "$1" 2>/dev/null | head -1 || true)
+    [[ -n "$LOGGED_PORT" ]] && return 0
+    kill -0 "$3" 2>/dev/null || { say "ERROR: node ($4) exited"; tail -20 "$1"; exit 1; }
+    sleep 0.2
+  done
+  say "ERROR: node ($4) did not log '$2 listening' within ${NODE_WAIT}s"; exit 1
+}
 
 # --- Junction: ./junction run (the demo node) with every listener on a free port, fresh data dir ---
 start_node() { # label, extra JVM option, extra env assignments...
@@ -215,23 +234,10 @@ start_node() { # label, extra JVM option, extra env assignments...
   local pgid=$!
   STARTED+=("$pgid")
   NODE_PGID=$pgid
-  NODE_PORT=""
-  for _ in $(seq 1 $((NODE_WAIT * 5))); do
-    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1 || true)
-    [[ -n "$NODE_PORT" ]] && break
-    kill -0 "$pgid" 2>/dev/null || { say "ERROR: node ($label) exited"; tail -20 "$log"; exit 1; }
-    sleep 0.2
-  done
-  [[ -n "$NODE_PORT" ]] || { say "ERROR: node ($label) did not log 'http listening' within ${NODE_WAIT}s"; exit 1; }
+  wait_logged_port "$log" http "$pgid" "$label"; NODE_PORT=$LOGGED_PORT
   STOMP_PORT=""
-  if [[ $jopt == *-Djunction.stomp.enabled=on* ]]; then # its STOMP listener's port, from the log
-    for _ in $(seq 1 $((NODE_WAIT * 5))); do
-      STOMP_PORT=$(sed -n 's/.*stomp listening on [^:]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1 || true)
-      [[ -n "$STOMP_PORT" ]] && break
-      kill -0 "$pgid" 2>/dev/null || { say "ERROR: node ($label) exited"; tail -20 "$log"; exit 1; }
-      sleep 0.2
-    done
-    [[ -n "$STOMP_PORT" ]] || { say "ERROR: node ($label) did not log 'stomp listening' within ${NODE_WAIT}s"; exit 1; }
+  if [[ $jopt == *-Djunction.stomp.enabled=on* ]]; then
+    wait_logged_port "$log" stomp "$pgid" "$label"; STOMP_PORT=$LOGGED_PORT
   fi
   say "node ($label): HTTP 127.0.0.1:$NODE_PORT${STOMP_PORT:+, STOMP 127.0.0.1:$STOMP_PORT}"
 }
@@ -382,13 +388,9 @@ awk -f "$BENCH_DIR/queue-report.awk" "$OUT/results.txt" | tee -a "$SUMMARY"
 # Stop-the-world pauses of each node over the whole run (safepoints: GC and everything else).
 for f in "$OUT"/gc-*.log; do
   [[ -f $f ]] || continue
-  awk -v name="$(basename "$f" .log | sed 's/^gc-//')" '
-    /Safepoint ".*Total: [0-9]+ ns/ {
-      match($0, /Total: [0-9]+ ns/); t = substr($0, RSTART + 7, RLENGTH - 10) / 1e6
-      n++; sum += t; if (t > max) max = t; if (t >= 10) over10++; if (t >= 50) over50++
-    }
-    END { printf "pauses %-18s %6d safepoints, %8.1f ms in all, max %7.1f ms, >=10 ms: %d, >=50 ms: %d\n", name, n, sum, max, over10, over50 }
-  ' "$f"
+  read -r n sum max _ o10 o50 < <(safepoints "$f")
+  printf "pauses %-18s %6d safepoints, %8.1f ms in all, max %7.1f ms, >=10 ms: %d, >=50 ms: %d\n" \
+    "$(basename "$f" .log | sed 's/^gc-//')" "$n" "$sum" "$max" "$o10" "$o50"
 done | tee -a "$SUMMARY"
 # What each node allocated per message it took, over the whole run (warm-ups included): the heap
 # before each collection less the heap after the previous one ("Pause Young ... 147M->89M(287M)",
