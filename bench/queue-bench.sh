@@ -30,7 +30,9 @@
 # with the opt-in deliver-before-durable, docs/QUEUES.md), pipe (junction.journal.pipeline = on:
 # the queue serves while its write commits), nosnap (no snapshots, so no pruning
 # either), seN (snapshot-every = N instead of auto), c1m / c4m (H2 page cache of 1 / 4 MiB), rt1 /
-# rt5 (H2 keeps dead chunks 1 / 5 s, not 45), j25 (the node on the JDK in JDK25_HOME, default
+# rt5 (H2 keeps dead chunks 1 / 5 s, not 45), fj2 (default and internal dispatchers at 2 threads),
+# aff / aff10 (the default dispatcher on Pekko's spinning AffinityPool), onepool (Pekko's internal
+# dispatcher an alias of the default one), j25 (the node on the JDK in JDK25_HOME, default
 # /usr/lib/jvm/temurin-25-jdk-amd64), base (the node of the checkout in BASE_ROOT, e.g. a clone of
 # the commit before a change, side by side), ws (the same node, its loads with --api ws whatever
 # --api says, so both clients run in one run), stomp (the node with its STOMP listener on a free
@@ -135,7 +137,8 @@ source "$BENCH_DIR/postgres-lib.sh"
 # /proc/PID/stat (the command name in parentheses may hold spaces: fields are counted after it).
 CLK_TCK=$(getconf CLK_TCK)
 group_ticks() {
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v groups=" $* " '
+  # (a process that exits between the glob and cat makes cat fail: not an error here)
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v groups=" $* " '
     { sub(/^.*\) /, ""); if (index(groups, " " $3 " ")) t += $12 + $13 } END { print t + 0 }'
 }
 declare -A SERVER_GROUPS # system -> the process groups doing its server side's work
@@ -324,6 +327,16 @@ for system in ${SYSTEMS//,/ }; do
           # generation can grow to its 60% of it: fewer collections
           big) gc="$gc -Xms1g" ;;
           nosnap) gc="$gc -Djunction.queue-defaults.snapshot-every=1000000000" ;;
+          # the default and internal dispatchers at 2 threads each (Pekko's minimum is 8 and 4)
+          fj2) gc="$gc -Dpekko.actor.default-dispatcher.fork-join-executor.parallelism-max=2 -Dpekko.actor.internal-dispatcher.fork-join-executor.parallelism-max=2" ;;
+          # one pool: Pekko's internal actors too on the default dispatcher (a dispatcher alias;
+          # the TCP connections and the journal plugins are there by default since the tenth session)
+          onepool) gc="$gc -Dpekko.actor.internal-dispatcher=pekko.actor.default-dispatcher -Dpekko.persistence.dispatchers.default-plugin-dispatcher=pekko.actor.default-dispatcher" ;;
+          # the default dispatcher on Pekko's AffinityPool (2 threads that spin before parking, as
+          # Erlang's schedulers do; aff10 spins the most)
+          aff|aff10) ad=pekko.actor.default-dispatcher
+               gc="$gc -D$ad.executor=affinity-pool-executor -D$ad.affinity-pool-executor.parallelism-min=2 -D$ad.affinity-pool-executor.parallelism-max=2 -D$ad.affinity-pool-executor.task-queue-size=65536"
+               [[ $variant == aff10 ]] && gc="$gc -D$ad.affinity-pool-executor.idle-cpu-level=10" ;;
           # the node unchanged, its loads through the WebSocket client (--api ws)
           ws) api=ws ;;
           # the node with its STOMP listener, its loads through the STOMP client (--api stomp)

@@ -89,7 +89,7 @@ public final class HttpServer {
                 builder =
                     builder.enableHttps(ConnectionContext.httpsServer(s.tls().get()::serverEngine));
               ctx.pipeToSelf(
-                  builder.bind(routes.routes()),
+                  builder.bindFlow(handler(ctx.getSystem(), s, routes)),
                   (b, failure) -> failure == null ? new Bound(b) : new BindFailed(failure));
               return starting(
                   ctx,
@@ -115,6 +115,32 @@ public final class HttpServer {
             org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
     return server.withParserSettings(
         server.getParserSettings().withMaxContentLength(s.maxBodyBytes()));
+  }
+
+  /**
+   * The routes, behind the {@code header-timeout} of each connection when it is on (its counter is
+   * registered either way, so the metric is there to alert on).
+   */
+  private static org.apache.pekko.stream.javadsl.Flow<
+          org.apache.pekko.http.javadsl.model.HttpRequest,
+          org.apache.pekko.http.javadsl.model.HttpResponse,
+          ?>
+      handler(
+          org.apache.pekko.actor.typed.ActorSystem<?> system, HttpSettings s, ApiRoutes routes) {
+    var flow = routes.routes().flow(system);
+    var timedOut =
+        io.junction.metrics.Metrics.get(system)
+            .registry()
+            .counter(
+                "junction.connections.timed.out",
+                "endpoint",
+                "http",
+                "kind",
+                "http-server",
+                "timeout",
+                "header");
+    if (s.headerTimeout().isEmpty()) return flow;
+    return HeaderDeadline.flow(s.headerTimeout().get(), timedOut).join(flow);
   }
 
   /** Every destination the config names: what readiness waits for. */

@@ -22,6 +22,8 @@ import java.util.Set;
  *     listens on a non-loopback address or {@code require-auth = on}
  * @param tls the server's TLS (HTTPS), when {@code tls} is configured
  * @param eventsInterval how often {@code GET /v1/events} pushes a snapshot
+ * @param headerTimeout how long a connection ready for a request waits for its line and headers
+ *     before it is closed ({@link HeaderDeadline}); empty when {@code off}
  */
 public record HttpSettings(
     boolean enabled,
@@ -31,6 +33,7 @@ public record HttpSettings(
     List<Token> tokens,
     Optional<TlsSettings> tls,
     Duration requestTimeout,
+    Optional<Duration> headerTimeout,
     long maxBodyBytes,
     Duration eventsInterval,
     List<HttpDestinationSettings> destinations) {
@@ -41,6 +44,7 @@ public record HttpSettings(
   }
 
   private static final Duration MIN_EVENTS_INTERVAL = Duration.ofMillis(100);
+  private static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
 
   private static final Set<String> KEYS =
       Set.of(
@@ -51,6 +55,7 @@ public record HttpSettings(
           "tokens",
           "tls",
           "request-timeout",
+          "header-timeout",
           "max-body-bytes",
           "events-interval",
           "destinations");
@@ -65,6 +70,7 @@ public record HttpSettings(
         List.of(),
         Optional.empty(),
         Duration.ofSeconds(5),
+        Optional.of(DEFAULT_HEADER_TIMEOUT),
         1 << 20,
         Duration.ofSeconds(1),
         List.of());
@@ -94,6 +100,17 @@ public record HttpSettings(
             path + ".request-timeout",
             () -> c.getDuration("request-timeout"),
             Duration.ofSeconds(5));
+    Optional<Duration> headerTimeout =
+        c.hasPath("header-timeout") && c.getString("header-timeout").equals("off")
+            ? Optional.empty()
+            : Optional.of(
+                problems.read(
+                    path + ".header-timeout",
+                    () -> c.getDuration("header-timeout"),
+                    DEFAULT_HEADER_TIMEOUT));
+    if (headerTimeout.isPresent()
+        && (headerTimeout.get().isNegative() || headerTimeout.get().isZero()))
+      problems.add(path + ".header-timeout", "must be positive or off, was " + headerTimeout.get());
     long maxBody =
         problems.read(path + ".max-body-bytes", () -> c.getBytes("max-body-bytes"), 1L << 20);
     Duration events =
@@ -117,7 +134,17 @@ public record HttpSettings(
       if (d != null) destinations.add(HttpDestinationSettings.fromConfig(name, d, p, problems));
     }
     return new HttpSettings(
-        enabled, host, port, authRequired, tokens, tls, timeout, maxBody, events, destinations);
+        enabled,
+        host,
+        port,
+        authRequired,
+        tokens,
+        tls,
+        timeout,
+        headerTimeout,
+        maxBody,
+        events,
+        destinations);
   }
 
   /** Whether {@code host} is a loopback address; an unknown host counts as exposed. */

@@ -85,6 +85,13 @@ public final class JournalSetup {
             .withValue("pekko.persistence.snapshot-store.plugin", str("jdbc-snapshot-store"))
             .withValue("jdbc-journal.use-shared-db", str("slick"))
             .withValue("jdbc-snapshot-store.use-shared-db", str("slick"))
+            // The plugins' actors only hand work to Slick's own threads (the JDBC calls), so they
+            // need no pool of their own: one thread pool fewer on every write's path
+            // (docs/PERFORMANCE.md, tenth session; pekko-persistence-jdbc's reference.conf
+            // meant to say so, but its plugin-dispatcher keys sit inside `tables`).
+            .withValue("jdbc-journal.plugin-dispatcher", str("pekko.actor.default-dispatcher"))
+            .withValue(
+                "jdbc-snapshot-store.plugin-dispatcher", str("pekko.actor.default-dispatcher"))
             .withValue("jdbc-read-journal.use-shared-db", str("slick"))
             .withValue("jdbc-durable-state-store.use-shared-db", str("slick"))
             .withValue("pekko-persistence-jdbc.shared-databases.slick.profile", str(db.profile()))

@@ -1,5 +1,6 @@
 package io.junction.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,6 +47,24 @@ class HttpSettingsTest {
     assertTrue(exposed.http().authRequired());
     var local = NodeSettings.fromConfig(ConfigFactory.load(ConfigFactory.parseString("")));
     assertFalse(local.http().authRequired());
+  }
+
+  @Test
+  void headerTimeoutIsThirtySecondsByDefaultOffOnRequestAndNeverZero() {
+    assertEquals(
+        java.util.Optional.of(java.time.Duration.ofSeconds(30)),
+        NodeSettings.fromConfig(ConfigFactory.load(ConfigFactory.parseString("")))
+            .http()
+            .headerTimeout());
+    assertEquals(
+        java.util.Optional.empty(),
+        NodeSettings.fromConfig(
+                ConfigFactory.load(ConfigFactory.parseString("junction.http.header-timeout = off")))
+            .http()
+            .headerTimeout());
+    var e = problems("junction.http.header-timeout = 0s");
+    assertTrue(paths(e).contains("junction.http.header-timeout"), e.getMessage());
+    assertTrue(e.getMessage().contains("must be positive or off"), e.getMessage());
   }
 
   @Test
