@@ -1,16 +1,18 @@
 """A real STOMP client (Debian's python3-stomp) against Junction's STOMP listener.
 
-Usage: roundtrip.py PORT QUEUE COUNT
-Publishes COUNT messages with receipts (the publisher confirms), then subscribes with
-client-individual acks and a prefetch window, acks every message, and prints one result line:
-  confirmed=N received=N in_order=True duplicates=0 errors=0
+Usage: roundtrip.py PORT QUEUE COUNT HEARTBEAT_MS
+Connects with heart-beats every HEARTBEAT_MS both ways, publishes COUNT messages with receipts
+(the publisher confirms), then subscribes with client-individual acks and a prefetch window, acks
+every message, stays idle until it has had 5 of the node's heart-beats (at most 30 s), and prints
+one result line:
+  confirmed=N received=N in_order=True duplicates=0 errors=0 beating=True timeouts=0 connected=True
 """
 import sys
 import threading
 
 import stomp
 
-port, queue, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+port, queue, count, beat = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 destination = "/queue/" + queue
 
 
@@ -20,6 +22,18 @@ class Listener(stomp.ConnectionListener):
         self.receipts = set()
         self.bodies = []
         self.errors = []
+        self.heartbeats = 0
+        self.timeouts = 0
+
+    def on_heartbeat(self):
+        with self.lock:
+            self.heartbeats += 1
+            self.lock.notify_all()
+
+    def on_heartbeat_timeout(self):
+        with self.lock:
+            self.timeouts += 1
+            self.lock.notify_all()
 
     def on_receipt(self, frame):
         with self.lock:
@@ -44,7 +58,7 @@ def wait_for(listener, done, seconds):
 
 
 listener = Listener()
-conn = stomp.Connection12([("127.0.0.1", port)], heartbeats=(0, 0))
+conn = stomp.Connection12([("127.0.0.1", port)], heartbeats=(beat, beat))
 conn.set_listener("test", listener)
 conn.connect(wait=True)
 for i in range(count):
@@ -55,9 +69,15 @@ conn.subscribe(destination=destination, id="1", ack="client-individual",
                headers={"prefetch-count": "10"})
 wait_for(listener, lambda: len(listener.bodies) >= count, 30)
 confirmed = len([r for r in listener.receipts if r.startswith("r")])
+# Idle, both sides beating: the node's end-of-lines arrive and it does not close the connection.
+with listener.lock:
+    since = listener.heartbeats
+wait_for(listener, lambda: listener.heartbeats >= since + 5 or listener.timeouts, 30)
+heartbeats, connected = listener.heartbeats - since, conn.is_connected()
 conn.disconnect(receipt="bye")
 expected = ["message %d" % i for i in range(count)]
-print("confirmed=%d received=%d in_order=%s duplicates=%d errors=%d %s" % (
-    confirmed, len(listener.bodies), listener.bodies == expected,
-    len(listener.bodies) - len(set(listener.bodies)), len(listener.errors),
-    "|".join(listener.errors)))
+print("confirmed=%d received=%d in_order=%s duplicates=%d errors=%d beating=%s timeouts=%d "
+      "connected=%s %s" % (
+          confirmed, len(listener.bodies), listener.bodies == expected,
+          len(listener.bodies) - len(set(listener.bodies)), len(listener.errors),
+          heartbeats >= 5, listener.timeouts, connected, "|".join(listener.errors)))

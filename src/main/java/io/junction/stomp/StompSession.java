@@ -71,6 +71,11 @@ final class StompSession {
   private static final Set<String> ACK_MODES = Set.of("auto", "client", "client-individual");
   // Put among the frames when connect-timeout has passed: closes a connection not yet CONNECTED.
   private static final Object CONNECT_DEADLINE = new Object();
+  // Put among the frames every heart-beat interval: closes a connection whose client promised
+  // heart-beats and went silent.
+  private static final Object HEART_BEAT_CHECK = new Object();
+  // What the node sends as its heart-beat: an end-of-line between frames (compared by identity).
+  private static final ByteString HEART_BEAT = ByteString.fromString("\n");
   private static final RestartSettings RESUBSCRIBE =
       RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
@@ -86,6 +91,11 @@ final class StompSession {
   private boolean unreadable; // the parser refused a frame: nothing after it is read
   // owned by the stage that runs answer(); set when a frame is refused: none after it is handled
   private boolean refused;
+  // Heart-beats, as CONNECT and the node's heart-beat setting agreed: whether the node sends
+  // them (read by the output's filter), and how long the client may be silent (0: no limit).
+  private volatile boolean sendsHeartBeats;
+  private volatile long silenceLimitNanos;
+  private volatile long lastReadNanos = System.nanoTime(); // set by the parsing stage
   // owned by the stage that runs handle()
   private String version; // null until CONNECTED
   private final Map<String, Subscription> subscriptions = new HashMap<>();
@@ -117,27 +127,34 @@ final class StompSession {
             new StompParser(64 * 1024, shared.settings().maxFrameBytes()));
     // Refusals travel as elements, never as stream failures: a failed stage cancels the socket's
     // reading side with an error, and Pekko then resets the connection, racing the ERROR frame.
+    Source<Object, ?> deadlines =
+        Source.<Object>single(CONNECT_DEADLINE)
+            .initialDelay(shared.settings().connectTimeout())
+            .concat(Source.never());
+    var heartBeat = shared.settings().heartBeat();
+    if (heartBeat.isPresent())
+      deadlines = deadlines.merge(Source.tick(heartBeat.get(), heartBeat.get(), HEART_BEAT_CHECK));
     Flow<ByteString, ByteString, NotUsed> answers =
         Flow.of(ByteString.class)
             .mapConcat(session::parse)
             // eager, and never completing itself: the client's end of the stream ends the frames
-            .merge(
-                Source.single(CONNECT_DEADLINE)
-                    .initialDelay(shared.settings().connectTimeout())
-                    .concat(Source.never()),
-                true)
+            .merge(deadlines, true)
             .mapAsync(MAX_UNANSWERED, session::answer)
             .takeWhile(out -> !out.close(), true)
             .map(Out::bytes)
             .filter(b -> !b.isEmpty());
-    return answers
-        .merge(hub.second(), true) // eager: the answers ending (ERROR, DISCONNECT) ends it all
-        .watchTermination(
-            (mat, done) -> {
-              shared.opened();
-              done.whenComplete((d, e) -> session.closed());
-              return mat;
-            });
+    Flow<ByteString, ByteString, NotUsed> out =
+        answers.merge(hub.second(), true); // eager: the answers ending (ERROR, DISCONNECT) end it
+    if (heartBeat.isPresent())
+      out =
+          out.keepAlive(heartBeat.get(), () -> HEART_BEAT)
+              .filter(b -> b != HEART_BEAT || session.sendsHeartBeats);
+    return out.watchTermination(
+        (mat, done) -> {
+          shared.opened();
+          done.whenComplete((d, e) -> session.closed());
+          return mat;
+        });
   }
 
   private void closed() {
@@ -149,6 +166,7 @@ final class StompSession {
   // The frames in the bytes and, after the good ones, the refusal of the first bad one (then
   // nothing more is read).
   private List<Object> parse(ByteString bytes) {
+    lastReadNanos = System.nanoTime(); // heart-beats included
     if (unreadable) return List.of();
     List<Object> out = new ArrayList<>(1);
     try {
@@ -214,6 +232,17 @@ final class StompSession {
             "connect-timeout",
             "no CONNECT within " + shared.settings().connectTimeout() + " of connecting");
       }
+      if (item == HEART_BEAT_CHECK) {
+        long limit = silenceLimitNanos, silent = System.nanoTime() - lastReadNanos;
+        if (limit == 0 || silent <= limit) return done(Out.NOTHING);
+        throw new StompException(
+            "heart-beat-timeout",
+            "nothing from the client for "
+                + silent / 1_000_000
+                + " ms; its heart-beats were due every "
+                + limit / 2_000_000
+                + " ms");
+      }
       CompletionStage<Out> answered =
           item instanceof Sends g ? sendAll(g.frames()) : handle((StompFrame) item);
       return answered.exceptionally(e -> new Out(error(e), true));
@@ -259,15 +288,39 @@ final class StompSession {
           "access-refused",
           "CONNECT needs a passcode: one of the node's API tokens with the publish scope",
           f);
+    long[] client = heartBeats(f);
     version = v;
+    long node = shared.settings().heartBeat().map(Duration::toMillis).orElse(0L);
+    // The client's cx,cy against the node's own interval both ways (STOMP 1.1): the node sends
+    // every `node` ms if the client wants heart-beats at all (at least as often as it asked), and
+    // expects the client's every max(cx, node) ms, closing the connection after twice that.
+    sendsHeartBeats = node > 0 && client[1] > 0;
+    if (node > 0 && client[0] > 0)
+      silenceLimitNanos = 2 * Duration.ofMillis(Math.max(client[0], node)).toNanos();
     ByteString connected =
         new StompFrame.Writer("CONNECTED", false)
             .header("version", v)
             .header("server", "Junction")
             .header("session", connectionId)
-            .header("heart-beat", "0,0")
+            .header("heart-beat", node + "," + node)
             .body(ByteString.emptyByteString());
     return done(new Out(connected, false));
+  }
+
+  /** CONNECT's {@code heart-beat: cx,cy} in ms ({@code 0,0} when absent, as in STOMP 1.0). */
+  private long[] heartBeats(StompFrame f) {
+    String h = f.header("heart-beat");
+    if (h == null) return new long[] {0, 0};
+    String[] parts = h.split(",", -1);
+    try {
+      if (parts.length == 2) {
+        long cx = Long.parseLong(parts[0].trim()), cy = Long.parseLong(parts[1].trim());
+        if (cx >= 0 && cy >= 0) return new long[] {cx, cy};
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw refused("bad-frame", "heart-beat '" + h + "': expected two non-negative ms, cx,cy", f);
   }
 
   private boolean authorized(String passcode) {

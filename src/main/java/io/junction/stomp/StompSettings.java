@@ -17,6 +17,8 @@ import java.util.Set;
  *     with the publish scope: on when the listener is on a non-loopback address or {@code
  *     require-auth = on}
  * @param tokens the HTTP API's tokens ({@code junction.http.tokens}): one set of credentials
+ * @param heartBeat the node's heart-beat interval both ways (CONNECTED's {@code heart-beat}); empty
+ *     when {@code off}
  */
 public record StompSettings(
     boolean enabled,
@@ -31,7 +33,8 @@ public record StompSettings(
     int maxSubscriptions,
     int maxTransactionFrames,
     Duration connectTimeout,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Optional<Duration> heartBeat) {
 
   public StompSettings {
     tokens = List.copyOf(tokens);
@@ -52,7 +55,8 @@ public record StompSettings(
           "max-subscriptions",
           "max-transaction-frames",
           "connect-timeout",
-          "request-timeout");
+          "request-timeout",
+          "heart-beat");
 
   /** Reads {@code junction.stomp} (at {@code path}); every problem is recorded by its path. */
   public static StompSettings fromConfig(
@@ -87,6 +91,10 @@ public record StompSettings(
     int maxTx = positive(c, path, "max-transaction-frames", 1000, problems);
     Duration connect = duration(c, path, "connect-timeout", Duration.ofSeconds(10), problems);
     Duration request = duration(c, path, "request-timeout", Duration.ofSeconds(5), problems);
+    Optional<Duration> heartBeat =
+        c.hasPath("heart-beat") && c.getString("heart-beat").equals("off")
+            ? Optional.empty()
+            : Optional.of(duration(c, path, "heart-beat", Duration.ofSeconds(10), problems));
     return new StompSettings(
         enabled,
         host,
@@ -100,7 +108,8 @@ public record StompSettings(
         maxSubscriptions,
         maxTx,
         connect,
-        request);
+        request,
+        heartBeat);
   }
 
   private static int positive(

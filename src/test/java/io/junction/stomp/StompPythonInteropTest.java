@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real STOMP client, Debian's python3-stomp, publishes with receipts, consumes with
  * client-individual acks and disconnects (src/test/resources/stomp/roundtrip.py): every message
- * confirmed, received once and in order, and the queue left empty. Without python3-stomp the test
- * fails, naming the package.
+ * confirmed, received once and in order, and the queue left empty. Heart-beats are on both ways
+ * (200 ms): the client sees the node's and the node keeps the idle client. Without python3-stomp
+ * the test fails, naming the package.
  */
 @Tag("interop")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -41,13 +42,24 @@ class StompPythonInteropTest {
       Files.write(script, in.readAllBytes());
     }
     try (TestNode node =
-        TestNode.start("junction { queues.python {}, stomp { enabled = on, port = 0 } }")) {
+        TestNode.start(
+            "junction { queues.python {}, stomp { enabled = on, port = 0, heart-beat = 200ms } }")) {
       Result r =
-          run(PYTHON, script.toString(), Integer.toString(node.stompPort()), "python", "" + COUNT);
+          run(
+              PYTHON,
+              script.toString(),
+              Integer.toString(node.stompPort()),
+              "python",
+              "" + COUNT,
+              "200");
       assertEquals(0, r.exit, r.output);
       assertTrue(
           r.output.contains(
-              "confirmed=" + COUNT + " received=" + COUNT + " in_order=True duplicates=0 errors=0"),
+              "confirmed="
+                  + COUNT
+                  + " received="
+                  + COUNT
+                  + " in_order=True duplicates=0 errors=0 beating=True timeouts=0 connected=True"),
           r.output);
       node.await(
           () -> {

@@ -1,5 +1,6 @@
 package io.junction.stomp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ class StompSettingsTest {
             """
             junction.stomp {
               enabled = on, host = "0.0.0.0", port = 70000, prefetch = 0, max-frame-bytes = 0
-              connect-timeout = 0s, prefetsh = 10
+              connect-timeout = 0s, prefetsh = 10, heart-beat = 0s
               tls { keystore-password-file = "/nonexistent" }
             }
             """);
@@ -35,6 +36,7 @@ class StompSettingsTest {
           "junction.stomp.prefetch",
           "junction.stomp.max-frame-bytes",
           "junction.stomp.connect-timeout",
+          "junction.stomp.heart-beat",
           "junction.stomp.prefetsh",
           "junction.stomp.tls.keystore-file"
         }) assertTrue(m.contains(expected), expected + " missing from: " + m);
@@ -46,5 +48,11 @@ class StompSettingsTest {
     ConfigFactory.invalidateCaches();
     var s = NodeSettings.fromConfig(ConfigFactory.load(ConfigFactory.parseString(""))).stomp();
     assertTrue(!s.enabled() && !s.authRequired() && s.port() == 61613);
+    assertEquals(java.util.Optional.of(java.time.Duration.ofSeconds(10)), s.heartBeat());
+    var off =
+        NodeSettings.fromConfig(
+                ConfigFactory.load(ConfigFactory.parseString("junction.stomp.heart-beat = off")))
+            .stomp();
+    assertEquals(java.util.Optional.empty(), off.heartBeat());
   }
 }

@@ -54,8 +54,14 @@ public final class StompClient implements AutoCloseable {
 
   /** CONNECT (1.2) with an optional passcode; returns the answer (CONNECTED or ERROR). */
   public Frame connect(String passcode) throws IOException {
+    return connect(passcode, null);
+  }
+
+  /** CONNECT (1.2) asking for {@code heart-beat: cx,cy} (none when null). */
+  public Frame connect(String passcode, String heartBeat) throws IOException {
     StringBuilder f = new StringBuilder("CONNECT\naccept-version:1.2\nhost:localhost\n");
     if (passcode != null) f.append("login:test\npasscode:").append(passcode).append('\n');
+    if (heartBeat != null) f.append("heart-beat:").append(heartBeat).append('\n');
     write(f.append('\n').toString().getBytes(StandardCharsets.UTF_8), new byte[0]);
     return read();
   }
@@ -111,6 +117,11 @@ public final class StompClient implements AutoCloseable {
       body = b.toByteArray();
     }
     return new Frame(command, headers, body);
+  }
+
+  /** The next byte as it comes (a heart-beat is a lone end-of-line); -1 at the end. */
+  public int readByte() throws IOException {
+    return in.read();
   }
 
   /** True if the server closed the connection (end of stream) within the read timeout. */
