@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.junction.testing.HttpApi;
 import io.junction.testing.TestNode;
 import io.junction.testing.WireClient;
 import java.io.IOException;
@@ -48,10 +49,8 @@ class HeaderTimeoutTest {
   // response: a keep-alive connection left in a client's pool would be closed by the header timeout
   // too, and counted.
   private static double timedOut() throws Exception {
-    for (String line : get("/metrics").split("\n"))
-      if (line.startsWith(SAMPLE + " "))
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-    throw new AssertionError("no " + SAMPLE + " in /metrics");
+    return HttpApi.sample(get("/metrics"), SAMPLE)
+        .orElseThrow(() -> new AssertionError("no " + SAMPLE + " in /metrics"));
   }
 
   /** GET on a connection of its own, closed after the response; the body of a 200. */

@@ -277,10 +277,8 @@ class QueueSocketTest {
   }
 
   private static double badFrames() throws Exception {
-    for (String line : api.get("/metrics", null).body().split("\n"))
-      if (line.startsWith("junction_http_socket_frames_total{kind=\"bad\"}"))
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-    throw new AssertionError("junction_http_socket_frames_total{kind=\"bad\"} not scraped");
+    String sample = "junction_http_socket_frames_total{kind=\"bad\"}";
+    return api.metric(sample).orElseThrow(() -> new AssertionError(sample + " not scraped"));
   }
 
   /** A WebSocket client whose received text frames are read as JSON, one at a time. */

@@ -44,10 +44,7 @@ class StompHeartBeatTest {
   }
 
   private static double timeouts() throws Exception {
-    String sample = "junction_stomp_errors_total{reason=\"heart-beat-timeout\"} ";
-    for (String line : api.get("/metrics", null).body().split("\n"))
-      if (line.startsWith(sample)) return Double.parseDouble(line.substring(sample.length()));
-    return 0;
+    return StompTestSupport.errors(api, "heart-beat-timeout");
   }
 
   @Test

@@ -339,10 +339,7 @@ class StompTest {
   }
 
   private static double metric(String sample) throws Exception {
-    for (String line : api.get("/metrics", null).body().split("\n"))
-      if (line.startsWith(sample + " "))
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-    return 0;
+    return api.metric(sample).orElse(0);
   }
 
   @Test

@@ -54,4 +54,20 @@ public final class HttpApi {
   public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
     return client.send(request, HttpResponse.BodyHandlers.ofString());
   }
+
+  /**
+   * One sample of the node's /metrics, e.g. {@code junction_stomp_errors_total{reason="x"}} (name
+   * and labels exactly as scraped); empty when the node does not show it.
+   */
+  public java.util.OptionalDouble metric(String sample) throws IOException, InterruptedException {
+    return sample(get("/metrics", null).body(), sample);
+  }
+
+  /** {@code sample}'s value in a Prometheus text exposition ({@code metrics}). */
+  public static java.util.OptionalDouble sample(String metrics, String sample) {
+    for (String line : metrics.split("\n"))
+      if (line.startsWith(sample + " "))
+        return java.util.OptionalDouble.of(Double.parseDouble(line.substring(sample.length() + 1)));
+    return java.util.OptionalDouble.empty();
+  }
 }
