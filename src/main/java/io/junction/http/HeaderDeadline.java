@@ -86,6 +86,21 @@ final class HeaderDeadline
                 cancelTimer(TIMER);
                 push(toRoutes, grab(fromClient));
               }
+
+              // No more requests (the client half-closed, or pekko-http refused one, e.g. a body
+              // over the limit): the routes still answer the one in progress, so only this side
+              // ends; the responses end when the routes do.
+              @Override
+              public void onUpstreamFinish() {
+                cancelTimer(TIMER);
+                complete(toRoutes);
+              }
+
+              @Override
+              public void onUpstreamFailure(Throwable ex) {
+                cancelTimer(TIMER);
+                fail(toRoutes, ex);
+              }
             });
         setHandler(
             toRoutes,
@@ -93,6 +108,11 @@ final class HeaderDeadline
               @Override
               public void onPull() {
                 pull(fromClient);
+              }
+
+              @Override
+              public void onDownstreamFinish(Throwable cause) {
+                cancel(fromClient, cause);
               }
             });
         setHandler(
@@ -120,6 +140,7 @@ final class HeaderDeadline
 
       @Override
       public void onTimer(Object key) {
+        if (inProgress > 0 || isClosed(fromClient)) return; // not waiting for a request
         timedOut.increment();
         completeStage(); // pekko-http then closes the connection
       }
