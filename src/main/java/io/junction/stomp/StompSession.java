@@ -74,6 +74,8 @@ final class StompSession {
   // Put among the frames every heart-beat interval: closes a connection whose client promised
   // heart-beats and went silent.
   private static final Object HEART_BEAT_CHECK = new Object();
+  // The longest silence a client's heart-beat promise can buy (so a huge cx cannot overflow).
+  private static final long DAY = Duration.ofDays(1).toMillis();
   // What the node sends as its heart-beat: an end-of-line between frames (compared by identity).
   private static final ByteString HEART_BEAT = ByteString.fromString("\n");
   private static final RestartSettings RESUBSCRIBE =
@@ -296,7 +298,7 @@ final class StompSession {
     // expects the client's every max(cx, node) ms, closing the connection after twice that.
     sendsHeartBeats = node > 0 && client[1] > 0;
     if (node > 0 && client[0] > 0)
-      silenceLimitNanos = 2 * Duration.ofMillis(Math.max(client[0], node)).toNanos();
+      silenceLimitNanos = 2 * Duration.ofMillis(Math.min(Math.max(client[0], node), DAY)).toNanos();
     ByteString connected =
         new StompFrame.Writer("CONNECTED", false)
             .header("version", v)

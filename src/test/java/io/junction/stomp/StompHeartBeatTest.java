@@ -131,6 +131,16 @@ class StompHeartBeatTest {
   }
 
   @Test
+  void aHugeHeartBeatPromiseIsTakenAsADay() throws Exception {
+    try (StompClient c = new StompClient(node.stompPort())) {
+      // ms beyond what a Duration holds in nanoseconds: accepted, the silence allowed capped
+      assertEquals("CONNECTED", c.connect(null, Long.MAX_VALUE + ",0").command());
+      c.send("SEND\ndestination:/queue/alive\nreceipt:r3", "patient");
+      assertEquals("r3", c.read().header("receipt-id"));
+    }
+  }
+
+  @Test
   void aMalformedHeartBeatHeaderIsRefused() throws Exception {
     try (StompClient c = new StompClient(node.stompPort())) {
       Frame e = c.connect(null, "soon,-1");
