@@ -3,9 +3,11 @@ package io.junction.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -72,6 +74,23 @@ public final class ConfigProblems {
       add(path, e.getMessage());
     }
     return fallback;
+  }
+
+  /**
+   * A timeout or interval that may be switched off: {@code key} of {@code section} (at {@code
+   * path}) as a positive duration, empty when it says {@code off}, {@code fallback} when missing. A
+   * zero, negative or unreadable value is recorded and {@code fallback} returned.
+   */
+  public Optional<Duration> durationOrOff(
+      Config section, String path, String key, Duration fallback) {
+    if (!section.hasPath(key)) return Optional.of(fallback);
+    if (section.getValue(key).unwrapped().equals("off")) return Optional.empty();
+    Duration d = read(path + "." + key, () -> section.getDuration(key), fallback);
+    if (d.isNegative() || d.isZero()) {
+      add(path + "." + key, "must be positive or off, was " + d);
+      return Optional.of(fallback);
+    }
+    return Optional.of(d);
   }
 
   /** Records each key of {@code section} that is not in {@code allowed} (typos are errors). */

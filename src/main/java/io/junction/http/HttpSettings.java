@@ -101,16 +101,7 @@ public record HttpSettings(
             () -> c.getDuration("request-timeout"),
             Duration.ofSeconds(5));
     Optional<Duration> headerTimeout =
-        c.hasPath("header-timeout") && c.getString("header-timeout").equals("off")
-            ? Optional.empty()
-            : Optional.of(
-                problems.read(
-                    path + ".header-timeout",
-                    () -> c.getDuration("header-timeout"),
-                    DEFAULT_HEADER_TIMEOUT));
-    if (headerTimeout.isPresent()
-        && (headerTimeout.get().isNegative() || headerTimeout.get().isZero()))
-      problems.add(path + ".header-timeout", "must be positive or off, was " + headerTimeout.get());
+        problems.durationOrOff(c, path, "header-timeout", DEFAULT_HEADER_TIMEOUT);
     long maxBody =
         problems.read(path + ".max-body-bytes", () -> c.getBytes("max-body-bytes"), 1L << 20);
     Duration events =

@@ -92,9 +92,7 @@ public record StompSettings(
     Duration connect = duration(c, path, "connect-timeout", Duration.ofSeconds(10), problems);
     Duration request = duration(c, path, "request-timeout", Duration.ofSeconds(5), problems);
     Optional<Duration> heartBeat =
-        c.hasPath("heart-beat") && c.getString("heart-beat").equals("off")
-            ? Optional.empty()
-            : Optional.of(duration(c, path, "heart-beat", Duration.ofSeconds(10), problems));
+        problems.durationOrOff(c, path, "heart-beat", Duration.ofSeconds(10));
     return new StompSettings(
         enabled,
         host,

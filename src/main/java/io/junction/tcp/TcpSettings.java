@@ -89,12 +89,8 @@ public final class TcpSettings {
             path + ".max-connections",
             () -> c.hasPath("max-connections") ? c.getInt("max-connections") : 1024,
             problems),
-        c.hasPath("idle-timeout") && c.getString("idle-timeout").equals("off")
-            ? Optional.empty()
-            : Optional.of(duration(c, "idle-timeout", Duration.ofMinutes(5), path, problems)),
-        c.hasPath("frame-timeout") && c.getString("frame-timeout").equals("off")
-            ? Optional.empty()
-            : Optional.of(duration(c, "frame-timeout", Duration.ofSeconds(30), path, problems)),
+        problems.durationOrOff(c, path, "idle-timeout", Duration.ofMinutes(5)),
+        problems.durationOrOff(c, path, "frame-timeout", Duration.ofSeconds(30)),
         positive(
             path + ".write-buffer-bytes",
             () ->
