@@ -1,4 +1,5 @@
-# Sourced by queue-bench.sh and queue-recovery.sh: a free loopback port, and a throwaway
+# Sourced by queue-bench.sh and queue-recovery.sh: a free loopback port, the port a starting node
+# logs (wait_logged_port, which also needs NODE_WAIT), and a throwaway
 # PostgreSQL cluster like the tests' (io.junction.testing.PostgresCluster): initdb in $WORK/pg,
 # pg_ctl start on a free 127.0.0.1 port (as the postgres user when run as root), a database and a
 # password user. The caller defines WORK (a temp dir the postgres user can reach), OUT (logs) and
@@ -14,6 +15,19 @@ free_port() {
   done
   echo "no free port found" >&2; return 1
 }
+# Sets LOGGED_PORT to the port the node logs "<what> listening on HOST:PORT" for, waiting for it
+# (NODE_WAIT); exits the script if the node exits first or never logs it.
+wait_logged_port() { # log what pgid label
+  LOGGED_PORT=""
+  for _ in $(seq 1 $((NODE_WAIT * 5))); do
+    LOGGED_PORT=$(sed -n "s/.*$2 listening on [^:]*:\([0-9]*\).*/\1/p" "$1" 2>/dev/null | head -1 || true)
+    [[ -n "$LOGGED_PORT" ]] && return 0
+    kill -0 "$3" 2>/dev/null || { say "ERROR: node ($4) exited"; tail -20 "$1"; exit 1; }
+    sleep 0.2
+  done
+  say "ERROR: node ($4) did not log '$2 listening' within ${NODE_WAIT}s"; exit 1
+}
+
 # --- PostgreSQL: a throwaway cluster like the tests' (io.junction.testing.PostgresCluster) ---
 start_postgres() {
   local bin

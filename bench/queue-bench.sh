@@ -213,19 +213,6 @@ if [[ ,$SYSTEMS, == *,junction-* ]]; then
   (cd "$ROOT" && ./junction --help) > "$OUT/node-build.log" 2>&1 || { cat "$OUT/node-build.log"; exit 1; }
 fi
 
-# Sets LOGGED_PORT to the port the node logs "<what> listening on HOST:PORT" for, waiting for it
-# (NODE_WAIT); exits the script if the node exits first or never logs it.
-wait_logged_port() { # log what pgid label
-  LOGGED_PORT=""
-  for _ in $(seq 1 $((NODE_WAIT * 5))); do
-    LOGGED_PORT=$(sed -n "s/.*$2 listening on [^:]*:\([0-9]*\).*/\1/p" "$1" 2>/dev/null | head -1 || true)
-    [[ -n "$LOGGED_PORT" ]] && return 0
-    kill -0 "$3" 2>/dev/null || { say "ERROR: node ($4) exited"; tail -20 "$1"; exit 1; }
-    sleep 0.2
-  done
-  say "ERROR: node ($4) did not log '$2 listening' within ${NODE_WAIT}s"; exit 1
-}
-
 # --- Junction: ./junction run (the demo node) with every listener on a free port, fresh data dir ---
 start_node() { # label, extra JVM option, extra env assignments...
   local label=$1 jopt=$2; shift 2
@@ -331,7 +318,7 @@ for system in ${SYSTEMS//,/ }; do
           fj2) gc="$gc -Dpekko.actor.default-dispatcher.fork-join-executor.parallelism-max=2 -Dpekko.actor.internal-dispatcher.fork-join-executor.parallelism-max=2" ;;
           # one pool: Pekko's internal actors too on the default dispatcher (a dispatcher alias;
           # the TCP connections and the journal plugins are there by default since the tenth session)
-          onepool) gc="$gc -Dpekko.actor.internal-dispatcher=pekko.actor.default-dispatcher -Dpekko.persistence.dispatchers.default-plugin-dispatcher=pekko.actor.default-dispatcher" ;;
+          onepool) gc="$gc -Dpekko.actor.internal-dispatcher=pekko.actor.default-dispatcher" ;;
           # the default dispatcher on Pekko's AffinityPool (2 threads that spin before parking, as
           # Erlang's schedulers do; aff10 spins the most)
           aff|aff10) ad=pekko.actor.default-dispatcher

@@ -71,14 +71,7 @@ start_node() { # log
      JUNCTION_JAVA_OPTS="-Xms1g -Xmx$HEAP -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS" \
      setsid ./junction run) > "$1" 2>&1 &
   NODE_PGID=$!
-  NODE_PORT=""
-  for _ in $(seq 1 $((NODE_WAIT * 10))); do
-    NODE_PORT=$(sed -n 's/.*http listening on [^:]*:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1 || true)
-    [[ -n "$NODE_PORT" ]] && return 0
-    kill -0 "$NODE_PGID" 2>/dev/null || { say "ERROR: node exited"; tail -20 "$1"; exit 1; }
-    sleep 0.1
-  done
-  say "ERROR: node not listening within ${NODE_WAIT}s"; exit 1
+  wait_logged_port "$1" http "$NODE_PGID" node; NODE_PORT=$LOGGED_PORT
 }
 node_pid() { pgrep -g "$NODE_PGID" java | head -1; }
 # Heap in use as the JVM reports it, then live data after a full GC (jcmd GC.run), and RSS.
