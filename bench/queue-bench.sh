@@ -184,11 +184,13 @@ run_one() { # label system port run(throughput|RATE) shape
   ticks0=$(group_ticks ${SERVER_GROUPS[$1]})
   # the client's own stop-the-world pauses: they delay what it measures, whichever system it loads
   local client_gc="$OUT/client-gc-$1-$mode-${rate:-0}-$5-r$ROUND.log"
-  timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -Xlog:safepoint:file="$client_gc":uptime -cp "$JAR" io.junction.bench.QueueBench \
+  local trace="$OUT/tail-$1-$mode-${rate:-0}-$5-r$ROUND.txt"
+  [[ $mode == latency ]] || trace=""
+  timeout $((WARMUP + DURATION + 120)) java -Xms256m -Xmx1g -Xlog:safepoint:file="$client_gc":uptime,timemillis -cp "$JAR" io.junction.bench.QueueBench \
     --system "$2" --target "127.0.0.1:$3" --label "$1" --queue "bench-$mode-${rate:-0}-$5-$ROUND-$RANDOM" \
     --producers "$p" --consumers "$c" --window "$WINDOW" --batch "$BATCH" --size "$SIZE" \
     --warmup "$WARMUP" --duration "$DURATION" --max-backlog "$MAX_BACKLOG" "${extra[@]}" \
-    --api "${CLIENT_API[$1]:-$API}" --connections "$CONNECTIONS" ${CLIENT_OPTS[$1]:-} \
+    --api "${CLIENT_API[$1]:-$API}" --connections "$CONNECTIONS" ${CLIENT_OPTS[$1]:-} ${trace:+--trace "$trace"} \
     2> >(tee -a "$OUT/client.err" >&2) | sed -u "s/^RESULT /RESULT round=$ROUND /" | tee -a "$OUT/results.txt" \
     || say "WARNING: $1 $mode ${rate:-} $5 did not finish"
   # The server side's CPU per message over the whole load (warm-up and drain included, as the
@@ -202,6 +204,15 @@ run_one() { # label system port run(throughput|RATE) shape
     local n sum max o5
     read -r n sum max o5 _ < <(safepoints "$client_gc")
     echo "client pauses ($1 $mode ${rate:-} $5 round $ROUND): $n safepoints, $sum ms in all, max $max ms, >=5 ms: $o5" >> "$OUT/results.txt"
+  fi
+  # What the slowest 1% were in flight with: node stops, client stops, slow statements (TailCauses)
+  if [[ -n $trace && -f $trace ]]; then
+    local db_log="" node_gc=""
+    [[ $1 == junction-pg* && -f $WORK/pg/server.log ]] && db_log=$WORK/pg/server.log
+    [[ -f $OUT/gc-$1.log ]] && node_gc=$OUT/gc-$1.log
+    java -cp "$JAR" io.junction.bench.TailCauses --label "$1 $mode ${rate:-0} $5 round=$ROUND" --trace "$trace" \
+      ${node_gc:+--node-gc "$node_gc"} --client-gc "$client_gc" ${db_log:+--db-log "$db_log"} >> "$OUT/results.txt" \
+      || say "WARNING: TailCauses failed for $trace"
   fi
   if [[ $2 == junction ]]; then # journal writes, messages per write, snapshots (cumulative)
     { echo "# after round $ROUND $1 $mode ${rate:-} $5"; curl -s "http://127.0.0.1:$3/metrics" | grep -E '^junction_queue_(journal|snapshot)|^junction_http_requests_total|^junction_stomp_' || true; } >> "$OUT/journal-$1.txt"
@@ -219,7 +230,7 @@ start_node() { # label, extra JVM option, extra env assignments...
   local log="$OUT/node-$label.log"
   echo "starting node ($label): ./junction run in ${NODE_ROOT:-$ROOT} (log $log)"
   (cd "${NODE_ROOT:-$ROOT}" && exec env "$@" JUNCTION_DATA_DIR="$WORK/node-$label" \
-     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Xlog:gc,safepoint:file=$OUT/gc-$label.log:uptime -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS $jopt" \
+     JUNCTION_JAVA_OPTS="-Xms256m -Xmx1g -Xlog:gc,safepoint:file=$OUT/gc-$label.log:uptime,timemillis -Djunction.http.port=0 -Djunction.endpoints.people.port=0 -Djunction.endpoints.frames.port=0 -Djunction.endpoints.datagrams.port=0 -Djunction.endpoints.lines.port=0 $NODE_OPTS $jopt" \
      setsid ./junction run) > "$log" 2>&1 &
   local pgid=$!
   STARTED+=("$pgid")
@@ -299,15 +310,22 @@ for system in ${SYSTEMS//,/ }; do
       h2_opts="-Djunction.journal.h2.url-options=;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
       for variant in $(echo "${system#junction-$journal}" | tr '-' ' '); do
         case "$variant" in
-          zgc) gc="$gc -XX:+UseZGC" ;;
-          shen) gc="$gc -XX:+UseShenandoahGC" ;;
+          # another collector: without the launcher's G1 pause goal (JUNCTION_GC_OPTS)
+          zgc) gc="$gc -XX:+UseZGC"; env+=(JUNCTION_GC_OPTS=) ;;
+          shen) gc="$gc -XX:+UseShenandoahGC"; env+=(JUNCTION_GC_OPTS=) ;;
           g1p) gc="$gc -XX:+UseG1GC -XX:MaxGCPauseMillis=20" ;;
-          par) gc="$gc -XX:+UseParallelGC" ;;
-          serial) gc="$gc -XX:+UseSerialGC" ;;
+          par) gc="$gc -XX:+UseParallelGC"; env+=(JUNCTION_GC_OPTS=) ;;
+          serial) gc="$gc -XX:+UseSerialGC"; env+=(JUNCTION_GC_OPTS=) ;;
+          # G1 with the JVM's 200 ms pause goal: the launcher's default before the eleventh session
+          g1d) env+=(JUNCTION_GC_OPTS=) ;;
           dbd) gc="$gc -Djunction.queue-defaults.deliver-before-durable=on" ;;
           # the opt-in write pipeline: the queue serves while its write commits (docs/QUEUES.md)
           pipe) gc="$gc -Djunction.journal.pipeline=on" ;;
           p5) gc="$gc -XX:MaxGCPauseMillis=5" ;;
+          p10) gc="$gc -XX:MaxGCPauseMillis=10" ;;
+          # no pekko-http request timeout: each request's timer (cancelled, but held in the
+          # scheduler's wheel until its deadline) lives 20 s otherwise
+          rto) gc="$gc -Dpekko.http.server.request-timeout=off" ;;
           mn64) gc="$gc -Xmn64m" ;;
           mn32) gc="$gc -Xmn32m" ;;
           # the whole 1 GiB heap from the start (the bench's nodes start at 256 MiB), so G1's young
@@ -385,6 +403,9 @@ stop_postgres
 say ""
 say "loadavg at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -f "$BENCH_DIR/queue-report.awk" "$OUT/results.txt" | tee -a "$SUMMARY"
+# What each latency load's slowest 1% were in flight with (TailCauses; a share is only a cause
+# where it is well above its control)
+grep '^TAIL ' "$OUT/results.txt" | tee -a "$SUMMARY" || true
 # Stop-the-world pauses of each node over the whole run (safepoints: GC and everything else).
 for f in "$OUT"/gc-*.log; do
   [[ -f $f ]] || continue

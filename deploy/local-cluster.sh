@@ -93,7 +93,7 @@ start_node() {
     JUNCTION_DATAGRAMS_PORT="70${n}1" \
     JUNCTION_FRAMES_PORT="70${n}2" \
     JUNCTION_LINES_PORT="70${n}3" \
-    nohup java ${JUNCTION_JAVA_OPTS:-} -Djunction.demo-ftp.enabled="$demo_ftp" -jar "$jar" \
+    nohup java ${JUNCTION_GC_OPTS--XX:MaxGCPauseMillis=10} ${JUNCTION_JAVA_OPTS:-} -Djunction.demo-ftp.enabled="$demo_ftp" -jar "$jar" \
       run --config deploy/local-cluster.conf >"$run_dir/node-$n.log" 2>&1 &
   echo $! >"$pidfile"
   echo "node-$n starting (pid $!, http 808$n, cluster 2552$n, management $((7626 + n)), log $run_dir/node-$n.log)"

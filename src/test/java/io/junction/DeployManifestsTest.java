@@ -215,6 +215,28 @@ class DeployManifestsTest {
     }
   }
 
+  /**
+   * {@code ./junction} holds the node's JVM flags beyond memory ({@code JUNCTION_GC_OPTS}'s
+   * default, the G1 pause goal); the image, the systemd unit and the local cluster start the same
+   * JVM, so each carries them too.
+   */
+  @Test
+  void everyWayOfStartingTheNodeGivesTheLaunchersGcFlags() throws IOException {
+    Matcher launcher =
+        Pattern.compile("\\$\\{JUNCTION_GC_OPTS-([^}]+)}")
+            .matcher(Files.readString(Path.of("junction")));
+    assertTrue(launcher.find(), "./junction sets a default for JUNCTION_GC_OPTS");
+    List<String> flags = List.of(launcher.group(1).trim().split("\\s+"));
+    assertTrue(flags.contains("-XX:MaxGCPauseMillis=10"), flags.toString());
+    List<String> image = new ArrayList<>(json(instruction(dockerfile(), "ENTRYPOINT").get(0)));
+    assertTrue(image.subList(0, image.indexOf("-jar")).containsAll(flags), image.toString());
+    List<String> unit = List.of(systemd().get("ExecStart").split("\\s+"));
+    assertTrue(unit.subList(0, unit.indexOf("-jar")).containsAll(flags), unit.toString());
+    assertTrue(
+        Files.readString(DEPLOY.resolve("local-cluster.sh")).contains(launcher.group()),
+        "local-cluster.sh starts its nodes with " + launcher.group());
+  }
+
   @Test
   void systemdUnitRunsTheNodeHardenedAndStopsItGracefully() throws IOException {
     Map<String, String> unit = systemd();

@@ -1,6 +1,7 @@
 package io.junction.bench;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,7 @@ public final class QueueBench {
     Args a =
         new Args(argv, "system", "target", "label", "queue", "producers", "consumers", "window",
             "batch", "rate", "size", "warmup", "duration", "drain-timeout", "max-backlog",
-            "max-messages", "keep-queue", "api", "connections", "stomp-port");
+            "max-messages", "keep-queue", "api", "connections", "stomp-port", "trace");
     String system = a.get("system", "junction");
     InetSocketAddress target = Args.hostPort(a.get("target", "127.0.0.1:8080"));
     int producers = a.getInt("producers", 1);
@@ -80,6 +81,7 @@ public final class QueueBench {
         };
     load.setUp();
     QueueRun run = new QueueRun(size, producers, rate, warmup, duration, maxBacklog, maxMessages);
+    if (!a.get("trace", "").isEmpty()) run.startHiccupMeter();
     List<Thread> consumerThreads = new ArrayList<>();
     for (int c = 0; c < consumers; c++)
       consumerThreads.add(start("consumer-" + c, load.consumer(c, run)));
@@ -105,6 +107,9 @@ public final class QueueBench {
     }
 
     LatencyHistogram h = run.mergedHistogram();
+    // the slowest 1% of a paced run's messages, for TailCauses to line up with the pauses
+    String trace = a.get("trace", "");
+    if (!trace.isEmpty() && run.paced()) run.writeTrace(Path.of(trace), h.percentile(0.99));
     long missing = Math.max(0, run.published.get() - run.distinctConsumed());
     double consumedPerS = run.consumedInWindow.sum() / (double) duration;
     String status =

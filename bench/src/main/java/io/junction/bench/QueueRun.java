@@ -1,11 +1,19 @@
 package io.junction.bench;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -46,6 +54,16 @@ final class QueueRun {
   final AtomicReference<String> firstError = new AtomicReference<>();
   private final Set<Long> seen = ConcurrentHashMap.newKeySet();
   private final List<LatencyHistogram> histograms = new ArrayList<>();
+  // Every sample of the measure window as (arrival, latency), for the tail's causes (TailCauses):
+  // paced runs only, sized for the schedule with room for a late drain; samples past it are not kept.
+  private final long[] traceArrival;
+  private final long[] traceLatency;
+  private final AtomicInteger traced = new AtomicInteger();
+  private final long[] hiccups = new long[2 * 100_000]; // (from, to) pairs, nanoTime
+  private final AtomicInteger hiccupCount = new AtomicInteger();
+  // System.nanoTime() -> wall clock, to line samples up with the GC and database logs
+  private final long epochMicrosAtStart =
+      ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
 
   QueueRun(
       int size,
@@ -66,6 +84,9 @@ final class QueueRun {
     for (int i = 0; i < producers; i++) nextSeq[i] = new AtomicLong();
     this.padding = new byte[size];
     Arrays.fill(padding, (byte) 'x');
+    int capacity = rate > 0 ? (int) Math.min(20_000_000, rate * durationS * 1.5) : 0;
+    this.traceArrival = new long[capacity];
+    this.traceLatency = new long[capacity];
   }
 
   /** All {@code maxMessages} publishes were acknowledged. */
@@ -153,7 +174,66 @@ final class QueueRun {
     long stamp = parse(payload, b + 1, c);
     if (!seen.add((producer << 40) | seq)) duplicates.increment();
     // by arrival: a run that falls behind its schedule shows it as latency, not as fewer samples
-    if (inWindow(now)) histogram.record(now - stamp);
+    if (inWindow(now)) {
+      histogram.record(now - stamp);
+      int i = traced.getAndIncrement();
+      if (i < traceArrival.length) {
+        traceArrival[i] = now;
+        traceLatency[i] = now - stamp;
+      }
+    }
+  }
+
+  /**
+   * Starts a daemon thread that parks for 1 ms again and again and keeps every wake-up 2 ms or more
+   * late, as jHiccup does: the client process could not run then (its JVM stopped, or the machine's
+   * CPUs were all taken), so whatever it was about to measure waited too.
+   */
+  void startHiccupMeter() {
+    Thread t =
+        new Thread(
+            () -> {
+              while (consuming) {
+                long before = System.nanoTime();
+                LockSupport.parkNanos(1_000_000L);
+                long after = System.nanoTime();
+                if (after - before - 1_000_000L >= 2_000_000L && inWindow(after)) {
+                  int i = hiccupCount.getAndIncrement();
+                  if (i < hiccups.length / 2) {
+                    hiccups[2 * i] = before + 1_000_000L;
+                    hiccups[2 * i + 1] = after;
+                  }
+                }
+              }
+            },
+            "hiccup-meter");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * Writes the samples of the measure window at or over {@code threshold} ns, one per line: arrival
+   * as epoch microseconds, then latency in microseconds. Call after the consumers stopped.
+   */
+  void writeTrace(Path file, long threshold) throws IOException {
+    int n = Math.min(traced.get(), traceArrival.length);
+    try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
+      out.printf(Locale.ROOT, "# samples=%d kept=%d threshold_us=%d%n", traced.get(), n, threshold / 1000);
+      // the client's hiccups: "h <from> <to>", epoch microseconds
+      for (int i = 0; i < Math.min(hiccupCount.get(), hiccups.length / 2); i++)
+        out.printf(Locale.ROOT, "h %d %d%n", epochMicros(hiccups[2 * i]), epochMicros(hiccups[2 * i + 1]));
+      for (int i = 0; i < n; i++)
+        if (traceLatency[i] >= threshold)
+          out.printf(
+              Locale.ROOT,
+              "%d %d%n",
+              epochMicros(traceArrival[i]),
+              traceLatency[i] / 1000);
+    }
+  }
+
+  private long epochMicros(long nanoTime) {
+    return epochMicrosAtStart + (nanoTime - start) / 1000;
   }
 
   /** {@code n} deliveries were acknowledged by the consumer. */
