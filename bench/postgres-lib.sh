@@ -45,7 +45,7 @@ start_postgres() {
     || { say "ERROR: initdb failed"; cat "$OUT/postgres.log"; exit 1; }
   PG_CTL=("${as[@]}" "$bin/pg_ctl")
   (cd "$WORK/pg" && "${PG_CTL[@]}" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_min_duration_statement=5" start) >> "$OUT/postgres.log" 2>&1 \
+     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_min_duration_statement=5 -c log_parameter_max_length=0" start) >> "$OUT/postgres.log" 2>&1 \
     || { say "ERROR: pg_ctl start failed"; cat "$OUT/postgres.log" "$WORK/pg/server.log"; exit 1; }
   PGPASSWORD=$PG_PASSWORD "$bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
     -c "CREATE USER junction PASSWORD '$PG_PASSWORD'" -c "CREATE DATABASE junction OWNER junction" >> "$OUT/postgres.log" 2>&1 \
