@@ -205,7 +205,8 @@ run_one() { # label system port run(throughput|RATE) shape
     read -r n sum max o5 _ < <(safepoints "$client_gc")
     echo "client pauses ($1 $mode ${rate:-} $5 round $ROUND): $n safepoints, $sum ms in all, max $max ms, >=5 ms: $o5" >> "$OUT/results.txt"
   fi
-  # What the slowest 1% were in flight with: node stops, client stops, slow statements (TailCauses)
+  # What the slowest 1% were in flight with: node and client stops, slow statements, the client's
+  # hiccups (TailCauses)
   if [[ -n $trace && -f $trace ]]; then
     local db_log="" node_gc=""
     [[ $1 == junction-pg* && -f $WORK/pg/server.log ]] && db_log=$WORK/pg/server.log
