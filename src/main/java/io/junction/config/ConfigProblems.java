@@ -77,20 +77,33 @@ public final class ConfigProblems {
   }
 
   /**
-   * A timeout or interval that may be switched off: {@code key} of {@code section} (at {@code
-   * path}) as a positive duration, empty when it says {@code off}, {@code fallback} when missing. A
-   * zero, negative or unreadable value is recorded and {@code fallback} returned.
+   * A timeout, interval or backoff: {@code key} of {@code section} (at {@code path}) as a positive
+   * duration, {@code fallback} when missing. A zero, negative or unreadable value is recorded and
+   * {@code fallback} returned.
+   */
+  public Duration positiveDuration(Config section, String path, String key, Duration fallback) {
+    return positive(section, path, key, fallback, "must be positive");
+  }
+
+  /**
+   * As {@link #positiveDuration}, for one that may be switched off: empty when it says {@code off}.
    */
   public Optional<Duration> durationOrOff(
       Config section, String path, String key, Duration fallback) {
-    if (!section.hasPath(key)) return Optional.of(fallback);
-    if (section.getValue(key).unwrapped().equals("off")) return Optional.empty();
+    if (section.hasPath(key) && section.getValue(key).unwrapped().equals("off"))
+      return Optional.empty();
+    return Optional.of(positive(section, path, key, fallback, "must be positive or off"));
+  }
+
+  private Duration positive(
+      Config section, String path, String key, Duration fallback, String problem) {
+    if (!section.hasPath(key)) return fallback;
     Duration d = read(path + "." + key, () -> section.getDuration(key), fallback);
     if (d.isNegative() || d.isZero()) {
-      add(path + "." + key, "must be positive or off, was " + d);
-      return Optional.of(fallback);
+      add(path + "." + key, problem + ", was " + d);
+      return fallback;
     }
-    return Optional.of(d);
+    return d;
   }
 
   /** Records each key of {@code section} that is not in {@code allowed} (typos are errors). */

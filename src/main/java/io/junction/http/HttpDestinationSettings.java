@@ -115,16 +115,17 @@ public record HttpDestinationSettings(
         url,
         headers,
         body,
-        duration(c, "timeout", Duration.ofSeconds(10), p, problems),
+        problems.positiveDuration(c, p, "timeout", Duration.ofSeconds(10)),
         intIn(c, "max-concurrent", 16, 1, 10_000, p, problems),
         intIn(c, "max-queue", 1000, 0, 1_000_000, p, problems),
         new Retries(
             intIn(r, "max", 3, 0, 100, p + ".retries", problems),
-            duration(r, "min-backoff", Duration.ofMillis(200), p + ".retries", problems),
-            duration(r, "max-backoff", Duration.ofSeconds(10), p + ".retries", problems)),
+            problems.positiveDuration(r, p + ".retries", "min-backoff", Duration.ofMillis(200)),
+            problems.positiveDuration(r, p + ".retries", "max-backoff", Duration.ofSeconds(10))),
         new Breaker(
             intIn(b, "max-failures", 5, 1, 10_000, p + ".circuit-breaker", problems),
-            duration(b, "reset-timeout", Duration.ofSeconds(30), p + ".circuit-breaker", problems)),
+            problems.positiveDuration(
+                b, p + ".circuit-breaker", "reset-timeout", Duration.ofSeconds(30))),
         then,
         TlsSettings.fromConfig(c, p + ".tls", problems));
   }
@@ -151,18 +152,6 @@ public record HttpDestinationSettings(
     return c.hasPath(key)
         ? problems.read(p + "." + key, () -> c.getConfig(key), ConfigFactory.empty())
         : ConfigFactory.empty();
-  }
-
-  private static Duration duration(
-      Config c, String key, Duration fallback, String p, ConfigProblems problems) {
-    Duration d =
-        problems.read(
-            p + "." + key, () -> c.hasPath(key) ? c.getDuration(key) : fallback, fallback);
-    if (d.isNegative() || d.isZero()) {
-      problems.add(p + "." + key, "must be positive");
-      return fallback;
-    }
-    return d;
   }
 
   private static int intIn(

@@ -91,8 +91,8 @@ public record HttpPollSettings(
         codecSpec.equals("json")
             ? JSON
             : problems.read(path + ".codec", () -> codecs.resolve(codecSpec), PayloadCodec.RAW);
-    Duration interval = positive(c, "interval", Duration.ofSeconds(30), path, problems);
-    Duration maxBackoff = positive(c, "max-backoff", Duration.ofMinutes(5), path, problems);
+    Duration interval = problems.positiveDuration(c, path, "interval", Duration.ofSeconds(30));
+    Duration maxBackoff = problems.positiveDuration(c, path, "max-backoff", Duration.ofMinutes(5));
     long maxBody =
         problems.read(
             path + ".max-body-bytes",
@@ -109,7 +109,7 @@ public record HttpPollSettings(
         headers,
         codec,
         interval,
-        positive(c, "timeout", Duration.ofSeconds(10), path, problems),
+        problems.positiveDuration(c, path, "timeout", Duration.ofSeconds(10)),
         maxBody,
         maxBackoff.compareTo(interval) < 0 ? interval : maxBackoff,
         tls);
@@ -125,18 +125,6 @@ public record HttpPollSettings(
     } catch (Exception e) {
       problems.add(p, "is not a URL: " + e.getMessage());
     }
-  }
-
-  private static Duration positive(
-      Config c, String key, Duration fallback, String p, ConfigProblems problems) {
-    Duration d =
-        problems.read(
-            p + "." + key, () -> c.hasPath(key) ? c.getDuration(key) : fallback, fallback);
-    if (d.isNegative() || d.isZero()) {
-      problems.add(p + "." + key, "must be positive, was " + d);
-      return fallback;
-    }
-    return d;
   }
 
   /** A body that is one JSON object: its members become the message's fields. */

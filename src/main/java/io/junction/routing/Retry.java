@@ -33,8 +33,8 @@ public record Retry(int maxAttempts, Duration minBackoff, Duration maxBackoff, D
             () -> c.hasPath("max-attempts") ? c.getInt("max-attempts") : 3,
             3);
     if (max < 1) problems.add(path + ".max-attempts", "must be at least 1");
-    Duration min = duration(c, "min-backoff", Duration.ofMillis(200), path, problems);
-    Duration maxB = duration(c, "max-backoff", Duration.ofSeconds(10), path, problems);
+    Duration min = problems.positiveDuration(c, path, "min-backoff", Duration.ofMillis(200));
+    Duration maxB = problems.positiveDuration(c, path, "max-backoff", Duration.ofSeconds(10));
     if (maxB.compareTo(min) < 0)
       problems.add(path + ".max-backoff", "must not be less than min-backoff");
     return Optional.of(
@@ -42,18 +42,6 @@ public record Retry(int maxAttempts, Duration minBackoff, Duration maxBackoff, D
             Math.max(1, max),
             min,
             maxB,
-            duration(c, "timeout", Duration.ofSeconds(30), path, problems)));
-  }
-
-  private static Duration duration(
-      Config c, String key, Duration fallback, String path, ConfigProblems problems) {
-    Duration d =
-        problems.read(
-            path + "." + key, () -> c.hasPath(key) ? c.getDuration(key) : fallback, fallback);
-    if (d.isNegative() || d.isZero()) {
-      problems.add(path + "." + key, "must be positive");
-      return fallback;
-    }
-    return d;
+            problems.positiveDuration(c, path, "timeout", Duration.ofSeconds(30))));
   }
 }

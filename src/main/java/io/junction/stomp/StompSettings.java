@@ -89,8 +89,9 @@ public record StompSettings(
       problems.add(path + ".prefetch", "must be at most " + MAX_PREFETCH + ", was " + prefetch);
     int maxSubscriptions = positive(c, path, "max-subscriptions", 100, problems);
     int maxTx = positive(c, path, "max-transaction-frames", 1000, problems);
-    Duration connect = duration(c, path, "connect-timeout", Duration.ofSeconds(10), problems);
-    Duration request = duration(c, path, "request-timeout", Duration.ofSeconds(5), problems);
+    Duration connect =
+        problems.positiveDuration(c, path, "connect-timeout", Duration.ofSeconds(10));
+    Duration request = problems.positiveDuration(c, path, "request-timeout", Duration.ofSeconds(5));
     Optional<Duration> heartBeat =
         problems.durationOrOff(c, path, "heart-beat", Duration.ofSeconds(10));
     return new StompSettings(
@@ -115,12 +116,5 @@ public record StompSettings(
     int v = problems.read(path + "." + key, () -> c.getInt(key), fallback);
     if (v < 1) problems.add(path + "." + key, "must be at least 1, was " + v);
     return v;
-  }
-
-  private static Duration duration(
-      Config c, String path, String key, Duration fallback, ConfigProblems problems) {
-    Duration d = problems.read(path + "." + key, () -> c.getDuration(key), fallback);
-    if (d.isNegative() || d.isZero()) problems.add(path + "." + key, "must be positive, was " + d);
-    return d;
   }
 }

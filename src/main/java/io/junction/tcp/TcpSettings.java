@@ -123,9 +123,9 @@ public final class TcpSettings {
         Set.of("min-backoff", "max-backoff", "random-factor", "reset-after"));
     problems.rejectUnknownKeys(path + ".buffer", bc, Set.of("max-messages", "overflow"));
     Duration min =
-        duration(rc, "min-backoff", Duration.ofMillis(200), path + ".reconnect", problems);
+        problems.positiveDuration(rc, path + ".reconnect", "min-backoff", Duration.ofMillis(200));
     Duration max =
-        duration(rc, "max-backoff", Duration.ofSeconds(30), path + ".reconnect", problems);
+        problems.positiveDuration(rc, path + ".reconnect", "max-backoff", Duration.ofSeconds(30));
     if (max.compareTo(min) < 0)
       problems.add(path + ".reconnect.max-backoff", "must not be less than min-backoff");
     double factor =
@@ -141,11 +141,11 @@ public final class TcpSettings {
         port(c, path, problems),
         framing(c, path, codecs, codecSpec, problems),
         codec(codecs, codecSpec, path, problems),
-        duration(c, "connect-timeout", Duration.ofSeconds(5), path, problems),
+        problems.positiveDuration(c, path, "connect-timeout", Duration.ofSeconds(5)),
         min,
         max,
         factor,
-        duration(rc, "reset-after", Duration.ofSeconds(30), path + ".reconnect", problems),
+        problems.positiveDuration(rc, path + ".reconnect", "reset-after", Duration.ofSeconds(30)),
         positive(
             path + ".buffer.max-messages",
             () -> bc.hasPath("max-messages") ? bc.getInt("max-messages") : 10_000,
@@ -195,18 +195,6 @@ public final class TcpSettings {
   static String str(Config c, String key, String fallback, String path, ConfigProblems problems) {
     return problems.read(
         path + "." + key, () -> c.hasPath(key) ? c.getString(key) : fallback, fallback);
-  }
-
-  static Duration duration(
-      Config c, String key, Duration fallback, String path, ConfigProblems problems) {
-    Duration d =
-        problems.read(
-            path + "." + key, () -> c.hasPath(key) ? c.getDuration(key) : fallback, fallback);
-    if (d.isNegative() || d.isZero()) {
-      problems.add(path + "." + key, "must be positive");
-      return fallback;
-    }
-    return d;
   }
 
   private static int positive(String path, Supplier<Integer> reader, ConfigProblems problems) {
