@@ -36,6 +36,7 @@ final class MessageView {
     m.put("receipt", d.receiptId());
     m.put("seq", d.seq());
     m.put("delivery_count", d.deliveryCount());
+    m.put("redelivered", d.redelivered());
     m.put("message", of(d.envelope()));
     return m;
   }
@@ -51,6 +52,7 @@ final class MessageView {
       g.writeStringField("receipt", d.receiptId());
       g.writeNumberField("seq", d.seq());
       g.writeNumberField("delivery_count", d.deliveryCount());
+      g.writeBooleanField("redelivered", d.redelivered());
       g.writeFieldName("message");
       Envelope e = d.envelope();
       g.writeStartObject();

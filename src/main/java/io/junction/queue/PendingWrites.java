@@ -66,6 +66,7 @@ final class PendingWrites {
   private final List<Returned> returns = new ArrayList<>();
   private final List<DeadLettered> deadLetters = new ArrayList<>();
   private final List<Runnable> onWritten = new ArrayList<>();
+  private long deliveryMark = -1; // the mark to write, -1 for none; only the latest matters
 
   void publish(PendingPublish p) {
     publishes.add(p);
@@ -85,7 +86,11 @@ final class PendingWrites {
   }
 
   boolean isEmpty() {
-    return publishes.isEmpty() && acks.isEmpty() && returns.isEmpty() && deadLetters.isEmpty();
+    return publishes.isEmpty()
+        && acks.isEmpty()
+        && returns.isEmpty()
+        && deadLetters.isEmpty()
+        && deliveryMark < 0;
   }
 
   void ack(long seq) {
@@ -98,6 +103,11 @@ final class PendingWrites {
 
   void deadLetter(DeadLettered d) {
     deadLetters.add(d);
+  }
+
+  /** Writes the delivery mark {@code upTo} with the next write, replacing one not yet written. */
+  void markDeliveries(long upTo) {
+    deliveryMark = upTo;
   }
 
   void afterWrite(Runnable r) {
@@ -162,6 +172,8 @@ final class PendingWrites {
       events.add(new QueueEvent.MessagesDeadLettered(List.copyOf(deadLetters), now));
     if (!acks.isEmpty()) events.add(new QueueEvent.MessagesAcked(List.copyOf(acks)));
     if (!returns.isEmpty()) events.add(new QueueEvent.MessagesReturned(List.copyOf(returns)));
+    if (deliveryMark >= 0) events.add(new QueueEvent.DeliveryMarked(deliveryMark));
+    deliveryMark = -1;
     publishes.clear();
     publishedMessages = 0;
     acks.clear();

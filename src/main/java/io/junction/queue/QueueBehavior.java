@@ -73,6 +73,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   // lane.
   private static final int MAX_WRITES_AHEAD = 1;
 
+  // How far past the next message to deliver the delivery mark (QueueEvent.DeliveryMarked) is
+  // written, and it moves on once the deliveries come within half of that. Far enough ahead that a
+  // steady flow never waits for it (one mark every thousand or so messages, in a write that happens
+  // anyway; a lease takes at most 1,000 at once); no further, since after a restart the messages
+  // under the mark that were never delivered are flagged redelivered too.
+  static final long DELIVERY_MARK_AHEAD = 2048;
+
+  // A lease that finds messages held back only by the delivery mark waits at most this long for
+  // the mark's write (normally one journal write) before it is answered empty.
+  private static final Duration MARK_WAIT = Duration.ofSeconds(5);
+
   /** A write issued, not yet durable: what to do once it is, and whom to tell if it never is. */
   private static final class Unconfirmed {
     final long started = System.nanoTime();
@@ -80,6 +91,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     final List<Runnable> whenDurable;
     long sequenceNr = Long.MAX_VALUE; // its last event's, set when the journal has taken it
     long messagesUpTo; // the highest message seq in the state after it
+    long deliveryMark; // the delivery mark in the state after it
 
     Unconfirmed(List<PendingWrites.PendingPublish> publishes, List<Runnable> whenDurable) {
       this.publishes = publishes;
@@ -115,6 +127,9 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private DurabilityRegistry.Registration registration; // while recovered, when pipelined
   private final ArrayDeque<Unconfirmed> unconfirmed = new ArrayDeque<>(); // oldest first
   private long durableSeq; // every message seq at or under it is durable (deliverable)
+  private long durableMark; // the highest delivery mark known durable
+  private long markRequested; // the highest delivery mark handed to a write
+  private long recoveredMark; // at or under it, a message may have been delivered before recovery
   private boolean handingOff; // HandOff: write what is buffered, stop once durable
   private long receiptCounter;
   private boolean flushRequested;
@@ -324,6 +339,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
             state -> {
               w.sequenceNr = lastSequenceNumber(ctx);
               w.messagesUpTo = state.nextSeq - 1;
+              w.deliveryMark = state.deliveryMark;
               w.whenDurable.add(reply.apply(state));
               if (pipelined) takeSnapshotIfDue(state); // held until the write is durable
               else onDurable(state, w.sequenceNr);
@@ -338,6 +354,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
       Unconfirmed w = unconfirmed.pollFirst();
       writeMetrics.durable(now - w.started);
       durableSeq = Math.max(durableSeq, w.messagesUpTo);
+      durableMark = Math.max(durableMark, w.deliveryMark);
       w.whenDurable.forEach(Runnable::run);
     }
     dispatch(s);
@@ -429,17 +446,21 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private Effect<QueueEvent, QueueState> onLease(QueueState s, Lease c) {
     long now = System.currentTimeMillis();
     prepare(s, now);
+    keepMarkAhead(s);
     s.deliverableUpTo = deliverableUpTo();
     Duration visibility = c.visibility() == null ? settings.ackTimeout() : c.visibility();
     LeaseWaiters.Waiter w = new LeaseWaiters.Waiter(c.max(), visibility.toMillis(), c.replyTo());
     boolean waits = c.waitFor() != null && c.waitFor().toMillis() > 0;
-    // A long poll waits behind older waiters, so waiting callers are served in arrival order.
-    if (waits && (!s.hasDeliverable() || !waiters.isEmpty())) {
+    // A long poll waits behind older waiters, so waiting callers are served in arrival order; so
+    // does any lease while what it could have is held back only by the delivery mark's write.
+    if (waits && (!s.hasDeliverable() || !waiters.isEmpty()) || heldByMark(s)) {
       long id = waiters.add(w);
-      timers.startSingleTimer(new WaitExpired(id), new WaitExpired(id), c.waitFor());
+      timers.startSingleTimer(
+          new WaitExpired(id), new WaitExpired(id), waits ? c.waitFor() : MARK_WAIT);
       return Effect().none();
     }
     leaseTo(s, w, now);
+    keepMarkAhead(s);
     return Effect().none();
   }
 
@@ -489,6 +510,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     if (handingOff || subscribers.isEmpty() && waiters.isEmpty()) return;
     long now = System.currentTimeMillis();
     prepare(s, now);
+    keepMarkAhead(s);
     s.deliverableUpTo = deliverableUpTo();
     waiters.serve(
         s,
@@ -496,8 +518,27 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
           timers.cancel(new WaitExpired(id));
           leaseTo(s, w, now);
         });
-    if (subscribers.isEmpty()) return;
-    subscribers.fill(s, now + settings.ackTimeout().toMillis(), this::nextReceipt, this::delivery);
+    if (!subscribers.isEmpty())
+      subscribers.fill(
+          s, now + settings.ackTimeout().toMillis(), this::nextReceipt, this::delivery);
+    keepMarkAhead(s);
+  }
+
+  // Keeps the delivery mark DELIVERY_MARK_AHEAD past the next message to deliver: the head of the
+  // ready list, or the next one to be published when nothing is ready.
+  private void keepMarkAhead(QueueState s) {
+    long next = s.ready.isEmpty() ? s.nextSeq : s.ready.firstKey();
+    if (next + DELIVERY_MARK_AHEAD / 2 <= markRequested) return;
+    markRequested = next + DELIVERY_MARK_AHEAD;
+    pending.markDeliveries(markRequested);
+    requestFlush();
+  }
+
+  // Whether the next message to deliver is durable but not yet under a durable delivery mark.
+  private boolean heldByMark(QueueState s) {
+    if (s.ready.isEmpty()) return false;
+    long next = s.ready.firstKey();
+    return next > durableMark && next <= messagesDeliverableUpTo();
   }
 
   // Due delayed messages become ready; expired ones (TTL) leave now and are dead-lettered.
@@ -510,15 +551,22 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     requestFlush();
   }
 
-  // With deliver-before-durable, or when the journal's confirmation means durable, everything
-  // ready.
+  // A message goes out once it is durable and under a durable delivery mark. With
+  // deliver-before-durable, or when the journal's confirmation means durable, every message ready
+  // is
+  // durable enough; the mark is always waited for.
   private long deliverableUpTo() {
+    return Math.min(messagesDeliverableUpTo(), durableMark);
+  }
+
+  private long messagesDeliverableUpTo() {
     return pipelined && !settings.deliverBeforeDurable() ? durableSeq : Long.MAX_VALUE;
   }
 
   private Delivery delivery(InFlight f) {
     StoredMessage m = f.message();
-    return new Delivery(name, f.receipt(), m.seq(), m.deliveries() + 1, m.envelope());
+    boolean redelivered = m.deliveries() > 0 || m.seq() <= recoveredMark;
+    return new Delivery(name, f.receipt(), m.seq(), m.deliveries() + 1, redelivered, m.envelope());
   }
 
   private String nextReceipt() {
@@ -671,6 +719,10 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private void onRecovered(QueueState s) {
     recovered = true;
     durableSeq = s.nextSeq - 1; // everything recovered is in the journal
+    // Leases are not journaled: a message the mark covers may have been delivered before, unless
+    // it is published after this recovery.
+    durableMark = markRequested = s.deliveryMark;
+    recoveredMark = Math.min(s.deliveryMark, s.nextSeq - 1);
     if (pipelined)
       registration = durability.register(QueueEntity.persistenceId(name).id(), ctx.getSelf());
     // The rates count from here: what recovery restored is not traffic.

@@ -126,9 +126,22 @@ public final class QueueEntity {
   /** Messages leased to the caller. */
   public record Leased(String queue, List<Delivery> deliveries) implements CborSerializable {}
 
-  /** One delivery: settle it with {@link Ack} or {@link Nack} by {@code receiptId}. */
+  /**
+   * One delivery: settle it with {@link Ack} or {@link Nack} by {@code receiptId}.
+   *
+   * @param deliveryCount 1 plus the failed deliveries the journal knows of (expired leases, nacks,
+   *     subscribers gone); a lease lost in a restart is not among them
+   * @param redelivered the message may have been delivered before: a failed delivery, or a lease
+   *     that a restart may have lost (see {@link QueueEvent.DeliveryMarked}); false means it never
+   *     was
+   */
   public record Delivery(
-      String queue, String receiptId, long seq, int deliveryCount, Envelope envelope)
+      String queue,
+      String receiptId,
+      long seq,
+      int deliveryCount,
+      boolean redelivered,
+      Envelope envelope)
       implements CborSerializable {}
 
   /** How many receipts were settled, and which were unknown (expired, or never issued). */

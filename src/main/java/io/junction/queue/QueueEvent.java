@@ -35,4 +35,12 @@ public sealed interface QueueEvent extends CborSerializable {
 
   /** Up to {@code max} oldest dead letters were appended to the queue again with fresh counts. */
   record DeadLettersRedriven(int max, long at) implements QueueEvent {}
+
+  /**
+   * The delivery mark: no message with a seq above {@code upTo} has ever been delivered. Written
+   * ahead of the deliveries (a message goes out only once a mark covering it is durable) and never
+   * lowered, so after a restart a message at or under it may have been delivered before, and one
+   * above it certainly was not: what the {@code redelivered} flag says.
+   */
+  record DeliveryMarked(long upTo) implements QueueEvent {}
 }

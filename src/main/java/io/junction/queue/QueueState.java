@@ -30,7 +30,8 @@ final class QueueState {
       List<DeadLetter> deadLetters,
       long published,
       long acked,
-      long deadLettered)
+      long deadLettered,
+      long deliveryMark)
       implements CborSerializable {}
 
   /** A leased message: who holds it (null for pull leases), its receipt and lease deadline. */
@@ -45,6 +46,7 @@ final class QueueState {
   long published;
   long acked;
   long deadLettered;
+  long deliveryMark; // see QueueEvent.DeliveryMarked
   long delivered; // transient: since this incarnation started
   int lastPurged; // transient: what the last purge event removed, for its reply
   int lastRedriven; // transient: what the last redrive event moved, for its reply
@@ -99,6 +101,8 @@ final class QueueState {
       for (DeadLetter d : deadLetters) heldBytes -= d.message().approxBytes();
       deadLetters.clear();
     } else if (event instanceof QueueEvent.DeadLettersRedriven e) redrive(e.max(), e.at());
+    else if (event instanceof QueueEvent.DeliveryMarked e)
+      deliveryMark = Math.max(deliveryMark, e.upTo());
     return this;
   }
 
@@ -276,7 +280,7 @@ final class QueueState {
     List<StoredMessage> messages = new ArrayList<>(live.values());
     messages.sort(Comparator.comparingLong(StoredMessage::seq));
     return new Snapshot(
-        nextSeq, messages, List.copyOf(deadLetters), published, acked, deadLettered);
+        nextSeq, messages, List.copyOf(deadLetters), published, acked, deadLettered, deliveryMark);
   }
 
   static QueueState fromSnapshot(Snapshot s, int maxDeadLetters) {
@@ -292,6 +296,7 @@ final class QueueState {
     state.published = s.published();
     state.acked = s.acked();
     state.deadLettered = s.deadLettered();
+    state.deliveryMark = s.deliveryMark(); // 0 in snapshots from before the mark existed
     return state;
   }
 

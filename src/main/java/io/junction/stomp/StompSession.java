@@ -421,7 +421,7 @@ final class StompSession {
               .header("ack", ack)
               .header("destination", "/queue/" + queue)
               .header("content-type", e.type());
-      if (d.deliveryCount() > 1) w.header("redelivered", "true");
+      if (d.redelivered()) w.header("redelivered", "true");
       w.header("junction-message-id", e.id());
       w.header("junction-delivery-count", Integer.toString(d.deliveryCount()));
       e.headers().forEach(w::header);

@@ -1,6 +1,7 @@
 package io.junction.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.junction.testing.StompClient;
 import io.junction.testing.StompClient.Frame;
@@ -31,6 +32,7 @@ class StompQueueCrashTest {
         Frame second = c.read(); // the receipt and the delivery, in either order
         Frame before = first.command().equals("MESSAGE") ? first : second;
         assertEquals("before", before.text());
+        assertNull(before.header("redelivered"));
 
         String id = faults.add("kind", "crash-queue", "queue", "crashy", "ttl", "1m");
         // its next command crashes it (the sweep timer's, if nothing else comes first)
@@ -48,10 +50,16 @@ class StompQueueCrashTest {
                             "text/plain",
                             "after".getBytes(StandardCharsets.UTF_8))
                         .statusCode()));
-        // Within the subscription's repeat (5 s): the unacked "before" again (its lease died with
-        // the queue's memory, so its delivery count is still 1), then "after".
-        assertEquals("before", c.read().text());
-        assertEquals("after", c.read().text());
+        // Within the subscription's repeat (5 s): the unacked "before" again, flagged redelivered
+        // (its lease died with the queue's memory, so its delivery count is still 1), then "after",
+        // published after the crash and never delivered before.
+        Frame again = c.read();
+        assertEquals("before", again.text());
+        assertEquals("true", again.header("redelivered"));
+        assertEquals("1", again.header("junction-delivery-count"));
+        Frame after = c.read();
+        assertEquals("after", after.text());
+        assertNull(after.header("redelivered"));
       }
     }
   }

@@ -64,7 +64,7 @@ class MessageViewTest {
             6L);
     ObjectMapper json = new ObjectMapper();
     for (Envelope e : new Envelope[] {text, binary}) {
-      QueueEntity.Delivery d = new QueueEntity.Delivery("q", "r-1", 3, 2, e);
+      QueueEntity.Delivery d = new QueueEntity.Delivery("q", "r-1", 3, 2, true, e);
       String rendered = QueueStream.event(d).utf8String();
       String viewJson = Json.text(MessageView.of(d));
       // the event Pekko's own SSE rendering makes of the lease view, byte for byte but for the

@@ -67,7 +67,7 @@ class QueueRouteSourceTest {
     TestProbe<QueueEntity.Command> newHome = testKit.createTestProbe();
     again.replyTo().tell(new QueueEntity.Subscribed("moving", newHome.ref()));
     Envelope m = Envelope.of("test", "", "text/plain", ByteString.fromString("x"), Map.of());
-    again.consumer().tell(new QueueEntity.Delivery("moving", "r-1", 1, 1, m));
+    again.consumer().tell(new QueueEntity.Delivery("moving", "r-1", 1, 1, false, m));
     // no route matches: the consumer acks it (consumes), to the queue wherever it now is
     ShardingEnvelope<QueueEntity.Command> ack = region.receiveMessage(Duration.ofSeconds(5));
     assertEquals(

@@ -3,6 +3,7 @@ package io.junction.queue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.junction.message.CborSerializable;
 import io.junction.message.Envelope;
 import io.junction.queue.QueueEntity.*;
 import io.junction.queue.QueueEvent.DeadLettered;
@@ -14,6 +15,8 @@ import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -87,7 +90,7 @@ class QueueSerializationTest {
 
   @Test
   void everyReplySerializes() {
-    Delivery d = new Delivery("q", "r-1", 7, 2, envelope());
+    Delivery d = new Delivery("q", "r-1", 7, 2, true, envelope());
     assertEquals(d, roundTrip(d));
     assertEquals(new Enqueued("id", 3), roundTrip(new Enqueued("id", 3)));
     assertEquals(new Leased("q", List.of(d)), roundTrip(new Leased("q", List.of(d))));
@@ -118,9 +121,38 @@ class QueueSerializationTest {
     roundTrip(new QueueEvent.QueuePurged(1));
     roundTrip(new QueueEvent.DeadLettersPurged(1));
     roundTrip(new QueueEvent.DeadLettersRedriven(10, 1));
+    roundTrip(new QueueEvent.DeliveryMarked(2048));
     roundTrip(
         new QueueState.Snapshot(
-            8, List.of(stored()), List.of(new DeadLetter(stored(), "x", 1)), 1, 2, 3));
+            8, List.of(stored()), List.of(new DeadLetter(stored(), "x", 1)), 1, 2, 3, 2056));
+  }
+
+  /** The snapshot as written before the delivery mark existed (the same fields, less the mark). */
+  record SnapshotWithoutMark(
+      long nextSeq,
+      List<StoredMessage> messages,
+      List<DeadLetter> deadLetters,
+      long published,
+      long acked,
+      long deadLettered)
+      implements CborSerializable {}
+
+  @Test
+  void aSnapshotFromBeforeTheDeliveryMarkReadsWithMarkZero() throws Exception {
+    var old = new SnapshotWithoutMark(8, List.of(stored()), List.of(), 1, 2, 3);
+    var serializer =
+        (SerializerWithStringManifest)
+            SerializationExtension.get(testKit.system().classicSystem()).findSerializerFor(old);
+    byte[] bytes = serializer.toBinary(old);
+    var back =
+        (QueueState.Snapshot)
+            serializer.fromBinary(
+                bytes,
+                serializer.manifest(new QueueState.Snapshot(0, List.of(), List.of(), 0, 0, 0, 0)));
+    assertEquals(8, back.nextSeq());
+    assertEquals(3, back.deadLettered());
+    assertEquals(0, back.deliveryMark());
+    assertEquals(1, back.messages().size());
   }
 
   @Test
