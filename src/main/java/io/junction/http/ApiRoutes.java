@@ -71,7 +71,6 @@ public final class ApiRoutes extends AllDirectives {
       List<String> tcpServers,
       List<String> destinations,
       List<String> queueNames,
-      Map<String, Integer> topicBuffers,
       io.junction.node.Guardian.Refs refs,
       ActorRef<Publisher.Command> publisher,
       AtomicReference<RoutingSnapshot> routing,
@@ -100,7 +99,7 @@ public final class ApiRoutes extends AllDirectives {
             timeout,
             settings.maxBodyBytes(),
             this::requires);
-    this.topicRoutes = new TopicRoutes(refs.topics(), topicBuffers, system, this::requires);
+    this.topicRoutes = new TopicRoutes(refs.topics(), this::requires);
     this.events =
         new EventStream(views, queueRoutes, this.tcpServers, this::node, settings.eventsInterval());
   }

@@ -70,11 +70,6 @@ public final class HttpServer {
                       node.tcpServers().stream().map(TcpSettings.Server::name).toList(),
                       destinations(node),
                       node.queues().declared().keySet().stream().sorted().toList(),
-                      node.topics().stream()
-                          .collect(
-                              java.util.stream.Collectors.toMap(
-                                  io.junction.topic.TopicSettings::name,
-                                  io.junction.topic.TopicSettings::subscriberBuffer)),
                       refs,
                       publisher,
                       routing,

@@ -5,7 +5,6 @@ import io.junction.cluster.ClusterSettings;
 import io.junction.config.ConfigProblems;
 import io.junction.ftp.DemoFtp;
 import io.junction.http.HttpServer;
-import io.junction.message.Envelope;
 import io.junction.queue.JournalSetup;
 import io.junction.queue.QueueDestination;
 import io.junction.queue.QueueEntity;
@@ -25,7 +24,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
 /**
@@ -47,7 +45,7 @@ public final class Guardian {
       ActorRef<Endpoints.Command> endpoints,
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
       ActorRef<RouteReloader.Command> reloader,
-      Map<String, ActorRef<Topic.Command<Envelope>>> topics) {}
+      Map<String, io.junction.topic.NodeTopic> topics) {}
 
   /** The HTTP API server, if {@code junction.http.enabled}. */
   public record GetHttpServer(ActorRef<java.util.Optional<ActorRef<HttpServer.Command>>> replyTo)
@@ -82,7 +80,7 @@ public final class Guardian {
               ctx.spawn(
                   RouteReloader.create(configFile, settings.config(), router, endpoints),
                   "route-reloader");
-          Map<String, ActorRef<Topic.Command<Envelope>>> topics =
+          Map<String, io.junction.topic.NodeTopic> topics =
               Topics.start(ctx, settings.topics(), router);
           Refs refs = new Refs(router, endpoints, queues, reloader, topics);
           // After sharding: bootstrap may join at once, and /v1/ready asks its health checks.
@@ -97,7 +95,8 @@ public final class Guardian {
               settings.stomp().enabled()
                   ? java.util.Optional.of(
                       ctx.spawn(
-                          io.junction.stomp.StompServer.create(settings.stomp(), queues), "stomp"))
+                          io.junction.stomp.StompServer.create(settings.stomp(), queues, topics),
+                          "stomp"))
                   : java.util.Optional.empty();
           return Behaviors.receive(Command.class)
               .onMessage(

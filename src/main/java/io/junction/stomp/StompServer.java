@@ -2,6 +2,7 @@ package io.junction.stomp;
 
 import io.junction.metrics.Metrics;
 import io.junction.queue.QueueEntity;
+import io.junction.topic.NodeTopic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
@@ -55,6 +56,7 @@ public final class StompServer {
   record Shared(
       StompSettings settings,
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
+      Map<String, NodeTopic> topics,
       ActorSystem<?> system,
       AtomicInteger open,
       Map<String, Counter> frames,
@@ -83,7 +85,9 @@ public final class StompServer {
   }
 
   public static Behavior<Command> create(
-      StompSettings settings, ActorRef<ShardingEnvelope<QueueEntity.Command>> queues) {
+      StompSettings settings,
+      ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
+      Map<String, NodeTopic> topics) {
     Behavior<Command> server =
         Behaviors.setup(
             ctx -> {
@@ -95,6 +99,7 @@ public final class StompServer {
                   new Shared(
                       settings,
                       queues,
+                      Map.copyOf(topics),
                       system,
                       open,
                       new ConcurrentHashMap<>(),

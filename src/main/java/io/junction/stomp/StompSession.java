@@ -1,5 +1,7 @@
 package io.junction.stomp;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import io.junction.http.Scope;
 import io.junction.http.Stages;
 import io.junction.http.Token;
@@ -7,6 +9,7 @@ import io.junction.message.Envelope;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.QueueSubscription;
 import io.junction.queue.Queues;
+import io.junction.topic.NodeTopic;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -51,6 +55,9 @@ import org.apache.pekko.util.ByteStringBuilder;
  *       dead-letters it).
  *   <li>{@code BEGIN}, {@code COMMIT}, {@code ABORT}: a transaction's SENDs are written per queue
  *       in one journal write at COMMIT, its ACKs and NACKs applied after them.
+ *   <li>{@code /topic/<name>} (a declared topic) instead of a queue: SEND publishes at most once
+ *       (the receipt comes at once), SUBSCRIBE gets what is published from then on through the
+ *       topic's subscriber buffer; ACK and NACK of its messages settle nothing.
  * </ul>
  *
  * <p>A frame the node refuses is answered by an ERROR frame, after which the connection closes;
@@ -335,6 +342,11 @@ final class StompSession {
   // --- SEND ---
 
   private CompletionStage<Out> send(StompFrame f) {
+    NodeTopic topic = topic(f);
+    if (topic != null) {
+      topic.publish(envelope(f));
+      return done(new Out(receipt(f), false));
+    }
     String queue = queue(f);
     Envelope e = envelope(f);
     return this.<StatusReply<QueueEntity.Enqueued>>ask(queue, r -> QueueEntity.Publish.of(e, r))
@@ -351,7 +363,16 @@ final class StompSession {
     StompFrame first = frames.get(0);
     if (version == null)
       throw refused("not-connected", "the first frame must be CONNECT (or STOMP), was SEND", first);
-    String queue = queue(first); // one destination for all
+    NodeTopic topic = topic(first); // one destination for all
+    if (topic != null) {
+      ByteStringBuilder receipts = new ByteStringBuilder();
+      for (StompFrame f : frames) {
+        topic.publish(envelope(f));
+        receipts.append(receipt(f));
+      }
+      return done(new Out(receipts.result(), false));
+    }
+    String queue = queue(first);
     List<Envelope> envelopes = new ArrayList<>(frames.size());
     StompFrame named = first; // the frame an ERROR names: the first with a receipt
     for (StompFrame f : frames) {
@@ -395,16 +416,32 @@ final class StompSession {
   private final class Subscription {
     final int seq;
     final String id;
-    final String queue;
+    final String queue; // null for a topic's
     final String mode; // auto | client | client-individual
     final ArrayDeque<String> outstanding = new ArrayDeque<>(); // client mode only, under lock
     UniqueKillSwitch stop;
+    private long topicMessages; // numbers a topic's MESSAGEs; touched by its delivery stream only
 
     Subscription(int seq, String id, String queue, String mode) {
       this.seq = seq;
       this.id = id;
       this.queue = queue;
       this.mode = mode;
+    }
+
+    // A topic's message: nothing to settle, so its ack header only names it.
+    ByteString message(String topic, Envelope e) {
+      String ack = seq + ".t" + (++topicMessages);
+      StompFrame.Writer w =
+          new StompFrame.Writer("MESSAGE", escapes())
+              .header("subscription", id)
+              .header("message-id", ack)
+              .header("ack", ack)
+              .header("destination", "/topic/" + topic)
+              .header("content-type", e.type())
+              .header("junction-message-id", e.id());
+      e.headers().forEach(w::header);
+      return w.body(e.payload());
     }
 
     ByteString message(QueueEntity.Delivery d) {
@@ -454,7 +491,8 @@ final class StompSession {
 
   private CompletionStage<Out> subscribe(StompFrame f) {
     String id = required(f, "id");
-    String queue = queue(f);
+    NodeTopic topic = topic(f);
+    String queue = topic == null ? queue(f) : null;
     if (subscriptions.containsKey(id))
       throw refused("bad-frame", "subscription id '" + id + "' is already in use", f);
     if (subscriptions.size() >= shared.settings().maxSubscriptions())
@@ -467,21 +505,39 @@ final class StompSession {
       throw refused("bad-frame", "ack must be auto, client or client-individual, was " + mode, f);
     int prefetch = prefetch(f);
     Subscription s = new Subscription(++nextSeq, id, queue, mode);
-    // The subscription outlives the queue actor: when it stops (a crash, or in a cluster its
+    // A queue's subscription outlives the queue actor: when it stops (a crash, or in a cluster its
     // shard moved) the stream subscribes again, to the queue's next incarnation, which delivers
     // again what was unacknowledged (acks of the old deliveries then count as unknown).
+    // A topic's subscription is answered once the topic has it, so a receipt means subscribed.
+    CompletableFuture<Done> subscribed = new CompletableFuture<>();
+    Source<ByteString, NotUsed> messages;
+    if (topic != null)
+      messages =
+          topic
+              .subscribe()
+              .mapMaterializedValue(
+                  stage -> {
+                    stage.thenRun(() -> subscribed.complete(Done.getInstance()));
+                    return NotUsed.getInstance();
+                  })
+              .map(e -> s.message(topic.name(), e));
+    else {
+      subscribed.complete(Done.getInstance());
+      messages =
+          RestartSource.withBackoff(
+                  RESUBSCRIBE,
+                  () ->
+                      QueueSubscription.deliveries(
+                          shared.queues(), shared.system(), queue, prefetch))
+              .map(s::message);
+    }
     s.stop =
-        RestartSource.withBackoff(
-                RESUBSCRIBE,
-                () ->
-                    QueueSubscription.deliveries(shared.queues(), shared.system(), queue, prefetch))
-            .map(s::message)
-            .viaMat(KillSwitches.single(), Keep.right())
-            .to(deliveries)
-            .run(shared.system());
+        messages.viaMat(KillSwitches.single(), Keep.right()).to(deliveries).run(shared.system());
     subscriptions.put(id, s);
     bySeq.put(s.seq, s);
-    return done(new Out(receipt(f), false));
+    return subscribed
+        .completeOnTimeout(Done.getInstance(), timeoutMillis(), MILLISECONDS)
+        .thenApply(d -> new Out(receipt(f), false));
   }
 
   private int prefetch(StompFrame f) {
@@ -527,6 +583,7 @@ final class StompSession {
     }
     if (s.mode.equals("auto"))
       throw refused("bad-frame", "subscription '" + s.id + "' acknowledges automatically", f);
+    if (s.queue == null) return done(new Out(receipt(f), false)); // a topic's: nothing held
     List<String> receipts = s.through(id.substring(dot + 1));
     boolean requeue = !"false".equals(f.header("requeue"));
     Function<ActorRef<QueueEntity.Settled>, QueueEntity.Command> cmd =
@@ -567,7 +624,8 @@ final class StompSession {
           "transaction-too-large",
           "a transaction holds at most " + shared.settings().maxTransactionFrames() + " frames",
           f);
-    if (f.command().equals("SEND")) queue(f); // a bad destination is refused now, not at COMMIT
+    if (f.command().equals("SEND") && topic(f) == null)
+      queue(f); // a bad destination is refused now, not at COMMIT
     frames.add(f);
     return done(new Out(receipt(f), false));
   }
@@ -577,11 +635,13 @@ final class StompSession {
     List<StompFrame> frames = transactions.remove(tx);
     if (frames == null) throw refused("bad-frame", "no transaction '" + tx + "' has begun", f);
     Map<String, List<Envelope>> sends = new LinkedHashMap<>();
+    List<Map.Entry<NodeTopic, Envelope>> broadcasts = new ArrayList<>();
     List<StompFrame> settles = new ArrayList<>();
     for (StompFrame x : frames) {
-      if (x.command().equals("SEND"))
-        sends.computeIfAbsent(queue(x), q -> new ArrayList<>()).add(envelope(x));
-      else settles.add(x);
+      NodeTopic topic = x.command().equals("SEND") ? topic(x) : null;
+      if (!x.command().equals("SEND")) settles.add(x);
+      else if (topic != null) broadcasts.add(Map.entry(topic, envelope(x)));
+      else sends.computeIfAbsent(queue(x), q -> new ArrayList<>()).add(envelope(x));
     }
     List<CompletableFuture<?>> writes = new ArrayList<>();
     sends.forEach(
@@ -600,6 +660,8 @@ final class StompSession {
         CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]));
     return published.thenCompose(
         x -> {
+          // Topics after the queues: only once every queue of the transaction stored its messages.
+          broadcasts.forEach(b -> b.getKey().publish(b.getValue()));
           List<CompletableFuture<?>> settled = new ArrayList<>();
           for (StompFrame s : settles) settled.add(settle(s, true).toCompletableFuture());
           return CompletableFuture.allOf(settled.toArray(new CompletableFuture<?>[0]))
@@ -616,6 +678,19 @@ final class StompSession {
 
   // --- helpers ---
 
+  // The declared topic a /topic/<name> destination names, or null for any other destination.
+  private NodeTopic topic(StompFrame f) {
+    String d = required(f, "destination");
+    if (!d.startsWith("/topic/")) return null;
+    NodeTopic topic = shared.topics().get(d.substring(7));
+    if (topic == null)
+      throw refused(
+          "unknown-destination",
+          "no topic '" + d.substring(7) + "' is declared in junction.topics",
+          f);
+    return topic;
+  }
+
   private String queue(StompFrame f) {
     String d = required(f, "destination");
     String name =
@@ -623,7 +698,10 @@ final class StompSession {
             ? d.substring(7)
             : d.startsWith("/amq/queue/") ? d.substring(11) : null; // RabbitMQ clients' form
     if (name == null)
-      throw refused("unknown-destination", "destination '" + d + "' is not /queue/<name>", f);
+      throw refused(
+          "unknown-destination",
+          "destination '" + d + "' is not /queue/<name> or /topic/<name>",
+          f);
     if (!Queues.NAME.matcher(name).matches())
       throw refused(
           "unknown-destination",
@@ -657,6 +735,10 @@ final class StompSession {
 
   private static CompletionStage<Out> done(Out out) {
     return CompletableFuture.completedFuture(out);
+  }
+
+  private long timeoutMillis() {
+    return shared.settings().requestTimeout().toMillis();
   }
 
   private <R> CompletableFuture<R> ask(

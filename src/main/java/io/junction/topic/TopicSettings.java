@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * A declared topic ({@code junction.topics.<name>}): publish/subscribe, at most once, fan-out to
- * every subscriber. {@code subscriber-buffer} bounds what each HTTP (SSE) subscriber may fall
- * behind before the oldest undelivered messages are dropped (and counted).
+ * every subscriber. {@code subscriber-buffer} bounds what each subscriber of the HTTP event stream
+ * or a STOMP {@code /topic/} subscription may fall behind before the newest messages are dropped
+ * (and counted).
  */
 public record TopicSettings(String name, int subscriberBuffer) {
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");

@@ -1,11 +1,9 @@
 package io.junction.topic;
 
 import io.junction.message.Envelope;
-import io.junction.metrics.Metrics;
 import io.junction.routing.Deliver;
 import io.junction.routing.Router;
 import io.junction.routing.RoutingSnapshot;
-import io.micrometer.core.instrument.Counter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,35 +25,31 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 public final class Topics {
   private Topics() {}
 
-  /** Spawns everything for {@code topics} under {@code ctx}; returns the topic actors by name. */
-  public static Map<String, ActorRef<Topic.Command<Envelope>>> start(
+  /** Spawns everything for {@code topics} under {@code ctx}; returns the topics by name. */
+  public static Map<String, NodeTopic> start(
       ActorContext<?> ctx, List<TopicSettings> topics, ActorRef<Router.Command> router) {
-    Map<String, ActorRef<Topic.Command<Envelope>>> refs = new LinkedHashMap<>();
+    Map<String, NodeTopic> out = new LinkedHashMap<>();
     for (TopicSettings t : topics) {
-      ActorRef<Topic.Command<Envelope>> topic =
+      ActorRef<Topic.Command<Envelope>> ref =
           ctx.spawn(Topic.create(Envelope.class, t.name()), "topic-" + t.name());
-      refs.put(t.name(), topic);
-      ctx.spawn(destination(t.name(), topic, router), "topic-destination-" + t.name());
-      ctx.spawn(source(t.name(), topic, router), "topic-source-" + t.name());
+      NodeTopic topic = new NodeTopic(t.name(), ref, t.subscriberBuffer(), ctx.getSystem());
+      out.put(t.name(), topic);
+      ctx.spawn(destination(topic, router), "topic-destination-" + t.name());
+      ctx.spawn(source(t.name(), ref, router), "topic-source-" + t.name());
     }
-    return Map.copyOf(refs);
+    return Map.copyOf(out);
   }
 
   /** Destination {@code topic:<name>}: publish, acknowledge at once. */
-  static Behavior<Deliver> destination(
-      String name, ActorRef<Topic.Command<Envelope>> topic, ActorRef<Router.Command> router) {
+  static Behavior<Deliver> destination(NodeTopic topic, ActorRef<Router.Command> router) {
+    String name = "topic:" + topic.name();
     return Behaviors.setup(
         ctx -> {
-          router.tell(new Router.RegisterDestination("topic:" + name, ctx.getSelf()));
-          Counter published =
-              Metrics.get(ctx.getSystem())
-                  .registry()
-                  .counter("junction.topic.published", "topic", name);
+          router.tell(new Router.RegisterDestination(name, ctx.getSelf()));
           return Behaviors.receiveMessage(
               d -> {
-                published.increment();
-                topic.tell(Topic.publish(d.envelope()));
-                d.succeed("topic:" + name);
+                topic.publish(d.envelope());
+                d.succeed(name);
                 return Behaviors.same();
               });
         });

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * client-individual acks and disconnects (src/test/resources/stomp/roundtrip.py): every message
  * confirmed, received once and in order, and the queue left empty. Heart-beats are on both ways
  * (200 ms): the client sees the node's and the node keeps the idle client. Without python3-stomp
- * the test fails, naming the package.
+ * the test fails, naming the package. The same client's subscribers of a topic
+ * (src/test/resources/stomp/topic.py) each get every message, in order.
  */
 @Tag("interop")
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -76,6 +77,24 @@ class StompPythonInteropTest {
               throw new AssertionError(e);
             }
           });
+    }
+  }
+
+  @Test
+  void pythonStompSubscribersOfATopicEachGetEveryMessageInOrder() throws Exception {
+    if (run(PYTHON, "-c", "import stomp").exit != 0)
+      fail("python3 and its stomp module are required (apt-get install python3-stomp)");
+    Path script = dir.resolve("topic.py");
+    try (InputStream in = getClass().getResourceAsStream("/stomp/topic.py")) {
+      Files.write(script, in.readAllBytes());
+    }
+    try (TestNode node =
+        TestNode.start("junction { topics.news {}, stomp { enabled = on, port = 0 } }")) {
+      Result r = run(PYTHON, script.toString(), Integer.toString(node.stompPort()), "news", "100");
+      assertEquals(0, r.exit, r.output);
+      assertTrue(
+          r.output.contains("confirmed=100 received=100,100 in_order=True,True errors=0"),
+          r.output);
     }
   }
 

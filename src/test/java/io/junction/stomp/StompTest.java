@@ -226,7 +226,9 @@ class StompTest {
       assertEquals("not-connected", e.header("message"));
       assertTrue(c.closedByServer());
     }
-    assertError("SEND\ndestination:/topic/x\nreceipt:r9", "x", "unknown-destination", "/topic/x");
+    assertError("SEND\ndestination:/topic/x\nreceipt:r9", "x", "unknown-destination", "topic 'x'");
+    assertError(
+        "SEND\ndestination:/exchange/x\nreceipt:r9", "x", "unknown-destination", "/exchange/x");
     assertError("SEND\ndestination:/queue/bad name", "x", "unknown-destination", "bad name");
     assertError("SUBSCRIBE\ndestination:/queue/orders", "", "bad-frame", "id header");
     assertError("ACK\nid:nonsense", "", "bad-frame", "nonsense");
