@@ -74,7 +74,9 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
 
   private record SeqLoaded(long next) implements Command {}
 
-  private record TemporaryRemoved(long next, Throwable failure) implements Command {}
+  private record TemporaryRemoved(long next, Throwable failure, int attempt) implements Command {}
+
+  private record RetryRemoval(long next, int attempt) implements Command {}
 
   private record MaxWaitReached(long batch) implements Command {}
 
@@ -176,6 +178,7 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
         .onMessage(Delivery.class, this::onDelivery)
         .onMessage(SeqLoaded.class, this::onSeqLoaded)
         .onMessage(TemporaryRemoved.class, this::onTemporaryRemoved)
+        .onMessage(RetryRemoval.class, r -> removeTemporary(r.next(), r.attempt()))
         .onMessage(SeqStoreFailed.class, this::onSeqStoreFailed)
         .onMessage(MaxWaitReached.class, this::onMaxWaitReached)
         .onMessage(Uploaded.class, this::onUploaded)
@@ -240,19 +243,41 @@ public final class FtpDestination extends AbstractBehavior<FtpDestination.Comman
 
   /**
    * Removes the temporary a killed predecessor may have left, then starts uploading: not before, or
-   * the removal could hit this run's own upload. A failure (server down) is only logged: the next
-   * upload replaces the file anyway.
+   * the removal could hit this run's own upload. A server that is not up yet (one started with the
+   * node, as the demo's) is tried again as an upload would be; a failure after that is only logged:
+   * the next upload replaces the file anyway.
    */
   private Behavior<Command> onSeqLoaded(SeqLoaded s) {
+    return removeTemporary(s.next(), 1);
+  }
+
+  private Behavior<Command> removeTemporary(long next, int attempt) {
     getContext()
         .pipeToSelf(
             Ftp.remove(endpoint.remote(), temporary, getContext().getSystem()),
-            (done, failure) -> new TemporaryRemoved(s.next(), failure));
+            (done, failure) -> new TemporaryRemoved(next, failure, attempt));
     return this;
   }
 
   private Behavior<Command> onTemporaryRemoved(TemporaryRemoved s) {
     Throwable cause = s.failure() == null ? null : unwrap(s.failure());
+    if (cause instanceof RemoteException r
+        && r.isRetryable()
+        && s.attempt() < settings.retry().maxAttempts()) {
+      var pause = settings.retry().backoff(s.attempt());
+      getContext()
+          .getLog()
+          .debug(
+              "{}: cannot remove {} at start (attempt {}), again in {} ms: {}",
+              name,
+              temporary,
+              s.attempt(),
+              pause.toMillis(),
+              cause.getMessage());
+      timers.startSingleTimer(
+          "remove-temporary", new RetryRemoval(s.next(), s.attempt() + 1), pause);
+      return this;
+    }
     if (cause == null)
       getContext()
           .getLog()

@@ -66,12 +66,18 @@ final class EmbeddedFtpServer implements AutoCloseable {
   private EmbeddedFtpServer(
       Path home, String address, Path keystore, String keystorePassword, boolean implicit)
       throws Exception {
+    this(home, address, 0, keystore, keystorePassword, implicit);
+  }
+
+  private EmbeddedFtpServer(
+      Path home, String address, int port, Path keystore, String keystorePassword, boolean implicit)
+      throws Exception {
     this.home = home;
     Files.createDirectories(home);
     FtpServerFactory factory = new FtpServerFactory();
     ListenerFactory listenerFactory = new ListenerFactory();
     listenerFactory.setServerAddress(address);
-    listenerFactory.setPort(0);
+    listenerFactory.setPort(port);
     if (keystore != null) {
       SslConfigurationFactory ssl = new SslConfigurationFactory();
       ssl.setKeystoreFile(keystore.toFile());
@@ -125,6 +131,11 @@ final class EmbeddedFtpServer implements AutoCloseable {
   }
 
   /** Plain FTP on another loopback address, e.g. {@code ::1}. */
+  /** Plain FTP on 127.0.0.1 and {@code port}: one started again where an earlier one listened. */
+  static EmbeddedFtpServer plain(Path home, int port) throws Exception {
+    return new EmbeddedFtpServer(home, "127.0.0.1", port, null, null, false);
+  }
+
   static EmbeddedFtpServer plain(Path home, String address) throws Exception {
     return new EmbeddedFtpServer(home, address, null, null, false);
   }

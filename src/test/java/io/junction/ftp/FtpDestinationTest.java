@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.junction.node.HostName;
 import io.junction.routing.Deliver;
 import io.junction.testing.TestNode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -181,6 +183,38 @@ class FtpDestinationTest {
     assertEquals(expected, new HashSet<>(FtpNodeFixture.files(out)), "no temporary of ours left");
     for (var e : others.entrySet())
       assertEquals(e.getValue(), Files.readString(e.getKey()), e.getKey() + " untouched");
+  }
+
+  @Test
+  @Timeout(60)
+  void removesItsTemporaryAtStartWhenTheServerComesUpAMomentAfterTheNode() throws Exception {
+    Path out = Files.createDirectories(home.resolve("out"));
+    String self = FtpDestination.temporaryName("", "archive", "n1-" + HostName.local());
+    Path mine = Files.writeString(out.resolve(self), "half a file");
+    int port = server.port();
+    server.close(); // as the demo's FTP server, still starting when the node's endpoints are
+    TestNode node;
+    // Meanwhile a socket that closes each connection at once: the first removal attempt fails.
+    try (ServerSocket standIn = new ServerSocket(port, 50, InetAddress.getByName("127.0.0.1"))) {
+      standIn.setSoTimeout(20_000);
+      node =
+          node(
+              "directory = out, retry.max-attempts = 20",
+              EmbeddedFtpServer.PASSWORD,
+              "junction.node-name = n1");
+      standIn.accept().close();
+    }
+    server = EmbeddedFtpServer.plain(home, port); // up now, where the node looks
+    try (node) {
+      node.kit()
+          .createTestProbe()
+          .awaitAssert(
+              Duration.ofSeconds(20),
+              () -> {
+                assertTrue(Files.notExists(mine), "orphan removed once the server was up");
+                return null;
+              });
+    }
   }
 
   @Test
