@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.junction.codec.StructRegistry;
 import io.junction.message.Envelope;
 import io.junction.metrics.Metrics;
+import io.junction.queue.MessageTiming;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.Queues;
 import java.io.IOException;
@@ -212,6 +213,11 @@ final class QueueRoutes extends AllDirectives {
                                   if (r instanceof PublishRequest.Bad bad)
                                     return complete(bad.problem());
                                   var env = ((PublishRequest.Ok) r).envelope();
+                                  String badTiming = MessageTiming.problem(List.of(env));
+                                  if (badTiming != null)
+                                    return complete(
+                                        Problem.badRequest(
+                                            "bad-header", "Bad message header", badTiming));
                                   return completeWithFuture(
                                       guarded(
                                           this.<StatusReply<QueueEntity.Enqueued>>ask(
@@ -249,6 +255,9 @@ final class QueueRoutes extends AllDirectives {
     } catch (IllegalArgumentException e) {
       return complete(Problem.badRequest("bad-batch", "Not a batch of messages", e.getMessage()));
     }
+    String badTiming = MessageTiming.problem(envelopes);
+    if (badTiming != null)
+      return complete(Problem.badRequest("bad-batch", "Not a batch of messages", badTiming));
     return completeWithFuture(
         guarded(
             this.<StatusReply<QueueEntity.EnqueuedBatch>>ask(

@@ -76,4 +76,11 @@ public record Envelope(
     copy.put(name, value);
     return new Envelope(id, source, connection, type, copy, payload, fields, timestamp);
   }
+
+  public Envelope withoutHeader(String name) {
+    if (!headers.containsKey(name)) return this;
+    var copy = new java.util.HashMap<>(headers);
+    copy.remove(name);
+    return new Envelope(id, source, connection, type, copy, payload, fields, timestamp);
+  }
 }

@@ -129,6 +129,11 @@ final class PendingWrites {
     boolean rejectWhenFull = settings.overflow() != QueueSettings.Overflow.DROP_OLDEST;
     for (PendingPublish p : publishes) {
       int n = p.envelopes().size();
+      String badTiming = MessageTiming.problem(p.envelopes());
+      if (badTiming != null) {
+        p.reply().refused("queue '" + queue + "' refused the publish: " + badTiming);
+        continue;
+      }
       // reject-publish refuses the whole publish when it does not fit, never a part of it
       if (settings.maxLength() > 0 && rejectWhenFull && held + n > settings.maxLength()) {
         p.reply().refused(fullMessage(queue, settings));
@@ -150,9 +155,15 @@ final class PendingWrites {
                   victim, "overflow: max-length (" + settings.maxLength() + ") reached"));
           held--;
         }
-        long notBefore = p.delayMillis() > 0 ? now + p.delayMillis() : 0;
-        long expiresAt = settings.ttl().isZero() ? 0 : now + settings.ttl().toMillis();
-        StoredMessage m = StoredMessage.of(seq++, now, notBefore, expiresAt, e);
+        MessageTiming timing = MessageTiming.of(e);
+        long delay = Math.max(p.delayMillis(), timing.delayMillis());
+        long notBefore = delay > 0 ? now + delay : 0;
+        long ttl = ttlMillis(settings, timing);
+        // A TTL counts from when the message may first be delivered, not from its publish.
+        long expiresAt = ttl == 0 ? 0 : Math.max(notBefore, now) + ttl;
+        // The delay is this queue's to apply, once: a route onward must not delay it again.
+        Envelope kept = e.withoutHeader(MessageTiming.DELAY);
+        StoredMessage m = StoredMessage.of(seq++, now, notBefore, expiresAt, kept);
         accepted.add(m);
         held++;
         enqueued.add(new Enqueued(m.id(), m.seq()));
@@ -181,6 +192,13 @@ final class PendingWrites {
     deadLetters.clear();
     onWritten.clear();
     return new Batch(events, replies, stored);
+  }
+
+  // The shorter of the queue's TTL and the message's own; 0 when neither has one.
+  private static long ttlMillis(QueueSettings settings, MessageTiming timing) {
+    long queue = settings.ttl().toMillis(), own = timing.ttlMillis();
+    if (queue == 0) return own;
+    return own == 0 ? queue : Math.min(queue, own);
   }
 
   static String fullMessage(String queue, QueueSettings settings) {

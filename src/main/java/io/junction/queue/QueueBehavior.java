@@ -460,6 +460,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
       return Effect().none();
     }
     leaseTo(s, w, now);
+    deadLetterExpired(s);
     keepMarkAhead(s);
     return Effect().none();
   }
@@ -521,6 +522,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     if (!subscribers.isEmpty())
       subscribers.fill(
           s, now + settings.ackTimeout().toMillis(), this::nextReceipt, this::delivery);
+    deadLetterExpired(s);
     keepMarkAhead(s);
   }
 
@@ -541,20 +543,25 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     return next > durableMark && next <= messagesDeliverableUpTo();
   }
 
-  // Due delayed messages become ready; expired ones (TTL) leave now and are dead-lettered.
+  // Due delayed messages become ready; expired ones (TTL, the queue's or their own) leave now.
   private void prepare(QueueState s, long now) {
+    s.clock = now;
     s.promoteDue(now);
-    if (settings.ttl().isZero()) return;
-    List<Long> expired = s.takeExpired(now);
-    if (expired.isEmpty()) return;
-    expired.forEach(seq -> pending.deadLetter(new QueueEvent.DeadLettered(seq, "ttl expired")));
+    s.dropExpiredHead();
+    deadLetterExpired(s);
+  }
+
+  // What left the ready list expired (here or while delivering: QueueState.hasDeliverable).
+  private void deadLetterExpired(QueueState s) {
+    if (s.expired.isEmpty()) return;
+    s.expired.forEach(seq -> pending.deadLetter(new QueueEvent.DeadLettered(seq, "ttl expired")));
+    s.expired.clear();
     requestFlush();
   }
 
   // A message goes out once it is durable and under a durable delivery mark. With
-  // deliver-before-durable, or when the journal's confirmation means durable, every message ready
-  // is
-  // durable enough; the mark is always waited for.
+  // deliver-before-durable, or when the journal's confirmation means durable, every ready message
+  // is durable enough; the mark is always waited for.
   private long deliverableUpTo() {
     return Math.min(messagesDeliverableUpTo(), durableMark);
   }

@@ -55,6 +55,11 @@ final class QueueState {
   // durable before it delivers (messages are numbered in write order, so every seq at or under it
   // is durable). Long.MAX_VALUE: everything ready may go.
   long deliverableUpTo = Long.MAX_VALUE;
+  // Transient: the time (epoch ms) of the command being handled, for expiry; set by QueueBehavior.
+  long clock;
+  // Transient: seqs taken off the ready list because they expired, awaiting their dead-letter
+  // event.
+  final List<Long> expired = new ArrayList<>();
   // Approximate size of what a snapshot would hold (messages + dead letters), for SnapshotPolicy.
   private long heldBytes;
 
@@ -183,13 +188,14 @@ final class QueueState {
     }
   }
 
-  /** Removes expired messages from the head of the ready list; they await their event. */
-  List<Long> takeExpired(long now) {
-    List<Long> out = new ArrayList<>();
-    while (!ready.isEmpty() && ready.firstEntry().getValue().expired(now)) {
-      out.add(ready.pollFirstEntry().getKey());
-    }
-    return out;
+  /**
+   * Moves expired messages off the head of the ready list into {@link #expired}, where they await
+   * their dead-letter event. Only the head: a message expires when it would be delivered next (or
+   * at a sweep), never while another waits before it, as RabbitMQ's per-message TTL.
+   */
+  void dropExpiredHead() {
+    while (!ready.isEmpty() && ready.firstEntry().getValue().expired(clock))
+      expired.add(ready.pollFirstEntry().getKey());
   }
 
   /** The oldest message not in flight, removed from the ready/delayed sets, or null. */
@@ -198,8 +204,12 @@ final class QueueState {
     return delayed.pollFirst();
   }
 
-  /** Whether the head of the ready list may be delivered now (see {@code deliverableUpTo}). */
+  /**
+   * Whether the head of the ready list may be delivered now (see {@code deliverableUpTo}), once
+   * expired messages are off it: checked before every single delivery, so none goes out expired.
+   */
   boolean hasDeliverable() {
+    dropExpiredHead();
     return !ready.isEmpty() && ready.firstKey() <= deliverableUpTo;
   }
 

@@ -34,6 +34,7 @@ class QueueApiTest {
                 people {}
                 rated {}
                 idle {}
+                timed {}
               }
             }
             """);
@@ -163,5 +164,36 @@ class QueueApiTest {
     var badMax = api.get("/v1/queues/jobs/messages?max=0", null);
     assertEquals(400, badMax.statusCode());
     assertTrue(json(badMax).get("detail").asText().contains("max must be"));
+  }
+
+  @Test
+  void delayAndTtlPerMessageTravelAsHeadersAndBadOnesAreRefusedAtOnce() throws Exception {
+    byte[] body = "x".getBytes(StandardCharsets.UTF_8);
+    var later =
+        api.post("/v1/queues/timed/messages?header.x-delay=600000", null, "text/plain", body);
+    assertEquals(201, later.statusCode(), later.body());
+    JsonNode stats = json(api.get("/v1/queues/timed", null));
+    assertEquals(1, stats.get("delayed").asInt(), stats.toString());
+    assertEquals(0, json(api.get("/v1/queues/timed/messages?max=5", null)).size(), "not yet due");
+
+    var bad =
+        api.post("/v1/queues/timed/messages?header.expiration=soon", null, "text/plain", body);
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertEquals("urn:junction:problem:bad-header", json(bad).get("type").asText(), bad.body());
+    assertTrue(
+        json(bad).get("detail").asText().contains("header expiration must be whole milliseconds"),
+        bad.body());
+    var badBatch =
+        api.post(
+            "/v1/queues/timed/messages:batch",
+            null,
+            "application/json",
+            "[{\"payload\":\"a\"},{\"payload\":\"b\",\"headers\":{\"x-delay\":\"-1\"}}]"
+                .getBytes(StandardCharsets.UTF_8));
+    assertEquals(400, badBatch.statusCode(), badBatch.body());
+    assertTrue(
+        json(badBatch).get("detail").asText().contains("message 1: header x-delay"),
+        badBatch.body());
+    assertEquals(1, json(api.get("/v1/queues/timed", null)).get("depth").asInt(), "nothing stored");
   }
 }

@@ -1,7 +1,6 @@
 package io.junction.queue;
 
 import static io.junction.queue.QueueEntityTest.defaults;
-import static io.junction.queue.QueueEntityTest.kit;
 import static io.junction.queue.QueueEntityTest.msg;
 import static io.junction.queue.QueueEntityTest.publish;
 import static io.junction.queue.QueueEntityTest.settings;
@@ -13,12 +12,26 @@ import io.junction.queue.QueueEntity.*;
 import io.junction.queue.QueueSettings.Overflow;
 import java.time.Duration;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** Batch publish (one event, one reply, all or nothing) and long-poll leases on the entity. */
 class QueueBatchAndLongPollTest {
+  // Its own actor system: QueueEntityTest's is shut down when that class is done.
+  static final ActorTestKit testKit = QueueEntityTest.newTestKit();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  static EventSourcedBehaviorTestKit<Command, QueueEvent, QueueState> kit(QueueSettings s) {
+    return QueueEntityTest.kit(testKit, s);
+  }
 
   @Test
   void batchPublishIsOneEventWithConsecutiveSeqsAndOneReply() {
@@ -59,7 +72,7 @@ class QueueBatchAndLongPollTest {
   @Test
   void longPollIsAnsweredAsSoonAsAMessageArrives() {
     var kit = kit(defaults());
-    TestProbe<Leased> probe = QueueEntityTest.testKit.createTestProbe();
+    TestProbe<Leased> probe = testKit.createTestProbe();
     kit.runCommand(new Lease(10, Duration.ofSeconds(30), Duration.ofSeconds(20), probe.ref()));
     probe.expectNoMessage(Duration.ofMillis(100));
     long start = System.nanoTime();
@@ -84,7 +97,7 @@ class QueueBatchAndLongPollTest {
   @Test
   void longPollTimesOutWithAnEmptyLeaseAfterItsWait() {
     var kit = kit(defaults());
-    TestProbe<Leased> probe = QueueEntityTest.testKit.createTestProbe();
+    TestProbe<Leased> probe = testKit.createTestProbe();
     long start = System.nanoTime();
     kit.runCommand(new Lease(10, Duration.ofSeconds(30), Duration.ofMillis(400), probe.ref()));
     Leased got = probe.receiveMessage(Duration.ofSeconds(5));
@@ -100,8 +113,8 @@ class QueueBatchAndLongPollTest {
   @Test
   void longPollsAreServedInArrivalOrder() {
     var kit = kit(defaults());
-    TestProbe<Leased> first = QueueEntityTest.testKit.createTestProbe();
-    TestProbe<Leased> second = QueueEntityTest.testKit.createTestProbe();
+    TestProbe<Leased> first = testKit.createTestProbe();
+    TestProbe<Leased> second = testKit.createTestProbe();
     kit.runCommand(new Lease(1, Duration.ofSeconds(30), Duration.ofSeconds(20), first.ref()));
     kit.runCommand(new Lease(1, Duration.ofSeconds(30), Duration.ofSeconds(20), second.ref()));
     publish(kit, "one");

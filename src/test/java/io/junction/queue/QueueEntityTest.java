@@ -24,9 +24,13 @@ import org.junit.jupiter.api.Test;
 /** Queue semantics against the in-memory journal (events and snapshots serialized). */
 class QueueEntityTest {
 
-  static final ActorTestKit testKit =
-      // The kit itself serializes every command, reply and event it runs (see kit(...)).
-      ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  static final ActorTestKit testKit = newTestKit();
+
+  /** An actor system for queue kits; the kit itself serializes every command, reply and event. */
+  static ActorTestKit newTestKit() {
+    return ActorTestKit.create(
+        EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  }
 
   static final AtomicInteger ids = new AtomicInteger();
 
@@ -59,8 +63,14 @@ class QueueEntityTest {
   }
 
   static EventSourcedBehaviorTestKit<Command, QueueEvent, QueueState> kit(QueueSettings s) {
+    return kit(testKit, s);
+  }
+
+  /** A queue on {@code kit}'s actor system: other test classes bring their own (see stop()). */
+  static EventSourcedBehaviorTestKit<Command, QueueEvent, QueueState> kit(
+      ActorTestKit kit, QueueSettings s) {
     return EventSourcedBehaviorTestKit.create(
-        testKit.system(),
+        kit.system(),
         QueueEntity.create(uniqueName(), s),
         // The live state is mutable and never leaves the entity; its snapshot form is verified.
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));

@@ -257,6 +257,22 @@ class StompTest {
   }
 
   @Test
+  void delayAndTtlHeadersAreTheMessagesOwnAndBadOnesAreRefused() throws Exception {
+    try (StompClient c = connected()) {
+      c.send(
+          "SEND\ndestination:/queue/timed\nx-delay:600000\nexpiration:60000\nreceipt:d", "later");
+      assertEquals("d", c.read().header("receipt-id"));
+    }
+    assertEquals(1, stats("timed").get("delayed").asInt());
+    assertError(
+        "SEND\ndestination:/queue/timed\nexpiration:soon\nreceipt:r",
+        "x",
+        "publish-refused",
+        "header expiration must be whole milliseconds");
+    assertEquals(1, stats("timed").get("depth").asInt());
+  }
+
+  @Test
   void aOnePointOneClientAcksByMessageId() throws Exception {
     try (StompClient c = new StompClient(port)) {
       c.send("CONNECT\naccept-version:1.0,1.1\nhost:x", "");
