@@ -130,6 +130,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private long durableMark; // the highest delivery mark known durable
   private long markRequested; // the highest delivery mark handed to a write
   private long recoveredMark; // at or under it, a message may have been delivered before recovery
+  private long highestDelivered; // the highest seq this incarnation delivered
   private boolean handingOff; // HandOff: write what is buffered, stop once durable
   private long receiptCounter;
   private boolean flushRequested;
@@ -380,8 +381,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   }
 
   // In a cluster the next node must not read the journal before this one's writes are durable.
+  // The write also makes the delivery mark exact (what was delivered, not the look-ahead), so the
+  // next incarnation flags only messages that really may have been delivered.
   private Effect<QueueEvent, QueueState> handOff(QueueState s) {
     handingOff = true;
+    if (s.deliveryMark > 0) pending.markDeliveries(Math.max(recoveredMark, highestDelivered));
     EffectBuilder<QueueEvent, QueueState> written = write(s);
     return pipelined && !unconfirmed.isEmpty() ? written : written.thenStop();
   }
@@ -572,6 +576,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private Delivery delivery(InFlight f) {
     StoredMessage m = f.message();
+    highestDelivered = Math.max(highestDelivered, m.seq());
     boolean redelivered = m.deliveries() > 0 || m.seq() <= recoveredMark;
     return new Delivery(name, f.receipt(), m.seq(), m.deliveries() + 1, redelivered, m.envelope());
   }

@@ -38,9 +38,10 @@ public sealed interface QueueEvent extends CborSerializable {
 
   /**
    * The delivery mark: no message with a seq above {@code upTo} has ever been delivered. Written
-   * ahead of the deliveries (a message goes out only once a mark covering it is durable) and never
-   * lowered, so after a restart a message at or under it may have been delivered before, and one
-   * above it certainly was not: what the {@code redelivered} flag says.
+   * ahead of the deliveries (a message goes out only once a mark covering it is durable), so after
+   * a restart a message at or under it may have been delivered before, and one above it certainly
+   * was not: what the {@code redelivered} flag says. Raised while the queue delivers; lowered only
+   * by a hand-off, to exactly what was delivered.
    */
   record DeliveryMarked(long upTo) implements QueueEvent {}
 }

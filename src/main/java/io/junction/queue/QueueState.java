@@ -106,8 +106,7 @@ final class QueueState {
       for (DeadLetter d : deadLetters) heldBytes -= d.message().approxBytes();
       deadLetters.clear();
     } else if (event instanceof QueueEvent.DeadLettersRedriven e) redrive(e.max(), e.at());
-    else if (event instanceof QueueEvent.DeliveryMarked e)
-      deliveryMark = Math.max(deliveryMark, e.upTo());
+    else if (event instanceof QueueEvent.DeliveryMarked e) deliveryMark = e.upTo();
     return this;
   }
 

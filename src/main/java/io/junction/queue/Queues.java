@@ -2,23 +2,35 @@ package io.junction.queue;
 
 import com.typesafe.config.Config;
 import io.junction.config.ConfigProblems;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.pattern.Patterns;
 
 /**
  * The local queue registry ("queues", child of the guardian): one {@link QueueEntity} child per
  * queue name, spawned at start for declared queues and on first use for any other valid name.
  * Callers send {@code ShardingEnvelope(queueName, command)}, the message type Cluster Sharding's
  * {@code init} returns a ref for, so the cluster can replace this actor without changing callers.
+ *
+ * <p>A graceful shutdown hands every queue off as Cluster Sharding does in a cluster ({@link
+ * QueueEntity.HandOff}, in Pekko's {@code service-stop} phase, after the endpoints drained): what a
+ * queue holds unwritten (publishes, acks) is written and its delivery mark made exact before the
+ * journal closes.
  */
 public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.Command>> {
 
@@ -68,12 +80,31 @@ public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.
   }
 
   private final Settings settings;
-  private final Map<String, ActorRef<QueueEntity.Command>> queues = new HashMap<>();
+  // Read by the shutdown task, from outside the actor.
+  private final Map<String, ActorRef<QueueEntity.Command>> queues = new ConcurrentHashMap<>();
 
   private Queues(ActorContext<ShardingEnvelope<QueueEntity.Command>> ctx, Settings settings) {
     super(ctx);
     this.settings = settings;
     settings.declared().keySet().forEach(this::queue); // recover declared queues at start
+    CoordinatedShutdown.get(ctx.getSystem())
+        .addTask(CoordinatedShutdown.PhaseServiceStop(), "hand-off-queues", this::handOffAll);
+  }
+
+  // Each queue stops once its last write is durable; one that has not within 3 s (the phase has
+  // Pekko's default 5 s) is left to the actor system's stop: what it had not written is then
+  // at-least-once, as after a crash.
+  private CompletionStage<Done> handOffAll() {
+    Duration timeout = Duration.ofSeconds(3);
+    CompletableFuture<?>[] stopped =
+        queues.values().stream()
+            .map(
+                q ->
+                    Patterns.gracefulStop(
+                            Adapter.toClassic(q), timeout, QueueEntity.HandOff.INSTANCE)
+                        .toCompletableFuture())
+            .toArray(CompletableFuture<?>[]::new);
+    return CompletableFuture.allOf(stopped).handle((done, failure) -> Done.getInstance());
   }
 
   @Override

@@ -431,17 +431,20 @@ final class StompSession {
 
     // A topic's message: nothing to settle, so its ack header only names it.
     ByteString message(String topic, Envelope e) {
-      String ack = seq + ".t" + (++topicMessages);
-      StompFrame.Writer w =
-          new StompFrame.Writer("MESSAGE", escapes())
-              .header("subscription", id)
-              .header("message-id", ack)
-              .header("ack", ack)
-              .header("destination", "/topic/" + topic)
-              .header("content-type", e.type())
-              .header("junction-message-id", e.id());
+      StompFrame.Writer w = head(seq + ".t" + (++topicMessages), "/topic/" + topic, e);
       e.headers().forEach(w::header);
       return w.body(e.payload());
+    }
+
+    // The headers every MESSAGE of this subscription starts with.
+    private StompFrame.Writer head(String ack, String destination, Envelope e) {
+      return new StompFrame.Writer("MESSAGE", escapes())
+          .header("subscription", id)
+          .header("message-id", ack)
+          .header("ack", ack)
+          .header("destination", destination)
+          .header("content-type", e.type())
+          .header("junction-message-id", e.id());
     }
 
     ByteString message(QueueEntity.Delivery d) {
@@ -451,15 +454,8 @@ final class StompSession {
           outstanding.add(d.receiptId());
         }
       Envelope e = d.envelope();
-      StompFrame.Writer w =
-          new StompFrame.Writer("MESSAGE", escapes())
-              .header("subscription", id)
-              .header("message-id", ack)
-              .header("ack", ack)
-              .header("destination", "/queue/" + queue)
-              .header("content-type", e.type());
+      StompFrame.Writer w = head(ack, "/queue/" + queue, e);
       if (d.redelivered()) w.header("redelivered", "true");
-      w.header("junction-message-id", e.id());
       w.header("junction-delivery-count", Integer.toString(d.deliveryCount()));
       e.headers().forEach(w::header);
       ByteString bytes = w.body(e.payload());

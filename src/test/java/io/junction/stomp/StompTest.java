@@ -72,10 +72,7 @@ class StompTest {
 
   private static void sendWithReceipt(StompClient c, String queue, String body, String receipt)
       throws Exception {
-    c.send("SEND\ndestination:/queue/" + queue + "\nreceipt:" + receipt, body);
-    Frame r = c.read();
-    assertEquals("RECEIPT", r.command(), r.text());
-    assertEquals(receipt, r.header("receipt-id"));
+    StompTestSupport.sendWithReceipt(c, "SEND\ndestination:/queue/" + queue, body, receipt);
   }
 
   @Test

@@ -69,10 +69,8 @@ class StompTopicTest {
 
   private static void sendWithReceipt(StompClient c, String destination, String body, String r)
       throws Exception {
-    c.send("SEND\ndestination:" + destination + "\ncontent-type:text/plain\nreceipt:" + r, body);
-    Frame f = c.read();
-    assertEquals("RECEIPT", f.command(), f.text());
-    assertEquals(r, f.header("receipt-id"));
+    StompTestSupport.sendWithReceipt(
+        c, "SEND\ndestination:" + destination + "\ncontent-type:text/plain", body, r);
   }
 
   @Test
