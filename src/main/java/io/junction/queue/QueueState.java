@@ -256,6 +256,7 @@ final class QueueState {
     List<QueueEntity.QueuedMessage> out = new ArrayList<>();
     for (StoredMessage m : ready.values()) {
       if (out.size() >= max) break;
+      if (m.expired(clock)) continue; // behind a live head: dead-lettered when it reaches it
       out.add(new QueueEntity.QueuedMessage(m.seq(), m.deliveries(), m.envelope()));
     }
     return List.copyOf(out);

@@ -97,6 +97,11 @@ class QueueMessageTimingTest {
     publish(kit, "c", Map.of());
     // b's TTL is up: time passing is what this test is about (a lease now would still get b).
     until(() -> assertTrue(System.currentTimeMillis() > published + 150));
+    Peeked peeked = kit.<Peeked>runCommand(r -> new Peek(5, r)).reply();
+    assertEquals(
+        List.of("a", "c"),
+        peeked.messages().stream().map(m -> m.envelope().payload().utf8String()).toList(),
+        "peek does not show it either");
     List<Delivery> got = lease(kit, 3, Duration.ofSeconds(10));
     assertEquals(List.of("a", "c"), got.stream().map(QueueEntityTest::text).toList());
     until(() -> assertEquals(1, stats(kit).deadLettered()));
