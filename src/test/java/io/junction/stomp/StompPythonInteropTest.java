@@ -36,12 +36,7 @@ class StompPythonInteropTest {
 
   @Test
   void pythonStompPublishesWithReceiptsAndConsumesWithAcks() throws Exception {
-    if (run(PYTHON, "-c", "import stomp").exit != 0)
-      fail("python3 and its stomp module are required (apt-get install python3-stomp)");
-    Path script = dir.resolve("roundtrip.py");
-    try (InputStream in = getClass().getResourceAsStream("/stomp/roundtrip.py")) {
-      Files.write(script, in.readAllBytes());
-    }
+    Path script = script("roundtrip.py");
     try (TestNode node =
         TestNode.start(
             "junction { queues.python {}, stomp { enabled = on, port = 0, heart-beat = 200ms } }")) {
@@ -82,12 +77,7 @@ class StompPythonInteropTest {
 
   @Test
   void pythonStompSubscribersOfATopicEachGetEveryMessageInOrder() throws Exception {
-    if (run(PYTHON, "-c", "import stomp").exit != 0)
-      fail("python3 and its stomp module are required (apt-get install python3-stomp)");
-    Path script = dir.resolve("topic.py");
-    try (InputStream in = getClass().getResourceAsStream("/stomp/topic.py")) {
-      Files.write(script, in.readAllBytes());
-    }
+    Path script = script("topic.py");
     try (TestNode node =
         TestNode.start("junction { topics.news {}, stomp { enabled = on, port = 0 } }")) {
       Result r = run(PYTHON, script.toString(), Integer.toString(node.stompPort()), "news", "100");
@@ -96,6 +86,17 @@ class StompPythonInteropTest {
           r.output.contains("confirmed=100 received=100,100 in_order=True,True errors=0"),
           r.output);
     }
+  }
+
+  // The client script from src/test/resources/stomp, in the test's directory; python3-stomp first.
+  private Path script(String name) throws Exception {
+    if (run(PYTHON, "-c", "import stomp").exit != 0)
+      fail("python3 and its stomp module are required (apt-get install python3-stomp)");
+    Path script = dir.resolve(name);
+    try (InputStream in = getClass().getResourceAsStream("/stomp/" + name)) {
+      Files.write(script, in.readAllBytes());
+    }
+    return script;
   }
 
   private record Result(int exit, String output) {}
