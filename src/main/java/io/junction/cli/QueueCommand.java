@@ -23,7 +23,9 @@ import picocli.CommandLine.Parameters;
       QueueCommand.Peek.class,
       QueueCommand.Publish.class,
       QueueCommand.Tail.class,
-      QueueCommand.Purge.class
+      QueueCommand.Purge.class,
+      QueueCommand.DeadLetters.class,
+      QueueCommand.Redrive.class
     },
     footer = {
       "",
@@ -32,6 +34,7 @@ import picocli.CommandLine.Parameters;
       "  junction queue publish people --struct Person --json '{\"name\":\"Ann\",\"age\":3}'",
       "  junction queue tail people --count 10",
       "  JUNCTION_TOKEN=... junction queue purge people --url https://node:8080",
+      "  junction queue dead-letters people && junction queue redrive people",
       "Exit codes: 0 ok, 1 the node refused or failed, 2 usage."
     })
 public final class QueueCommand implements Runnable {
@@ -152,9 +155,80 @@ public final class QueueCommand implements Runnable {
 
     @Override
     void execute() throws Exception {
-      JsonNode messages = api.get("/v1/queues/" + q(queue) + "/peek?max=" + max);
-      if (output == Output.Format.JSON) System.out.println(messages.toPrettyString());
-      else for (JsonNode m : messages) System.out.println(m.toString());
+      print(api.get("/v1/queues/" + q(queue) + "/peek?max=" + max), output);
+    }
+  }
+
+  private static void print(JsonNode array, Output.Format output) {
+    if (output == Output.Format.JSON) System.out.println(array.toPrettyString());
+    else for (JsonNode m : array) System.out.println(m.toString());
+  }
+
+  /** The oldest dead letters, with their reasons. */
+  @Command(
+      name = "dead-letters",
+      mixinStandardHelpOptions = true,
+      description =
+          "Show the oldest dead letters: seq, reason, when (epoch ms) and the message, without"
+              + " taking them.",
+      footer = {
+        "",
+        "Examples:",
+        "  junction queue dead-letters people --max 5",
+        "  junction queue dead-letters people --output json | jq -r '.[].reason' | sort | uniq -c",
+        EXIT
+      })
+  static final class DeadLetters extends ApiCommand {
+
+    @Option(
+        names = "--output",
+        defaultValue = "text",
+        description = "text (one JSON object per line) or json (one array).")
+    Output.Format output;
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Option(
+        names = "--max",
+        defaultValue = "100",
+        description = "How many, 1 to 1000 (default ${DEFAULT-VALUE}).")
+    int max;
+
+    @Override
+    void execute() throws Exception {
+      print(api.get("/v1/queues/" + q(queue) + "/dead-letters?max=" + max), output);
+    }
+  }
+
+  /** Puts dead letters back at the end of their queue (admin). */
+  @Command(
+      name = "redrive",
+      mixinStandardHelpOptions = true,
+      description =
+          "Put the oldest dead letters back at the end of the queue, with fresh delivery counts"
+              + " (admin token).",
+      footer = {
+        "",
+        "Examples:",
+        "  JUNCTION_TOKEN=... junction queue redrive people",
+        "  JUNCTION_TOKEN=... junction queue redrive people --max 10",
+        EXIT
+      })
+  static final class Redrive extends ApiCommand {
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Option(names = "--max", description = "At most this many (default: all).")
+    Integer max;
+
+    @Override
+    void execute() throws Exception {
+      String path = "/v1/queues/" + q(queue) + "/dead-letters/redrive";
+      if (max != null) path += "?max=" + max;
+      System.out.println(
+          "moved " + api.post(path, "application/json", new byte[0]).get("moved").asInt());
     }
   }
 
@@ -295,17 +369,30 @@ public final class QueueCommand implements Runnable {
   @Command(
       name = "purge",
       mixinStandardHelpOptions = true,
-      description = "Remove every waiting message (admin token).",
-      footer = {"", "Example:", "  JUNCTION_TOKEN=... junction queue purge people", EXIT})
+      description =
+          "Remove every waiting message, or with --dead-letters every dead letter (admin token).",
+      footer = {
+        "",
+        "Examples:",
+        "  JUNCTION_TOKEN=... junction queue purge people",
+        "  JUNCTION_TOKEN=... junction queue purge people --dead-letters",
+        EXIT
+      })
   static final class Purge extends ApiCommand {
 
     @Parameters(index = "0", description = "Queue name.")
     String queue;
 
+    @Option(
+        names = "--dead-letters",
+        description = "Remove the dead letters instead of the messages.")
+    boolean deadLetters;
+
     @Override
     void execute() throws Exception {
+      String what = deadLetters ? "/dead-letters" : "/messages";
       System.out.println(
-          "removed " + api.delete("/v1/queues/" + q(queue) + "/messages").get("removed").asInt());
+          "removed " + api.delete("/v1/queues/" + q(queue) + what).get("removed").asInt());
     }
   }
 }

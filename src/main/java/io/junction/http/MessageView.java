@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.junction.codec.StructJson;
 import io.junction.message.Envelope;
+import io.junction.queue.DeadLetter;
 import io.junction.queue.QueueEntity;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -83,6 +84,15 @@ final class MessageView {
     m.put("seq", q.seq());
     m.put("deliveries", q.deliveries());
     m.put("message", of(q.envelope()));
+    return m;
+  }
+
+  static Map<String, Object> of(DeadLetter d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("seq", d.message().seq());
+    m.put("reason", d.reason());
+    m.put("dead_lettered_at", d.at());
+    m.put("message", of(d.message().envelope()));
     return m;
   }
 

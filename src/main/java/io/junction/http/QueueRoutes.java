@@ -130,9 +130,22 @@ final class QueueRoutes extends AllDirectives {
                     delete(() -> requires.apply(Scope.ADMIN, () -> completeWithFuture(purge(q)))))),
         path("nack", () -> post(() -> requires.apply(Scope.PUBLISH, () -> settle(q, false)))),
         path("peek", () -> get(() -> requires.apply(Scope.READ, () -> peek(q)))),
-        path(
+        pathPrefix(
             "dead-letters",
-            () -> get(() -> requires.apply(Scope.READ, () -> completeWithFuture(deadLetters(q))))));
+            () ->
+                concat(
+                    pathEnd(
+                        () ->
+                            concat(
+                                get(() -> requires.apply(Scope.READ, () -> deadLetters(q))),
+                                delete(
+                                    () ->
+                                        requires.apply(
+                                            Scope.ADMIN,
+                                            () -> completeWithFuture(purgeDeadLetters(q)))))),
+                    path(
+                        "redrive",
+                        () -> post(() -> requires.apply(Scope.ADMIN, () -> redrive(q)))))));
   }
 
   private <R> CompletionStage<R> ask(String q, Function<ActorRef<R>, QueueEntity.Command> cmd) {
@@ -354,32 +367,38 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private Route stream(String q) {
-    return prefetch(
-        100, prefetch -> complete(HttpResponse.create().withEntity(stream.entity(q, prefetch))));
+    return count(
+        "prefetch",
+        100,
+        MAX_LEASE,
+        prefetch -> complete(HttpResponse.create().withEntity(stream.entity(q, prefetch))));
   }
 
   // Without prefetch (0) the socket only publishes and settles; with it, it is also a subscriber.
   private Route socket(String q) {
-    return prefetch(0, prefetch -> handleWebSocketMessages(socket.flow(q, prefetch)));
+    return count(
+        "prefetch", 0, MAX_LEASE, prefetch -> handleWebSocketMessages(socket.flow(q, prefetch)));
   }
 
-  // ?prefetch=N, 1..MAX_LEASE; whenAbsent when the parameter is not given
-  private Route prefetch(int whenAbsent, IntFunction<Route> inner) {
+  // ?name=N, 1..max; whenAbsent when the parameter is not given
+  private Route count(String name, int whenAbsent, int max, IntFunction<Route> inner) {
     return parameterOptional(
-        "prefetch",
+        name,
         p -> {
           if (p.isEmpty()) return inner.apply(whenAbsent);
-          int prefetch;
+          int n;
           try {
-            prefetch = Integer.parseInt(p.get());
+            n = Integer.parseInt(p.get());
           } catch (NumberFormatException e) {
-            prefetch = -1;
+            n = -1;
           }
-          if (prefetch < 1 || prefetch > MAX_LEASE)
+          if (n < 1 || n > max)
             return complete(
                 Problem.badRequest(
-                    "bad-parameter", "Bad stream parameters", "prefetch must be 1.." + MAX_LEASE));
-          return inner.apply(prefetch);
+                    "bad-parameter",
+                    "Bad parameter",
+                    name + " must be 1.." + max + ", was '" + p.get() + "'"));
+          return inner.apply(n);
         });
   }
 
@@ -419,14 +438,14 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private Route peek(String q) {
-    return parameterOptional(
+    return count(
         "max",
-        max -> {
-          int n = max.map(Integer::parseInt).orElse(10);
+        10,
+        MAX_LEASE,
+        n -> {
           return completeWithFuture(
               guarded(
-                  this.<QueueEntity.Peeked>ask(
-                          q, r -> new QueueEntity.Peek(Math.min(n, MAX_LEASE), r))
+                  this.<QueueEntity.Peeked>ask(q, r -> new QueueEntity.Peek(n, r))
                       .thenApply(
                           p ->
                               Json.response(
@@ -441,10 +460,40 @@ final class QueueRoutes extends AllDirectives {
             .thenApply(p -> Json.response(StatusCodes.OK, Map.of("removed", p.removed()))));
   }
 
-  private CompletionStage<HttpResponse> deadLetters(String q) {
+  private Route deadLetters(String q) {
+    return count(
+        "max",
+        100,
+        MAX_LEASE,
+        n ->
+            completeWithFuture(
+                guarded(
+                    this.<QueueEntity.DeadLetters>ask(q, r -> new QueueEntity.PeekDeadLetters(n, r))
+                        .thenApply(
+                            d ->
+                                Json.response(
+                                    StatusCodes.OK,
+                                    d.deadLetters().stream().map(MessageView::of).toList())))));
+  }
+
+  private CompletionStage<HttpResponse> purgeDeadLetters(String q) {
     return guarded(
-        this.<QueueEntity.DeadLetters>ask(q, r -> new QueueEntity.PeekDeadLetters(100, r))
-            .thenApply(d -> Json.response(StatusCodes.OK, d.deadLetters())));
+        this.<QueueEntity.Purged>ask(q, QueueEntity.PurgeDeadLetters::new)
+            .thenApply(p -> Json.response(StatusCodes.OK, Map.of("removed", p.removed()))));
+  }
+
+  // Without ?max every dead letter goes back (at most max-dead-letters are kept).
+  private Route redrive(String q) {
+    return count(
+        "max",
+        Integer.MAX_VALUE,
+        Integer.MAX_VALUE,
+        n ->
+            completeWithFuture(
+                guarded(
+                    this.<QueueEntity.Redriven>ask(q, r -> new QueueEntity.RedriveDeadLetters(n, r))
+                        .thenApply(
+                            d -> Json.response(StatusCodes.OK, Map.of("moved", d.moved()))))));
   }
 
   private static Duration duration(String s) {

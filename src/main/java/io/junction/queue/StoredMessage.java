@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.junction.message.CborSerializable;
 import io.junction.message.Envelope;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.pekko.util.ByteString;
 
@@ -96,9 +97,19 @@ public record StoredMessage(
         timestamp);
   }
 
+  /**
+   * A dead letter back in the queue: a new seq, fresh counts, no expiry, and without its {@code
+   * expiration} header, as RabbitMQ drops it on dead-lettering, so that a route onward into another
+   * queue does not expire it again.
+   */
   StoredMessage requeuedAs(long newSeq, long now) {
+    Map<String, String> kept = headers;
+    if (headers.containsKey(MessageTiming.TTL)) {
+      kept = new HashMap<>(headers);
+      kept.remove(MessageTiming.TTL);
+    }
     return new StoredMessage(
-        newSeq, now, 0, 0, 0, id, source, connection, type, headers, payload, fields, timestamp);
+        newSeq, now, 0, 0, 0, id, source, connection, type, kept, payload, fields, timestamp);
   }
 
   /**

@@ -3,14 +3,21 @@ package io.junction.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.junction.testing.Cli;
+import io.junction.testing.HttpApi;
 import io.junction.testing.TestNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code junction queue ...} against a running node's API. */
 class QueueCommandTest {
+  static final ObjectMapper JSON = new ObjectMapper();
   static TestNode node;
   static String url;
 
@@ -52,6 +59,45 @@ class QueueCommandTest {
     assertTrue(tail.out().contains("\"payload\":\"first\""), tail.out());
     assertEquals("removed 1", run("queue", "purge", "work", "--url", url).out().strip());
     assertTrue(run("queue", "stats", "work", "--url", url).out().contains("\"depth\" : 0"));
+  }
+
+  @Test
+  void showsRedrivesAndPurgesDeadLetters() throws Exception {
+    assertEquals(0, run("queue", "publish", "spoiled", "--text", "one", "--url", url).exit());
+    assertEquals(0, run("queue", "publish", "spoiled", "--text", "two", "--url", url).exit());
+    rejectAll("spoiled", 2);
+    Cli.Result dead = run("queue", "dead-letters", "spoiled", "--max", "1", "--url", url);
+    assertEquals(0, dead.exit(), dead.err());
+    List<String> lines = dead.out().strip().lines().toList();
+    assertEquals(1, lines.size(), dead.out());
+    assertTrue(lines.get(0).contains("\"reason\":\"rejected by consumer\""), dead.out());
+    assertTrue(lines.get(0).contains("\"payload\":\"one\""), dead.out());
+    assertEquals(
+        "moved 1", run("queue", "redrive", "spoiled", "--max", "1", "--url", url).out().strip());
+    assertTrue(run("queue", "peek", "spoiled", "--url", url).out().contains("\"payload\":\"one\""));
+    assertEquals(
+        "removed 1",
+        run("queue", "purge", "spoiled", "--dead-letters", "--url", url).out().strip());
+    Cli.Result stats = run("queue", "stats", "spoiled", "--url", url);
+    assertTrue(stats.out().contains("\"dead_letters\" : 0"), stats.out());
+    assertTrue(stats.out().contains("\"depth\" : 1"), stats.out());
+  }
+
+  // Leases n messages and nacks them without requeueing: each becomes a dead letter.
+  private static void rejectAll(String queue, int n) throws Exception {
+    HttpApi api = new HttpApi(node.httpPort());
+    JsonNode leased =
+        JSON.readTree(api.get("/v1/queues/" + queue + "/messages?max=" + n, null).body());
+    assertEquals(n, leased.size(), leased.toString());
+    List<String> receipts = new ArrayList<>();
+    leased.forEach(d -> receipts.add(d.get("receipt").asText()));
+    var nack =
+        api.post(
+            "/v1/queues/" + queue + "/nack",
+            null,
+            "application/json",
+            JSON.writeValueAsBytes(Map.of("receipts", receipts, "requeue", false)));
+    assertEquals(200, nack.statusCode(), nack.body());
   }
 
   @Test

@@ -35,6 +35,7 @@ class QueueApiTest {
                 rated {}
                 idle {}
                 timed {}
+                rejects {}
               }
             }
             """);
@@ -164,6 +165,79 @@ class QueueApiTest {
     var badMax = api.get("/v1/queues/jobs/messages?max=0", null);
     assertEquals(400, badMax.statusCode());
     assertTrue(json(badMax).get("detail").asText().contains("max must be"));
+  }
+
+  @Test
+  void deadLettersAreShownRedrivenWithoutTheirExpiryAndPurged() throws Exception {
+    assertEquals(201, publish("rejects", "a").statusCode());
+    var b =
+        api.post(
+            "/v1/queues/rejects/messages?header.expiration=600000&header.kind=b",
+            null,
+            "text/plain",
+            "b".getBytes(StandardCharsets.UTF_8));
+    assertEquals(201, b.statusCode(), b.body());
+    assertEquals(201, publish("rejects", "c").statusCode());
+    JsonNode leased = json(api.get("/v1/queues/rejects/messages?max=3", null));
+    var receipts = JSON.createArrayNode();
+    leased.forEach(d -> receipts.add(d.get("receipt").asText()));
+    var nack =
+        api.post(
+            "/v1/queues/rejects/nack",
+            null,
+            "application/json",
+            JSON.writeValueAsBytes(java.util.Map.of("receipts", receipts, "requeue", false)));
+    assertEquals(3, json(nack).get("settled").asInt(), nack.body());
+
+    JsonNode dead = json(api.get("/v1/queues/rejects/dead-letters?max=2", null));
+    assertEquals(2, dead.size(), dead.toString());
+    assertEquals("a", dead.get(0).at("/message/payload").asText(), dead.toString());
+    assertEquals("b", dead.get(1).at("/message/payload").asText(), dead.toString());
+    assertEquals(2, dead.get(1).get("seq").asLong(), dead.toString());
+    assertEquals("rejected by consumer", dead.get(1).get("reason").asText(), dead.toString());
+    assertTrue(dead.get(1).get("dead_lettered_at").asLong() > 0, dead.toString());
+    assertEquals("600000", dead.get(1).at("/message/headers/expiration").asText());
+
+    var moved =
+        api.post("/v1/queues/rejects/dead-letters/redrive?max=2", null, "text/plain", new byte[0]);
+    assertEquals(200, moved.statusCode(), moved.body());
+    assertEquals(2, json(moved).get("moved").asInt(), moved.body());
+    JsonNode back = json(api.get("/v1/queues/rejects/peek", null));
+    assertEquals(2, back.size(), back.toString());
+    assertEquals("a", back.get(0).at("/message/payload").asText(), back.toString());
+    JsonNode redriven = back.get(1);
+    assertEquals(5, redriven.get("seq").asLong(), "appended after seqs 1-3 and a: " + back);
+    assertEquals(0, redriven.get("deliveries").asInt(), back.toString());
+    assertEquals("b", redriven.at("/message/headers/kind").asText(), back.toString());
+    assertTrue(
+        redriven.at("/message/headers/expiration").isMissingNode(),
+        "RabbitMQ drops expiration on dead-lettering: " + back);
+
+    var purged = api.delete("/v1/queues/rejects/dead-letters", null);
+    assertEquals(200, purged.statusCode(), purged.body());
+    assertEquals(1, json(purged).get("removed").asInt(), purged.body());
+    JsonNode stats = json(api.get("/v1/queues/rejects", null));
+    assertEquals(0, stats.get("dead_letters").asInt(), stats.toString());
+    assertEquals(2, stats.get("depth").asInt(), stats.toString());
+  }
+
+  @Test
+  void countParametersOutOfRangeAreProblemsNamingTheParameter() throws Exception {
+    for (String path :
+        new String[] {
+          "/v1/queues/jobs/peek?max=x",
+          "/v1/queues/jobs/peek?max=0",
+          "/v1/queues/jobs/dead-letters?max=1001",
+          "/v1/queues/jobs/stream?prefetch=0"
+        }) {
+      var r = api.get(path, null);
+      assertEquals(400, r.statusCode(), path + ": " + r.body());
+      assertEquals("urn:junction:problem:bad-parameter", json(r).get("type").asText(), path);
+      assertTrue(json(r).get("detail").asText().contains("must be 1.."), path + ": " + r.body());
+    }
+    var redrive =
+        api.post("/v1/queues/jobs/dead-letters/redrive?max=-1", null, "text/plain", new byte[0]);
+    assertEquals(400, redrive.statusCode(), redrive.body());
   }
 
   @Test
