@@ -95,6 +95,10 @@ final class ApiClient {
             .build());
   }
 
+  JsonNode put(String path) throws IOException, InterruptedException {
+    return call(request(path).PUT(HttpRequest.BodyPublishers.noBody()).build());
+  }
+
   JsonNode delete(String path) throws IOException, InterruptedException {
     return call(request(path).DELETE().build());
   }

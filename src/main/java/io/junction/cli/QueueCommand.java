@@ -25,7 +25,9 @@ import picocli.CommandLine.Parameters;
       QueueCommand.Tail.class,
       QueueCommand.Purge.class,
       QueueCommand.DeadLetters.class,
-      QueueCommand.Redrive.class
+      QueueCommand.Redrive.class,
+      QueueCommand.Create.class,
+      QueueCommand.Delete.class
     },
     footer = {
       "",
@@ -362,6 +364,58 @@ public final class QueueCommand implements Runnable {
               "application/json",
               ApiClient.JSON.writeValueAsBytes(Map.of("receipts", receipts)));
       }
+    }
+  }
+
+  /** Creates a queue that is not declared in the config. */
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description =
+          "Create a queue (with junction.queue-defaults' settings) if it does not exist yet; it is"
+              + " listed and recovered at start from then on. Publishing to a new name creates it"
+              + " too.",
+      footer = {"", "Example:", "  junction queue create jobs", EXIT})
+  static final class Create extends ApiCommand {
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Override
+    void execute() throws Exception {
+      boolean created = api.put("/v1/queues/" + q(queue)).get("created").asBoolean();
+      System.out.println((created ? "created " : "exists ") + queue);
+    }
+  }
+
+  /** Deletes a queue that is not declared in the config (admin). */
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description =
+          "Delete a queue that is not declared in the config: its messages, dead letters, counters"
+              + " and journal (admin token).",
+      footer = {
+        "",
+        "Examples:",
+        "  JUNCTION_TOKEN=... junction queue delete scratch",
+        "  JUNCTION_TOKEN=... junction queue delete scratch --if-empty",
+        EXIT
+      })
+  static final class Delete extends ApiCommand {
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    @Option(names = "--if-empty", description = "Refuse if the queue holds messages.")
+    boolean ifEmpty;
+
+    @Override
+    void execute() throws Exception {
+      JsonNode d = api.delete("/v1/queues/" + q(queue) + (ifEmpty ? "?if-empty=true" : ""));
+      System.out.printf(
+          "deleted %s: %d messages, %d dead letters%n",
+          queue, d.get("messages").asInt(), d.get("dead_letters").asInt());
     }
   }
 

@@ -64,7 +64,7 @@ final class EventStream {
   CompletionStage<Map<String, Object>> snapshot() {
     var endpoints = views.statuses();
     var connections = views.connections(tcpServers);
-    var queueStats = queues.declaredStats();
+    var queueStats = queues.allStats();
     var routes = views.routes();
     return endpoints.thenCompose(
         e ->

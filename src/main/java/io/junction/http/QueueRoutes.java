@@ -8,6 +8,7 @@ import io.junction.codec.StructRegistry;
 import io.junction.message.Envelope;
 import io.junction.metrics.Metrics;
 import io.junction.queue.MessageTiming;
+import io.junction.queue.QueueCatalog;
 import io.junction.queue.QueueEntity;
 import io.junction.queue.Queues;
 import java.io.IOException;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,10 +38,12 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The queue API under {@code /v1/queues}: list, publish (answered once durable), lease with a
- * visibility timeout, ack and nack by receipt, peek, dead letters, purge.
+ * The queue API under {@code /v1/queues}: list, create, delete, publish (answered once durable),
+ * lease with a visibility timeout, ack and nack by receipt, peek, dead letters, purge.
  */
 final class QueueRoutes extends AllDirectives {
   private static final int MAX_LEASE = 1000;
@@ -56,6 +61,8 @@ final class QueueRoutes extends AllDirectives {
   private final QueueStream stream;
   private final QueueSocket socket;
   private final Map<String, Route> byName = new ConcurrentHashMap<>();
+  private final QueueCatalog catalog;
+  private static final Logger log = LoggerFactory.getLogger(QueueRoutes.class);
 
   QueueRoutes(
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
@@ -73,6 +80,7 @@ final class QueueRoutes extends AllDirectives {
     this.maxBodyBytes = maxBodyBytes;
     this.requires = requires;
     this.stream = new QueueStream(queues, system);
+    this.catalog = new QueueCatalog(system);
     this.socket =
         new QueueSocket(
             this::ask,
@@ -118,7 +126,7 @@ final class QueueRoutes extends AllDirectives {
             "messages:batch",
             () -> post(() -> requires.apply(Scope.PUBLISH, () -> publishBatch(q)))),
         path("ack", () -> post(() -> requires.apply(Scope.PUBLISH, () -> settle(q, true)))),
-        pathEnd(() -> get(() -> requires.apply(Scope.READ, () -> completeWithFuture(stats(q))))),
+        pathEnd(() -> queueItself(q)),
         path("stream", () -> get(() -> requires.apply(Scope.PUBLISH, () -> stream(q)))),
         path("socket", () -> get(() -> requires.apply(Scope.PUBLISH, () -> socket(q)))),
         path(
@@ -164,16 +172,124 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> list() {
-    return guarded(declaredStats().thenApply(all -> Json.response(StatusCodes.OK, all)));
+    return guarded(allStats().thenApply(all -> Json.response(StatusCodes.OK, all)));
   }
 
-  /** Stats of every declared queue, as {@code GET /v1/queues} shows them. */
-  CompletionStage<List<Map<String, Object>>> declaredStats() {
-    List<CompletableFuture<QueueEntity.QueueStats>> all = new ArrayList<>();
-    for (String q : declared)
-      all.add(this.<QueueEntity.QueueStats>ask(q, QueueEntity.GetStats::new).toCompletableFuture());
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-        .thenApply(v -> all.stream().map(f -> stats(f.join())).toList());
+  /**
+   * Stats of every queue, as {@code GET /v1/queues} shows them, by name: the declared ones and the
+   * others the journal holds ({@link QueueCatalog}).
+   */
+  CompletionStage<List<Map<String, Object>>> allStats() {
+    return names()
+        .thenCompose(
+            names -> {
+              List<CompletableFuture<QueueEntity.QueueStats>> all = new ArrayList<>();
+              for (String q : names)
+                all.add(
+                    this.<QueueEntity.QueueStats>ask(q, QueueEntity.GetStats::new)
+                        .toCompletableFuture());
+              return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                  .thenApply(v -> all.stream().map(f -> stats(f.join())).toList());
+            });
+  }
+
+  // Without the journal's list (the database is down) the declared queues are still shown (and
+  // answer "queue-busy" if they cannot recover).
+  private CompletionStage<List<String>> names() {
+    return catalog
+        .stored()
+        .handle(
+            (stored, failure) -> {
+              if (failure != null) {
+                log.warn("cannot list the journal's queues; showing the declared ones", failure);
+                return declared;
+              }
+              Set<String> names = new TreeSet<>(declared);
+              names.addAll(stored);
+              return List.copyOf(names);
+            });
+  }
+
+  private Route queueItself(String q) {
+    return concat(
+        get(() -> requires.apply(Scope.READ, () -> completeWithFuture(stats(q)))),
+        put(() -> requires.apply(Scope.PUBLISH, () -> create(q))),
+        delete(
+            () ->
+                requires.apply(
+                    Scope.ADMIN,
+                    () ->
+                        parameterOptional(
+                            "if-empty",
+                            ifEmpty -> completeWithFuture(delete(q, ifEmpty.orElse("false")))))));
+  }
+
+  // Settings of a queue come from the config (junction.queues, or junction.queue-defaults for the
+  // others): a body that looks like settings is refused rather than ignored.
+  private Route create(String q) {
+    return extractStrictEntity(
+        timeout,
+        entity -> {
+          if (!entity.getData().isEmpty())
+            return complete(
+                Problem.badRequest(
+                    "bad-request",
+                    "Queue settings are not taken here",
+                    "PUT /v1/queues/"
+                        + q
+                        + " takes no body: a queue's settings come from junction.queues."
+                        + q
+                        + " in the config, else junction.queue-defaults"));
+          if (declared.contains(q))
+            return complete(Json.response(StatusCodes.OK, Map.of("name", q, "created", false)));
+          return completeWithFuture(
+              guarded(
+                  this.<QueueEntity.Created>ask(q, QueueEntity.Create::new)
+                      .thenApply(
+                          c ->
+                              Json.response(
+                                  c.created() ? StatusCodes.CREATED : StatusCodes.OK,
+                                  Map.of("name", q, "created", c.created())))));
+        });
+  }
+
+  private CompletionStage<HttpResponse> delete(String q, String ifEmpty) {
+    if (!ifEmpty.equals("true") && !ifEmpty.equals("false"))
+      return CompletableFuture.completedFuture(
+          Problem.badRequest(
+              "bad-parameter",
+              "Bad parameter",
+              "if-empty must be true or false, was '" + ifEmpty + "'"));
+    if (declared.contains(q))
+      return CompletableFuture.completedFuture(
+          Problem.of(
+              StatusCodes.CONFLICT,
+              "queue-declared",
+              "Queue is declared in the config",
+              "queue '"
+                  + q
+                  + "' is declared in junction.queues: remove it there (and restart the node)"
+                  + " to delete it, or purge it (DELETE /v1/queues/"
+                  + q
+                  + "/messages)"));
+    return guarded(
+        this.<StatusReply<QueueEntity.Deleted>>ask(
+                q, r -> new QueueEntity.Delete(ifEmpty.equals("true"), r))
+            .thenApply(
+                reply -> {
+                  if (reply.isError())
+                    return Problem.of(
+                        StatusCodes.CONFLICT,
+                        "queue-not-empty",
+                        "Queue is not empty",
+                        reply.getError().getMessage());
+                  QueueEntity.Deleted d = reply.getValue();
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("name", q);
+                  m.put("messages", d.messages());
+                  m.put("dead_letters", d.deadLetters());
+                  return Json.response(StatusCodes.OK, m);
+                }));
   }
 
   private CompletionStage<HttpResponse> stats(String q) {

@@ -40,6 +40,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -122,6 +123,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final SnapshotPolicy snapshotPolicy;
   private final Snapshots snapshots;
   private boolean snapshotDue; // SnapshotPolicy said so; taken after the write, or the save before
+  private boolean compactDue; // deleted: the next snapshot takes every event with it (Snapshots)
+  private final List<Runnable> whenCompacted = new ArrayList<>(); // deleters, answered then
   private final boolean pipelined; // the journal confirms writes before they are durable
   private final DurabilityRegistry durability;
   private DurabilityRegistry.Registration registration; // while recovered, when pipelined
@@ -261,12 +264,20 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
         .onCommand(SubscriberTerminated.class, this::onSubscriberTerminated)
         .onCommand(QueueEntity.Tick.class, (s, c) -> onTick(s))
         .onCommand(QueueEntity.SnapshotSaved.class, this::onSnapshotSaved)
+        .onCommand(
+            QueueEntity.Compacted.class,
+            (s, c) -> {
+              answerDeleters();
+              return Effect().none();
+            })
         .onCommand(Peek.class, this::onPeek)
         .onCommand(PeekDeadLetters.class, this::onPeekDeadLetters)
         .onCommand(GetStats.class, this::onGetStats)
         .onCommand(Purge.class, this::onPurge)
         .onCommand(PurgeDeadLetters.class, this::onPurgeDeadLetters)
         .onCommand(RedriveDeadLetters.class, this::onRedrive)
+        .onCommand(QueueEntity.Create.class, this::onCreate)
+        .onCommand(QueueEntity.Delete.class, this::onDelete)
         .build();
   }
 
@@ -398,21 +409,29 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     snapshotDue = false;
     if (!snapshotPolicy.fits(state)) return;
     long sequenceNr = lastSequenceNumber(ctx);
+    // Used again since its deletion: an ordinary snapshot, which keeps the events after the last.
+    boolean compact = compactDue && state.deleted;
+    compactDue = false;
+    if (!compact) answerDeleters();
+    // An ordinary snapshot at the last one's seq has nothing new, and would prune every event: the
+    // journal would no longer list a queue that holds messages (QueueCatalog).
+    if (!compact && sequenceNr <= snapshots.lastSaved()) return;
     Object snapshot = state.toSnapshot();
     int messages = state.live.size();
     Unconfirmed last = unconfirmed.peekLast();
     if (last == null) {
-      snapshots.save(sequenceNr, snapshot, messages);
+      snapshots.save(sequenceNr, snapshot, messages, compact);
       return;
     }
     snapshots.hold();
-    last.whenDurable.add(() -> snapshots.save(sequenceNr, snapshot, messages));
+    last.whenDurable.add(() -> snapshots.save(sequenceNr, snapshot, messages, compact));
   }
 
   // A journal failure restarts this same instance: leases are gone (recovery makes their messages
   // ready again), so subscribers start with empty prefetch windows.
   private void onRestart() {
     recovered = false;
+    answerDeleters();
     failOutstanding("restarting after " + restartCause);
     flushRequested = false;
     subscribers.emptyWindows();
@@ -421,6 +440,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
 
   private void onStopped() {
     unconfirmedMayLand = true;
+    answerDeleters();
     failOutstanding("stopped");
     waiters.answerAllEmpty(name);
     metrics.close();
@@ -716,11 +736,58 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
         st -> reply(c.replyTo(), new Redriven(name, st.lastRedriven)));
   }
 
+  // A queue exists once it has written anything and was not deleted since.
+  private Effect<QueueEvent, QueueState> onCreate(QueueState s, QueueEntity.Create c) {
+    if (!s.deleted && lastSequenceNumber(ctx) > 0) {
+      c.replyTo().tell(new QueueEntity.Created(name, false));
+      return Effect().none();
+    }
+    return write(
+        s,
+        List.of(new QueueEvent.QueueCreated(System.currentTimeMillis())),
+        st -> reply(c.replyTo(), new QueueEntity.Created(name, true)));
+  }
+
+  // Everything goes, as a purge of the messages and of the dead letters plus the counters; once the
+  // deletion is durable, a snapshot of the empty queue takes every event with it (Snapshots), so
+  // the journal no longer lists the queue (QueueCatalog).
+  private Effect<QueueEvent, QueueState> onDelete(QueueState s, QueueEntity.Delete c) {
+    if (c.ifEmpty() && !s.live.isEmpty()) {
+      c.replyTo()
+          .tell(
+              StatusReply.error(
+                  "queue '" + name + "' is not empty: " + s.live.size() + " messages (if-empty)"));
+      return Effect().none();
+    }
+    subscribers.emptyWindows();
+    snapshotDue = compactDue = true;
+    return write(
+        s,
+        List.of(new QueueEvent.QueueDeleted(System.currentTimeMillis())),
+        st -> {
+          Runnable answer =
+              reply(
+                  c.replyTo(),
+                  StatusReply.success(
+                      new QueueEntity.Deleted(name, st.lastPurged, st.lastPurgedDeadLetters)));
+          return () -> whenCompacted.add(answer); // once durable, the snapshot then compacts
+        });
+  }
+
+  // The deletion is durable when a deleter is parked here; it is answered once the journal no
+  // longer lists the queue, or when that cannot happen now (a failed save or removal, the queue
+  // used again first, a restart): the next recovery then finishes it.
+  private void answerDeleters() {
+    whenCompacted.forEach(Runnable::run);
+    whenCompacted.clear();
+  }
+
   // ---- lifecycle ----
 
   private Effect<QueueEvent, QueueState> onSnapshotSaved(
       QueueState s, QueueEntity.SnapshotSaved c) {
     if (snapshots.stored(c)) writeMetrics.snapshotted(c.messages());
+    else if (c.compact()) answerDeleters();
     // One that became due while this one was stored goes now, not after the next write (an idle
     // queue would otherwise keep those events until it is written to again). Commands wait while a
     // write is in flight, so the state here is exactly that of the last durable event.
@@ -740,6 +807,12 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     // The rates count from here: what recovery restored is not traffic.
     rates.sample(System.nanoTime(), s.published, s.delivered, s.acked);
     metrics.update(stats(s));
+    // Deleted, but the snapshot that removes its events was not saved (a crash, a failed save):
+    // finish the deletion now. Saving it again over a finished one deletes nothing more.
+    if (s.deleted) {
+      snapshotDue = compactDue = true;
+      takeSnapshotIfDue(s);
+    }
     ctx.getLog()
         .info(
             "queue '{}' recovered: {} messages, {} dead letters",

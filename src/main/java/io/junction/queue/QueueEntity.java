@@ -117,6 +117,26 @@ public final class QueueEntity {
   /** Move up to {@code max} oldest dead letters back to the tail with a fresh delivery count. */
   public record RedriveDeadLetters(int max, ActorRef<Redriven> replyTo) implements Command {}
 
+  /**
+   * Create the queue if it does not exist yet (it is otherwise created by its first publish):
+   * {@link Created#created()} is false when it already existed. Idempotent, as AMQP's declare.
+   */
+  public record Create(ActorRef<Created> replyTo) implements Command {}
+
+  /**
+   * Delete the queue: its messages (in flight too), dead letters and counters, and its journal.
+   * With {@code ifEmpty} a queue holding messages refuses. Subscribers stay subscribed to the now
+   * empty queue; a queue used again after its deletion starts anew.
+   */
+  public record Delete(boolean ifEmpty, ActorRef<StatusReply<Deleted>> replyTo)
+      implements Command {}
+
+  /** Reply to {@link Create}. */
+  public record Created(String queue, boolean created) implements CborSerializable {}
+
+  /** Reply to {@link Delete}: what the deletion removed. */
+  public record Deleted(String queue, int messages, int deadLetters) implements CborSerializable {}
+
   /** A publish is durable. */
   public record Enqueued(String messageId, long seq) implements CborSerializable {}
 
@@ -197,7 +217,11 @@ public final class QueueEntity {
   }
 
   /** The snapshot store's answer to a snapshot the queue handed it (see {@link Snapshots}). */
-  record SnapshotSaved(long sequenceNr, int messages, boolean ok) implements Command {}
+  record SnapshotSaved(long sequenceNr, int messages, boolean ok, boolean compact)
+      implements Command {}
+
+  /** The journal's answer to removing a deleted queue's events (see {@link Snapshots}). */
+  record Compacted(boolean ok) implements Command {}
 
   /**
    * Sent by Cluster Sharding instead of stopping the queue when its shard is handed to another

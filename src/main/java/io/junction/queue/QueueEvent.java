@@ -33,6 +33,19 @@ public sealed interface QueueEvent extends CborSerializable {
   /** Every dead letter was removed. */
   record DeadLettersPurged(long at) implements QueueEvent {}
 
+  /**
+   * The queue was created through the API ({@link QueueEntity.Create}): it exists, and is listed,
+   * before its first message.
+   */
+  record QueueCreated(long at) implements QueueEvent {}
+
+  /**
+   * The queue was deleted ({@link QueueEntity.Delete}): its messages, dead letters and counters are
+   * gone. Once durable the queue saves a snapshot of the empty state and deletes every event up to
+   * it, so the journal lists it no more; used again, it starts anew.
+   */
+  record QueueDeleted(long at) implements QueueEvent {}
+
   /** Up to {@code max} oldest dead letters were appended to the queue again with fresh counts. */
   record DeadLettersRedriven(int max, long at) implements QueueEvent {}
 

@@ -31,7 +31,8 @@ final class QueueState {
       long published,
       long acked,
       long deadLettered,
-      long deliveryMark)
+      long deliveryMark,
+      boolean deleted)
       implements CborSerializable {}
 
   /** A leased message: who holds it (null for pull leases), its receipt and lease deadline. */
@@ -47,8 +48,10 @@ final class QueueState {
   long acked;
   long deadLettered;
   long deliveryMark; // see QueueEvent.DeliveryMarked
+  boolean deleted; // QueueDeleted, and nothing since (see QueueEvent.QueueDeleted)
   long delivered; // transient: since this incarnation started
   int lastPurged; // transient: what the last purge event removed, for its reply
+  int lastPurgedDeadLetters; // transient: the dead letters the last deletion removed
   int lastRedriven; // transient: what the last redrive event moved, for its reply
   // Transient: the highest seq a consumer may be given now. With the write pipeline a message is in
   // the state before its write is committed; QueueBehavior sets this to the highest seq known
@@ -95,16 +98,21 @@ final class QueueState {
   // ---- durable changes: only from events, identical live and in recovery ----
 
   QueueState apply(QueueEvent event) {
-    if (event instanceof QueueEvent.MessagesPublished e) e.messages().forEach(this::add);
-    else if (event instanceof QueueEvent.MessagesAcked e) e.seqs().forEach(this::onAcked);
+    if (event instanceof QueueEvent.MessagesPublished e) {
+      deleted = false;
+      e.messages().forEach(this::add);
+    } else if (event instanceof QueueEvent.MessagesAcked e) e.seqs().forEach(this::onAcked);
     else if (event instanceof QueueEvent.MessagesReturned e) e.returned().forEach(this::onReturned);
     else if (event instanceof QueueEvent.MessagesDeadLettered e)
       e.messages().forEach(d -> onDeadLettered(d, e.at()));
     else if (event instanceof QueueEvent.QueuePurged) clearMessages();
-    else if (event instanceof QueueEvent.DeadLettersPurged) {
-      lastPurged = deadLetters.size();
-      for (DeadLetter d : deadLetters) heldBytes -= d.message().approxBytes();
-      deadLetters.clear();
+    else if (event instanceof QueueEvent.DeadLettersPurged) lastPurged = clearDeadLetters();
+    else if (event instanceof QueueEvent.QueueCreated) deleted = false;
+    else if (event instanceof QueueEvent.QueueDeleted) {
+      clearMessages();
+      lastPurgedDeadLetters = clearDeadLetters();
+      published = acked = deadLettered = delivered = 0;
+      deleted = true;
     } else if (event instanceof QueueEvent.DeadLettersRedriven e) redrive(e.max(), e.at());
     else if (event instanceof QueueEvent.DeliveryMarked e) deliveryMark = e.upTo();
     return this;
@@ -150,6 +158,13 @@ final class QueueState {
       place(m);
       nextSeq++;
     }
+  }
+
+  private int clearDeadLetters() {
+    int removed = deadLetters.size();
+    for (DeadLetter d : deadLetters) heldBytes -= d.message().approxBytes();
+    deadLetters.clear();
+    return removed;
   }
 
   private void clearMessages() {
@@ -290,7 +305,14 @@ final class QueueState {
     List<StoredMessage> messages = new ArrayList<>(live.values());
     messages.sort(Comparator.comparingLong(StoredMessage::seq));
     return new Snapshot(
-        nextSeq, messages, List.copyOf(deadLetters), published, acked, deadLettered, deliveryMark);
+        nextSeq,
+        messages,
+        List.copyOf(deadLetters),
+        published,
+        acked,
+        deadLettered,
+        deliveryMark,
+        deleted);
   }
 
   static QueueState fromSnapshot(Snapshot s, int maxDeadLetters) {
@@ -307,6 +329,7 @@ final class QueueState {
     state.acked = s.acked();
     state.deadLettered = s.deadLettered();
     state.deliveryMark = s.deliveryMark(); // 0 in snapshots from before the mark existed
+    state.deleted = s.deleted(); // false in snapshots from before deletion existed
     return state;
   }
 

@@ -20,10 +20,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.pattern.Patterns;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local queue registry ("queues", child of the guardian): one {@link QueueEntity} child per
- * queue name, spawned at start for declared queues and on first use for any other valid name.
+ * queue name, spawned at start for the declared queues and for those the journal holds ({@link
+ * QueueCatalog}: created on demand or through the API, so their delays and TTLs run and they show
+ * in the metrics as after any restart of a broker), and on first use for any other valid name.
  * Callers send {@code ShardingEnvelope(queueName, command)}, the message type Cluster Sharding's
  * {@code init} returns a ref for, so the cluster can replace this actor without changing callers.
  *
@@ -87,8 +90,25 @@ public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.
     super(ctx);
     this.settings = settings;
     settings.declared().keySet().forEach(this::queue); // recover declared queues at start
+    recoverStoredQueues(ctx);
     CoordinatedShutdown.get(ctx.getSystem())
         .addTask(CoordinatedShutdown.PhaseServiceStop(), "hand-off-queues", this::handOffAll);
+  }
+
+  private static void recoverStoredQueues(ActorContext<ShardingEnvelope<QueueEntity.Command>> ctx) {
+    var self = ctx.getSelf();
+    ActorRef<QueueEntity.QueueStats> nobody = ctx.getSystem().ignoreRef();
+    new QueueCatalog(ctx.getSystem())
+        .stored()
+        .whenComplete(
+            (names, failure) -> {
+              if (failure != null)
+                LoggerFactory.getLogger(Queues.class)
+                    .warn("cannot list the journal's queues; each recovers on first use", failure);
+              else
+                for (String n : names)
+                  self.tell(new ShardingEnvelope<>(n, new QueueEntity.GetStats(nobody)));
+            });
   }
 
   // Each queue stops once its last write is durable; one that has not within 3 s (the phase has

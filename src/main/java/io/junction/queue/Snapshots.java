@@ -2,13 +2,17 @@ package io.junction.queue;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.persistence.DeleteMessagesFailure;
+import org.apache.pekko.persistence.DeleteMessagesSuccess;
 import org.apache.pekko.persistence.DeleteSnapshotsFailure;
+import org.apache.pekko.persistence.DeleteSnapshotsSuccess;
 import org.apache.pekko.persistence.JournalProtocol;
 import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.SaveSnapshotFailure;
@@ -69,6 +73,11 @@ final class Snapshots {
     this.replies = Adapter.toClassic(ctx.spawnAnonymous(deletionFailures()));
   }
 
+  /** The seq of the last snapshot this incarnation saved (0: none yet). */
+  long lastSaved() {
+    return previousSnapshot;
+  }
+
   /** Whether a snapshot is being stored or held (a due one then waits). */
   boolean saving() {
     return saving || held;
@@ -91,7 +100,7 @@ final class Snapshots {
    * Stores {@code snapshot} (immutable: the store serializes it on its own thread) as the state
    * after event {@code sequenceNr}, which must be durable.
    */
-  void save(long sequenceNr, Object snapshot, int messages) {
+  void save(long sequenceNr, Object snapshot, int messages, boolean compact) {
     held = false;
     saving = true;
     SnapshotMetadata meta =
@@ -103,10 +112,10 @@ final class Snapshots {
             snapshotStore, new SnapshotProtocol.SaveSnapshot(meta, snapshot), SAVE_TIMEOUT),
         (answer, failure) -> {
           if (answer instanceof SaveSnapshotSuccess)
-            return new QueueEntity.SnapshotSaved(sequenceNr, messages, true);
+            return new QueueEntity.SnapshotSaved(sequenceNr, messages, true, compact);
           Throwable why = answer instanceof SaveSnapshotFailure f ? f.cause() : failure;
           ctx.getLog().warn("queue snapshot at {} not saved; its events stay", sequenceNr, why);
-          return new QueueEntity.SnapshotSaved(sequenceNr, messages, false);
+          return new QueueEntity.SnapshotSaved(sequenceNr, messages, false, compact);
         });
   }
 
@@ -116,18 +125,51 @@ final class Snapshots {
    */
   boolean stored(QueueEntity.SnapshotSaved s) {
     saving = false;
-    if (s.ok()) pruneUpTo(s.sequenceNr());
-    return s.ok();
+    if (!s.ok()) return false;
+    long previous = previousSnapshot;
+    previousSnapshot = s.sequenceNr();
+    if (s.compact()) compact(s.sequenceNr());
+    else if (previous > 0) {
+      journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId, previous, replies), replies);
+      deleteSnapshotsBefore(previous);
+    }
+    return true;
   }
 
-  private void pruneUpTo(long sequenceNr) {
-    long upTo = previousSnapshot;
-    previousSnapshot = sequenceNr;
-    if (upTo <= 0) return;
-    journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId, upTo, replies), replies);
+  // A deleted queue's snapshot is the whole of it: every event up to and including its own goes
+  // (no fallback is kept), and the journal keeps its highest row only as a marker flagged deleted,
+  // which the read journal does not list (QueueCatalog); every older snapshot goes too. Both
+  // answers come back as one QueueEntity.Compacted: the deletion is complete.
+  private void compact(long upTo) {
+    CompletionStage<Object> events =
+        Patterns.askWithReplyTo(
+            journal,
+            replyTo -> new JournalProtocol.DeleteMessagesTo(persistenceId, upTo, replyTo),
+            SAVE_TIMEOUT);
+    CompletionStage<Object> older =
+        Patterns.ask(
+            snapshotStore,
+            new SnapshotProtocol.DeleteSnapshots(
+                persistenceId, SnapshotSelectionCriteria.create(upTo - 1, Long.MAX_VALUE)),
+            SAVE_TIMEOUT);
+    ctx.pipeToSelf(
+        events.thenCombine(older, List::of),
+        (answers, failure) -> {
+          if (failure == null
+              && answers.get(0) instanceof DeleteMessagesSuccess
+              && answers.get(1) instanceof DeleteSnapshotsSuccess)
+            return new QueueEntity.Compacted(true);
+          Object why = failure != null ? failure : answers;
+          ctx.getLog()
+              .warn("deleted queue's events not all removed; retried at its recovery: {}", why);
+          return new QueueEntity.Compacted(false);
+        });
+  }
+
+  private void deleteSnapshotsBefore(long sequenceNr) {
     snapshotStore.tell(
         new SnapshotProtocol.DeleteSnapshots(
-            persistenceId, SnapshotSelectionCriteria.create(upTo - 1, Long.MAX_VALUE)),
+            persistenceId, SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
         replies);
   }
 

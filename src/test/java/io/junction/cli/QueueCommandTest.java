@@ -101,6 +101,24 @@ class QueueCommandTest {
   }
 
   @Test
+  void createsListsAndDeletesAQueueThatIsNotDeclared() {
+    assertEquals("created scratch", run("queue", "create", "scratch", "--url", url).out().strip());
+    assertEquals("exists scratch", run("queue", "create", "scratch", "--url", url).out().strip());
+    assertEquals(0, run("queue", "publish", "scratch", "--text", "x", "--url", url).exit());
+    Cli.Result ls = run("queue", "ls", "--url", url);
+    assertTrue(ls.out().matches("(?s).*scratch\\s+1\\s.*"), ls.out());
+    Cli.Result refused = run("queue", "delete", "scratch", "--if-empty", "--url", url);
+    assertEquals(1, refused.exit(), refused.out());
+    assertTrue(refused.err().contains("409") && refused.err().contains("not empty"), refused.err());
+    assertEquals(
+        "deleted scratch: 1 messages, 0 dead letters",
+        run("queue", "delete", "scratch", "--url", url).out().strip());
+    Cli.Result declared = run("queue", "delete", "work", "--url", url);
+    assertEquals(1, declared.exit(), declared.out());
+    assertTrue(declared.err().contains("junction.queues"), declared.err());
+  }
+
+  @Test
   void reportsTheNodesProblemInOneLineWithExitOne() {
     Cli.Result r = run("queue", "peek", "bad name", "--url", url);
     assertEquals(1, r.exit());

@@ -514,6 +514,73 @@ abstract class QueueJournalContract {
     }
   }
 
+  @Test
+  void aDeletedQueueLeavesItsLastSnapshotAndADeletedMarkerAndIsListedNoMore() throws Exception {
+    Config config = journal();
+    String pid = QueueEntity.persistenceId("doomed").id();
+    ActorTestKit kit = ActorTestKit.create(name() + "-delete", config);
+    try {
+      ActorRef<Command> doomed = kit.spawn(QueueEntity.create("doomed", settings(10)));
+      ActorRef<Command> made = kit.spawn(QueueEntity.create("made", settings(10)));
+      TestProbe<StatusReply<Enqueued>> replies = kit.createTestProbe();
+      for (int i = 0; i < 30; i++) { // one event each: snapshots at 10, 20, 30
+        doomed.tell(Publish.of(msg("m" + i), replies.ref()));
+        assertTrue(replies.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+      }
+      TestProbe<Created> created = kit.createTestProbe();
+      made.tell(new Create(created.ref()));
+      assertTrue(created.receiveMessage(Duration.ofSeconds(10)).created());
+      made.tell(new Create(created.ref()));
+      assertTrue(!created.receiveMessage(Duration.ofSeconds(10)).created(), "existed");
+      List<String> before = stored(kit);
+      assertTrue(before.containsAll(List.of("doomed", "made")), "" + before);
+
+      TestProbe<StatusReply<Deleted>> deleted = kit.createTestProbe();
+      doomed.tell(new Delete(true, deleted.ref()));
+      assertTrue(deleted.receiveMessage(Duration.ofSeconds(10)).isError(), "if-empty refuses");
+      doomed.tell(new Delete(false, deleted.ref()));
+      Deleted d = deleted.receiveMessage(Duration.ofSeconds(10)).getValue();
+      assertEquals(30, d.messages());
+      // answered once the journal no longer holds the queue (not merely once the deletion is
+      // durable), so no waiting here
+      String journal = "FROM \"event_journal\" WHERE \"persistence_id\" = ?";
+      assertEquals(0, count("SELECT COUNT(*) " + journal + " AND \"deleted\" = FALSE", pid));
+      assertEquals(1, count("SELECT COUNT(*) " + journal, pid), "the marker");
+      assertEquals(1, count("SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?", pid));
+      List<String> after = stored(kit);
+      assertTrue(!after.contains("doomed") && after.contains("made"), "" + after);
+
+    } finally {
+      kit.shutdownTestKit();
+    }
+    ActorTestKit again = ActorTestKit.create(name() + "-delete-again", config);
+    try {
+      ActorRef<Command> doomed = again.spawn(QueueEntity.create("doomed", settings(10)));
+      TestProbe<QueueStats> stats = again.createTestProbe();
+      doomed.tell(new GetStats(stats.ref()));
+      QueueStats s = stats.receiveMessage(Duration.ofSeconds(10));
+      assertEquals(0, s.depth());
+      assertEquals(0, s.published());
+      TestProbe<StatusReply<Enqueued>> replies = again.createTestProbe();
+      doomed.tell(Publish.of(msg("anew"), replies.ref()));
+      assertEquals(
+          31,
+          replies.receiveMessage(Duration.ofSeconds(10)).getValue().seq(),
+          "seqs go on from the deleted messages' (the snapshot kept them)");
+      assertTrue(stored(again).contains("doomed"), "used again: listed again");
+    } finally {
+      again.shutdownTestKit();
+      journalDone(config);
+    }
+  }
+
+  private static List<String> stored(ActorTestKit kit) throws Exception {
+    return new QueueCatalog(kit.system())
+        .stored()
+        .toCompletableFuture()
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   private static List<String> payloads(Peeked p) {
     return p.messages().stream().map(m -> m.envelope().payload().utf8String()).toList();
   }

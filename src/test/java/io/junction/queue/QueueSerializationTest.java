@@ -2,6 +2,7 @@ package io.junction.queue;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.junction.message.CborSerializable;
 import io.junction.message.Envelope;
@@ -122,9 +123,11 @@ class QueueSerializationTest {
     roundTrip(new QueueEvent.DeadLettersPurged(1));
     roundTrip(new QueueEvent.DeadLettersRedriven(10, 1));
     roundTrip(new QueueEvent.DeliveryMarked(2048));
+    roundTrip(new QueueEvent.QueueCreated(1));
+    roundTrip(new QueueEvent.QueueDeleted(1));
     roundTrip(
         new QueueState.Snapshot(
-            8, List.of(stored()), List.of(new DeadLetter(stored(), "x", 1)), 1, 2, 3, 2056));
+            8, List.of(stored()), List.of(new DeadLetter(stored(), "x", 1)), 1, 2, 3, 2056, true));
   }
 
   /** The snapshot as written before the delivery mark existed (the same fields, less the mark). */
@@ -138,7 +141,7 @@ class QueueSerializationTest {
       implements CborSerializable {}
 
   @Test
-  void aSnapshotFromBeforeTheDeliveryMarkReadsWithMarkZero() throws Exception {
+  void aSnapshotFromBeforeTheDeliveryMarkReadsWithMarkZeroAndNotDeleted() throws Exception {
     var old = new SnapshotWithoutMark(8, List.of(stored()), List.of(), 1, 2, 3);
     var serializer =
         (SerializerWithStringManifest)
@@ -148,10 +151,12 @@ class QueueSerializationTest {
         (QueueState.Snapshot)
             serializer.fromBinary(
                 bytes,
-                serializer.manifest(new QueueState.Snapshot(0, List.of(), List.of(), 0, 0, 0, 0)));
+                serializer.manifest(
+                    new QueueState.Snapshot(0, List.of(), List.of(), 0, 0, 0, 0, false)));
     assertEquals(8, back.nextSeq());
     assertEquals(3, back.deadLettered());
     assertEquals(0, back.deliveryMark());
+    assertFalse(back.deleted());
     assertEquals(1, back.messages().size());
   }
 

@@ -51,6 +51,20 @@ public final class HttpApi {
             .build());
   }
 
+  public HttpResponse<String> put(String path, String token)
+      throws IOException, InterruptedException {
+    return send(request(path, token).PUT(HttpRequest.BodyPublishers.noBody()).build());
+  }
+
+  public HttpResponse<String> put(String path, String token, String contentType, byte[] body)
+      throws IOException, InterruptedException {
+    return send(
+        request(path, token)
+            .header("Content-Type", contentType)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
   public HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
     return client.send(request, HttpResponse.BodyHandlers.ofString());
   }
