@@ -252,6 +252,40 @@ try {
     await jobs.locator('td.ack-rate', { hasText: moving }).waitFor({ timeout: WAIT });
   });
 
+  await step('a queue is created, its dead letters are redriven, and it is deleted', async () => {
+    await page.click('nav a[data-page=queues]');
+    await page.fill('[data-testid=new-queue]', 'scratch');
+    await page.click('[data-testid=create-queue]');
+    await page.locator('.toast', { hasText: 'Created queue scratch' }).waitFor({ timeout: WAIT });
+    await page.waitForURL(/#\/queues\/scratch$/);
+    await page.locator('[data-testid=queues] tr[data-key=scratch]').waitFor({ timeout: WAIT });
+    for (const text of ['first', 'second']) {
+      await api('POST', '/v1/queues/scratch/messages', { body: text, contentType: 'text/plain' });
+    }
+    const leased = await api('GET', '/v1/queues/scratch/messages?max=2');
+    await api('POST', '/v1/queues/scratch/nack', {
+      body: JSON.stringify({ receipts: leased.map((d) => d.receipt), requeue: false }),
+      contentType: 'application/json' });
+    await page.click('[data-testid=dead-letters]');
+    const dead = page.locator('[data-testid=peeked] [data-testid=message]');
+    await dead.first().locator('header', { hasText: 'rejected by consumer' }).waitFor({ timeout: WAIT });
+    assert.equal(await dead.count(), 2);
+    await dead.first().locator('pre.text', { hasText: 'first' }).waitFor({ timeout: WAIT });
+    await shot('dead-letters');
+    await page.click('[data-testid=redrive]');
+    await page.locator('#confirm-ok').click();
+    await page.locator('.toast', { hasText: 'Redrove 2 dead letters into scratch' }).waitFor({ timeout: WAIT });
+    await page.locator('[data-testid=detail-depth]', { hasText: /^2$/ }).waitFor({ timeout: WAIT });
+    await page.click('[data-testid=delete-queue]');
+    await page.locator('#confirm-text', { hasText: 'scratch' }).waitFor({ timeout: WAIT });
+    await page.locator('#confirm-ok').click();
+    await page.locator('.toast', { hasText: 'Deleted queue scratch: 2 messages, 0 dead letters' })
+      .waitFor({ timeout: WAIT });
+    await page.waitForURL(/#\/queues$/);
+    await page.locator('[data-testid=queues] tr[data-key=scratch]').waitFor({ state: 'detached', timeout: WAIT });
+    assert.ok(!(await api('GET', '/v1/queues')).some((q) => q.name === 'scratch'));
+  });
+
   await step('routes show the live table with counters', async () => {
     await page.click('nav a[data-page=routes]');
     const row = page.locator('[data-testid=routes] tr[data-testid=route]', { hasText: 'people-queue' });

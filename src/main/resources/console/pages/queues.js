@@ -1,5 +1,6 @@
-// Queues: live stats and rates; for one queue: peek (fields, JSON, text, hex), publish a test
-// message, dead letters, purge after a confirmation.
+// Queues: live stats and rates, create a queue; for one queue: peek (fields, JSON, text, hex),
+// publish a test message, dead letters (redrive, delete), purge or delete the queue after a
+// confirmation.
 
 import { call, get } from '../api.js';
 import { emptyRow, h, headRow, setText, syncRows } from '../dom.js';
@@ -13,11 +14,30 @@ const COLUMNS = ['Name', '#Depth', '#Ready', '#In flight', '#Delayed', '#Dead le
   '#Delivered', '#Deliver/s', '#Ack/s', 'Publish/s (60 s)'];
 
 export function mount(root, ctx, selected) {
-  const { live } = ctx;
-  const rows = h('tbody', emptyRow(COLUMNS.length, 'No queues are declared (junction.queues).'));
+  const { live, toast, explain } = ctx;
+  const rows = h('tbody', emptyRow(COLUMNS.length,
+    'No queues yet: declare them (junction.queues), create one, or publish to one.'));
   const detail = h('section.detail');
+  const newName = h('input', { placeholder: 'new queue name', 'aria-label': 'new queue name',
+    'data-testid': 'new-queue', pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]*', required: true });
+
+  async function create(ev) {
+    ev.preventDefault();
+    const name = newName.value;
+    try {
+      const r = await call('PUT', `/v1/queues/${encodeURIComponent(name)}`);
+      toast(r.created ? `Created queue ${name}` : `Queue ${name} exists already`);
+      newName.value = '';
+      location.hash = `#/queues/${encodeURIComponent(name)}`;
+    } catch (e) {
+      toast(`Cannot create ${name}: ${explain(e)}`, 'error');
+    }
+  }
+
   root.append(
     h('h1', 'Queues'),
+    h('form.row', { onsubmit: create }, newName,
+      h('button', { type: 'submit', 'data-testid': 'create-queue' }, 'Create queue')),
     h('table.grid.selectable', { 'data-testid': 'queues' },
       headRow(COLUMNS), rows),
     detail,
@@ -91,12 +111,57 @@ function queueView(root, name, { toast, explain, confirm }) {
 
   async function deadLetters() {
     try {
-      const list = await get(`${path}/dead-letters`);
+      const list = await get(`${path}/dead-letters`, { max: max.value });
       messages.replaceChildren(
-        h('h3', `${list.length} dead letter${list.length === 1 ? '' : 's'}`),
-        ...list.map((d) => h('pre.json', JSON.stringify(d, null, 2))));
+        h('h3', `${list.length} oldest dead letter${list.length === 1 ? '' : 's'}`, ' ',
+          h('button', { onclick: redrive, 'data-testid': 'redrive' }, 'Redrive all…'), ' ',
+          h('button.danger', { onclick: purgeDeadLetters }, 'Delete all…')),
+        ...list.map((d) => messageCard(d.message,
+          `#${d.seq} · ${d.reason} · ${new Date(d.dead_lettered_at).toLocaleString()}`)));
     } catch (e) {
       messages.replaceChildren(h('p.error', explain(e)));
+    }
+  }
+
+  async function redrive() {
+    const ok = await confirm(`Redrive the dead letters of ${name}?`,
+      `Every dead letter of ${name} goes back to the end of the queue as a new message, with a ` +
+      'fresh delivery count.', 'Redrive');
+    if (!ok) return;
+    try {
+      const r = await call('POST', `${path}/dead-letters/redrive`);
+      toast(`Redrove ${r.moved} dead letter${r.moved === 1 ? '' : 's'} into ${name}`);
+      messages.replaceChildren();
+    } catch (e) {
+      toast(`Cannot redrive ${name}: ${explain(e)}`, 'error');
+    }
+  }
+
+  async function purgeDeadLetters() {
+    const ok = await confirm(`Delete the dead letters of ${name}?`,
+      `Every dead letter of ${name} is deleted for good. The queue's messages are kept.`, 'Delete');
+    if (!ok) return;
+    try {
+      const r = await call('DELETE', `${path}/dead-letters`);
+      toast(`Deleted ${r.removed} dead letter${r.removed === 1 ? '' : 's'} of ${name}`);
+      messages.replaceChildren();
+    } catch (e) {
+      toast(`Cannot delete the dead letters of ${name}: ${explain(e)}`, 'error');
+    }
+  }
+
+  async function deleteQueue() {
+    const ok = await confirm(`Delete queue ${name}?`,
+      `${name}, its ${depth.textContent} messages (leased ones included), its dead letters and ` +
+      'its counters are deleted for good. A queue declared in the config cannot be deleted here.',
+      'Delete');
+    if (!ok) return;
+    try {
+      const r = await call('DELETE', path);
+      toast(`Deleted queue ${name}: ${r.messages} messages, ${r.dead_letters} dead letters`);
+      location.hash = '#/queues';
+    } catch (e) {
+      toast(`Cannot delete ${name}: ${explain(e)}`, 'error');
     }
   }
 
@@ -141,7 +206,7 @@ function queueView(root, name, { toast, explain, confirm }) {
       h('section.panel',
         h('h3', 'Look'),
         h('div.row', h('label', 'Peek ', max), h('button', { onclick: peek, 'data-testid': 'peek' }, 'Peek'),
-          h('button', { onclick: deadLetters }, 'Dead letters'))),
+          h('button', { onclick: deadLetters, 'data-testid': 'dead-letters' }, 'Dead letters'))),
       h('section.panel',
         h('h3', 'Publish a test message'),
         h('form', { onsubmit: publish },
@@ -149,9 +214,12 @@ function queueView(root, name, { toast, explain, confirm }) {
             h('button.primary', { type: 'submit', 'data-testid': 'publish' }, 'Publish')),
           result)),
       h('section.panel.danger-zone',
-        h('h3', 'Purge'),
-        h('p.muted', 'Delete every message in the queue.'),
-        h('button.danger', { onclick: purge, 'data-testid': 'purge' }, 'Purge…'))),
+        h('h3', 'Purge or delete'),
+        h('p.muted', 'Delete every message in the queue, or the queue itself (not a declared one).'),
+        h('div.row',
+          h('button.danger', { onclick: purge, 'data-testid': 'purge' }, 'Purge…'),
+          h('button.danger', { onclick: deleteQueue, 'data-testid': 'delete-queue' },
+            'Delete queue…')))),
     messages,
   );
 

@@ -138,7 +138,22 @@ public final class QueueCommand implements Runnable {
         "  junction queue peek people --output json | jq '.[].fields.name'",
         EXIT
       })
-  static final class Peek extends ApiCommand {
+  static final class Peek extends Listing {
+
+    @Option(
+        names = "--max",
+        defaultValue = "10",
+        description = "How many, 1 to 1000 (default ${DEFAULT-VALUE}).")
+    int max;
+
+    @Override
+    String path() {
+      return "/peek?max=" + max;
+    }
+  }
+
+  /** A queue's messages or dead letters, shown without taking them. */
+  abstract static class Listing extends ApiCommand {
 
     @Option(
         names = "--output",
@@ -149,21 +164,15 @@ public final class QueueCommand implements Runnable {
     @Parameters(index = "0", description = "Queue name.")
     String queue;
 
-    @Option(
-        names = "--max",
-        defaultValue = "10",
-        description = "How many (default ${DEFAULT-VALUE}).")
-    int max;
+    /** Under the queue's path. */
+    abstract String path();
 
     @Override
     void execute() throws Exception {
-      print(api.get("/v1/queues/" + q(queue) + "/peek?max=" + max), output);
+      JsonNode array = api.get("/v1/queues/" + q(queue) + path());
+      if (output == Output.Format.JSON) System.out.println(array.toPrettyString());
+      else for (JsonNode m : array) System.out.println(m.toString());
     }
-  }
-
-  private static void print(JsonNode array, Output.Format output) {
-    if (output == Output.Format.JSON) System.out.println(array.toPrettyString());
-    else for (JsonNode m : array) System.out.println(m.toString());
   }
 
   /** The oldest dead letters, with their reasons. */
@@ -180,16 +189,7 @@ public final class QueueCommand implements Runnable {
         "  junction queue dead-letters people --output json | jq -r '.[].reason' | sort | uniq -c",
         EXIT
       })
-  static final class DeadLetters extends ApiCommand {
-
-    @Option(
-        names = "--output",
-        defaultValue = "text",
-        description = "text (one JSON object per line) or json (one array).")
-    Output.Format output;
-
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
+  static final class DeadLetters extends Listing {
 
     @Option(
         names = "--max",
@@ -198,8 +198,8 @@ public final class QueueCommand implements Runnable {
     int max;
 
     @Override
-    void execute() throws Exception {
-      print(api.get("/v1/queues/" + q(queue) + "/dead-letters?max=" + max), output);
+    String path() {
+      return "/dead-letters?max=" + max;
     }
   }
 

@@ -44,11 +44,7 @@ public final class HttpApi {
 
   public HttpResponse<String> post(String path, String token, String contentType, byte[] body)
       throws IOException, InterruptedException {
-    return send(
-        request(path, token)
-            .header("Content-Type", contentType)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build());
+    return withBody("POST", path, token, contentType, body);
   }
 
   public HttpResponse<String> put(String path, String token)
@@ -58,10 +54,16 @@ public final class HttpApi {
 
   public HttpResponse<String> put(String path, String token, String contentType, byte[] body)
       throws IOException, InterruptedException {
+    return withBody("PUT", path, token, contentType, body);
+  }
+
+  private HttpResponse<String> withBody(
+      String method, String path, String token, String contentType, byte[] body)
+      throws IOException, InterruptedException {
     return send(
         request(path, token)
             .header("Content-Type", contentType)
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
             .build());
   }
 
