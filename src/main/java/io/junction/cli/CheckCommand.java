@@ -79,6 +79,10 @@ public final class CheckCommand implements Callable<Integer> {
           "endpoint %-12s http-poll  %s every %s codec=%s%n",
           p.name(), p.url(), p.interval(), p.codec().name());
     System.out.print(settings.codecs().describe());
+    for (var q : settings.queues().declared().keySet()) System.out.printf("queue %s%n", q);
+    for (var p : settings.queues().policies())
+      System.out.printf(
+          "queue policy %-8s pattern %s priority %d%n", p.name(), p.pattern(), p.priority());
     settings
         .routes()
         .forEach(

@@ -49,6 +49,19 @@ final class CheckReport {
     report.put("endpoints", endpoints);
     report.put("structs", structs);
     report.put("queues", List.copyOf(s.queues().declared().keySet()));
+    report.put(
+        "queue_policies",
+        s.queues().policies().stream()
+            .map(
+                p ->
+                    Map.<String, Object>of(
+                        "name",
+                        p.name(),
+                        "pattern",
+                        p.pattern().pattern(),
+                        "priority",
+                        p.priority()))
+            .toList());
     report.put("topics", s.topics().stream().map(t -> t.name()).toList());
     report.put("routes", routes);
     return report;

@@ -70,7 +70,7 @@ public final class ApiRoutes extends AllDirectives {
       StructRegistry structs,
       List<String> tcpServers,
       List<String> destinations,
-      List<String> queueNames,
+      io.junction.queue.Queues.Settings queueSettings,
       io.junction.node.Guardian.Refs refs,
       ActorRef<Publisher.Command> publisher,
       AtomicReference<RoutingSnapshot> routing,
@@ -93,7 +93,7 @@ public final class ApiRoutes extends AllDirectives {
     this.queueRoutes =
         new QueueRoutes(
             refs.queues(),
-            queueNames,
+            queueSettings,
             structs,
             system,
             timeout,

@@ -69,7 +69,7 @@ public final class HttpServer {
                       node.codecs().structs(),
                       node.tcpServers().stream().map(TcpSettings.Server::name).toList(),
                       destinations(node),
-                      node.queues().declared().keySet().stream().sorted().toList(),
+                      node.queues(),
                       refs,
                       publisher,
                       routing,

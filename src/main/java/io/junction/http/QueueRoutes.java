@@ -52,6 +52,7 @@ final class QueueRoutes extends AllDirectives {
   // Well under pekko-http's idle-timeout (60 s), which would close a connection silent that long.
   private static final Duration MAX_WAIT = Duration.ofSeconds(30);
   private final ActorRef<ShardingEnvelope<QueueEntity.Command>> queues;
+  private final Queues.Settings settings;
   private final List<String> declared;
   private final StructRegistry structs;
   private final ActorSystem<?> system;
@@ -66,14 +67,15 @@ final class QueueRoutes extends AllDirectives {
 
   QueueRoutes(
       ActorRef<ShardingEnvelope<QueueEntity.Command>> queues,
-      List<String> declared,
+      Queues.Settings settings,
       StructRegistry structs,
       ActorSystem<?> system,
       Duration timeout,
       long maxBodyBytes,
       BiFunction<Scope, Supplier<Route>, Route> requires) {
     this.queues = queues;
-    this.declared = List.copyOf(declared);
+    this.settings = settings;
+    this.declared = settings.declared().keySet().stream().sorted().toList();
     this.structs = structs;
     this.system = system;
     this.timeout = timeout;
@@ -224,8 +226,8 @@ final class QueueRoutes extends AllDirectives {
                             ifEmpty -> completeWithFuture(delete(q, ifEmpty.orElse("false")))))));
   }
 
-  // Settings of a queue come from the config (junction.queues, or junction.queue-defaults for the
-  // others): a body that looks like settings is refused rather than ignored.
+  // Settings of a queue come from the config (junction.queues, a policy, junction.queue-defaults):
+  // a body that looks like settings is refused rather than ignored.
   private Route create(String q) {
     return extractStrictEntity(
         timeout,
@@ -237,9 +239,11 @@ final class QueueRoutes extends AllDirectives {
                     "Queue settings are not taken here",
                     "PUT /v1/queues/"
                         + q
-                        + " takes no body: a queue's settings come from junction.queues."
+                        + " takes no body: a queue's settings come from the config:"
+                        + " junction.queues."
                         + q
-                        + " in the config, else junction.queue-defaults"));
+                        + ", else a junction.queue-policies entry whose pattern matches the name,"
+                        + " else junction.queue-defaults"));
           if (declared.contains(q))
             return complete(Json.response(StatusCodes.OK, Map.of("name", q, "created", false)));
           return completeWithFuture(
@@ -298,9 +302,13 @@ final class QueueRoutes extends AllDirectives {
             .thenApply(s -> Json.response(StatusCodes.OK, stats(s))));
   }
 
-  private static Map<String, Object> stats(QueueEntity.QueueStats s) {
+  private Map<String, Object> stats(QueueEntity.QueueStats s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", s.queue());
+    // where its settings come from: junction.queues, a policy, or junction.queue-defaults
+    m.put("declared", settings.declared().containsKey(s.queue()));
+    Queues.Policy policy = settings.policyFor(s.queue());
+    if (policy != null) m.put("policy", policy.name());
     m.put("depth", s.depth());
     m.put("ready", s.ready());
     m.put("delayed", s.delayed());

@@ -76,6 +76,7 @@ public record NodeSettings(
           "structs",
           "queues",
           "queue-defaults",
+          "queue-policies",
           "topics",
           "routes",
           "routes-watch",

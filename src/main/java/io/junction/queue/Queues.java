@@ -1,14 +1,21 @@
 package io.junction.queue;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
 import io.junction.config.ConfigProblems;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -42,14 +49,51 @@ public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.
    */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
 
-  /** Per-queue settings: the declared queues and the defaults for queues created on demand. */
-  public record Settings(QueueSettings defaults, Map<String, QueueSettings> declared) {
+  /**
+   * Settings of the queues that are not declared, by name: RabbitMQ's policies, from the config. Of
+   * the policies whose {@code pattern} is found in a queue's name (a regular expression, searched
+   * as RabbitMQ does: anchor it with ^ and $ to match the whole name), the one with the highest
+   * {@code priority} applies, then the first by policy name.
+   */
+  public record Policy(String name, Pattern pattern, int priority, QueueSettings settings) {
+    static final Set<String> KEYS = Set.of("pattern", "priority");
+
+    boolean appliesTo(String queue) {
+      return pattern.matcher(queue).find();
+    }
+  }
+
+  /**
+   * Per-queue settings: the declared queues, the policies for the others, and the defaults for the
+   * rest.
+   */
+  public record Settings(
+      QueueSettings defaults, Map<String, QueueSettings> declared, List<Policy> policies) {
     public Settings {
       declared = Map.copyOf(declared);
+      policies =
+          policies.stream()
+              .sorted(
+                  Comparator.comparingInt(Policy::priority).reversed().thenComparing(Policy::name))
+              .toList();
+    }
+
+    public Settings(QueueSettings defaults, Map<String, QueueSettings> declared) {
+      this(defaults, declared, List.of());
     }
 
     public QueueSettings settingsFor(String queue) {
-      return declared.getOrDefault(queue, defaults);
+      QueueSettings own = declared.get(queue);
+      if (own != null) return own;
+      Policy p = policyFor(queue);
+      return p == null ? defaults : p.settings();
+    }
+
+    /** The policy that gives {@code queue} its settings, or null (declared, or none matches). */
+    public Policy policyFor(String queue) {
+      if (declared.containsKey(queue)) return null;
+      for (Policy p : policies) if (p.appliesTo(queue)) return p;
+      return null;
     }
 
     /** Reads {@code junction.queue-defaults} and {@code junction.queues}, problems by path. */
@@ -74,7 +118,50 @@ public final class Queues extends AbstractBehavior<ShardingEnvelope<QueueEntity.
               QueueSettings.fromConfig(queues, "junction.queues", name, defaults, auto, problems));
         }
       }
-      return new Settings(defaults, declared);
+      return new Settings(defaults, declared, policies(config, defaults, auto, problems));
+    }
+
+    private static List<Policy> policies(
+        Config config, QueueSettings defaults, int auto, ConfigProblems problems) {
+      String path = "junction.queue-policies";
+      Config all = problems.read(path, () -> config.getConfig(path), null);
+      List<Policy> policies = new ArrayList<>();
+      if (all == null) return policies;
+      for (String name : all.root().keySet()) {
+        String base = ConfigProblems.join(path, name);
+        Config c = problems.read(base, () -> all.getConfig(ConfigUtil.joinPath(name)), null);
+        if (c == null) continue;
+        Set<String> keys = new HashSet<>(QueueSettings.KEYS);
+        keys.addAll(Policy.KEYS);
+        problems.rejectUnknownKeys(base, c, keys);
+        String patternPath = ConfigProblems.join(base, "pattern");
+        if (!c.hasPath("pattern")) {
+          problems.add(patternPath, "is required: a regular expression for the queue names");
+          continue;
+        }
+        Pattern pattern =
+            problems.read(
+                patternPath,
+                () -> {
+                  try {
+                    return Pattern.compile(c.getString("pattern"));
+                  } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException(
+                        "not a regular expression: " + e.getDescription());
+                  }
+                },
+                null);
+        int priority =
+            c.hasPath("priority")
+                ? problems.read(
+                    ConfigProblems.join(base, "priority"), () -> c.getInt("priority"), 0)
+                : 0;
+        QueueSettings settings =
+            QueueSettings.parse(
+                c.withoutPath("pattern").withoutPath("priority"), base, defaults, auto, problems);
+        if (pattern != null) policies.add(new Policy(name, pattern, priority, settings));
+      }
+      return policies;
     }
   }
 

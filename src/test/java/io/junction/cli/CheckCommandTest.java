@@ -37,6 +37,7 @@ class CheckCommandTest {
             r3 { from = a }
           }
           shutdown-drain-timeout = forever
+          queue-policies.p { pattern = "(", ttl = 10m }
         }
         """);
     Cli.Result r = run("check", "--config", conf.toString());
@@ -56,7 +57,8 @@ class CheckCommandTest {
           "junction.routes.r2.to[0]: no tcp destination named 'ghost'",
           "junction.routes.r2.to[1]: unknown destination kind 'smoke'",
           "junction.routes.r3.to: is required",
-          "junction.shutdown-drain-timeout"
+          "junction.shutdown-drain-timeout",
+          "junction.queue-policies.p.pattern: not a regular expression"
         }) assertTrue(r.err().contains(expected), "missing '" + expected + "' in:\n" + r.err());
   }
 

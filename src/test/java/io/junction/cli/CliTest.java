@@ -101,6 +101,7 @@ class CliTest {
           """
           junction.endpoints.e { kind = tcp-server, port = 0, codec = text, framing.kind = delimiter }
           junction.routes.r { from = e, to = reply }
+          junction.queue-policies.scratch { pattern = "^scratch[.]", priority = 2, ttl = 1m }
           """);
       Cli.Result ok = Cli.run("check", "--config", conf.toString(), "--output", "json");
       assertEquals(0, ok.exit(), ok.err());
@@ -108,6 +109,10 @@ class CliTest {
       assertTrue(n.get("valid").asBoolean());
       assertEquals("e", n.get("endpoints").get(0).get("name").asText());
       assertEquals("reply", n.get("routes").get(0).get("to").get(0).asText());
+      JsonNode policy = n.get("queue_policies").get(0);
+      assertEquals("scratch", policy.get("name").asText(), ok.out());
+      assertEquals("^scratch[.]", policy.get("pattern").asText(), ok.out());
+      assertEquals(2, policy.get("priority").asInt(), ok.out());
       Files.writeString(conf, "junction.endpoints.e { kind = tcp-server, port = -1 }\n");
       Cli.Result bad = Cli.run("check", "--config", conf.toString(), "--output", "json");
       assertEquals(2, bad.exit());

@@ -39,6 +39,7 @@ class QueueApiTest {
                 timed {}
                 rejects {}
               }
+              queue-policies.tiny { pattern = "^tiny[.]", max-length = 1 }
             }
             """);
     api = new HttpApi(node.httpPort());
@@ -284,6 +285,21 @@ class QueueApiTest {
         api.put("/v1/queues/other", null, "application/json", "{\"ttl\":\"1m\"}".getBytes());
     assertEquals(400, withBody.statusCode(), withBody.body());
     assertTrue(json(withBody).get("detail").asText().contains("junction.queues.other"));
+  }
+
+  @Test
+  void aPolicyGivesAnUndeclaredQueueItsSettingsAndTheStatsSayWhere() throws Exception {
+    assertEquals(201, publish("tiny.one", "fits").statusCode());
+    var full = publish("tiny.one", "too many");
+    assertEquals(503, full.statusCode(), full.body());
+    assertTrue(json(full).get("detail").asText().contains("max-length (1)"), full.body());
+    JsonNode tiny = json(api.get("/v1/queues/tiny.one", null));
+    assertEquals("tiny", tiny.get("policy").asText(), tiny.toString());
+    assertTrue(!tiny.get("declared").asBoolean(), tiny.toString());
+    JsonNode jobs = json(api.get("/v1/queues/jobs", null));
+    assertTrue(jobs.get("declared").asBoolean() && !jobs.has("policy"), jobs.toString());
+    assertEquals(201, publish("tinyx", "a").statusCode());
+    assertEquals(201, publish("tinyx", "b").statusCode(), "no policy matches: the defaults");
   }
 
   @Test

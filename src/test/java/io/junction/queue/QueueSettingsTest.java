@@ -50,6 +50,63 @@ class QueueSettingsTest {
   }
 
   @Test
+  void policiesGiveUndeclaredQueuesTheirSettingsByPriorityThenName() {
+    ConfigProblems problems = new ConfigProblems();
+    Queues.Settings s =
+        Queues.Settings.fromConfig(
+            with(
+                """
+                junction.queue-defaults.max-deliveries = 4
+                junction.queues.scratch-declared { ttl = 1m }
+                junction.queue-policies {
+                  scratch { pattern = "^scratch", ttl = 10m, max-length = 100 }
+                  urgent { pattern = "urgent$", priority = 5, ack-timeout = 2s }
+                  b-also-scratch { pattern = "^scratch", ttl = 20m }
+                }
+                """),
+            problems);
+    assertTrue(problems.isEmpty(), problems.all().toString());
+    QueueSettings scratch = s.settingsFor("scratch.jobs");
+    // equal priority: the first by policy name ("b-also-scratch" before "scratch")
+    assertEquals(Duration.ofMinutes(20), scratch.ttl());
+    assertEquals("b-also-scratch", s.policyFor("scratch.jobs").name());
+    assertEquals(4, scratch.maxDeliveries(), "a key the policy does not set: queue-defaults'");
+    assertEquals(0, scratch.maxLength(), "policies do not merge: the one that applies, whole");
+    assertEquals("urgent", s.policyFor("scratch-urgent").name(), "the higher priority wins");
+    assertEquals(Duration.ofSeconds(2), s.settingsFor("scratch-urgent").ackTimeout());
+    assertEquals(Duration.ofMinutes(1), s.settingsFor("scratch-declared").ttl(), "declared wins");
+    assertEquals(null, s.policyFor("scratch-declared"));
+    assertEquals("urgent", s.policyFor("my-urgent").name(), "searched in the name, as RabbitMQ");
+    assertEquals(null, s.policyFor("jobs"));
+    assertEquals(s.defaults(), s.settingsFor("jobs"));
+  }
+
+  @Test
+  void badPoliciesAreReportedByPath() {
+    ConfigProblems problems = new ConfigProblems();
+    Queues.Settings.fromConfig(
+        with(
+            """
+            junction.queue-policies {
+              nopattern { ttl = 1m }
+              badregex { pattern = "([a-z" }
+              badkey { pattern = "x", tll = 1m }
+              badvalue { pattern = "y", ttl = soon, priority = high }
+            }
+            """),
+        problems);
+    List<String> paths = problems.all().stream().map(p -> p.path()).toList();
+    assertTrue(paths.contains("junction.queue-policies.nopattern.pattern"), paths.toString());
+    assertTrue(paths.contains("junction.queue-policies.badregex.pattern"), paths.toString());
+    assertTrue(paths.contains("junction.queue-policies.badkey.tll"), paths.toString());
+    assertTrue(paths.contains("junction.queue-policies.badvalue.ttl"), paths.toString());
+    assertTrue(paths.contains("junction.queue-policies.badvalue.priority"), paths.toString());
+    assertTrue(
+        problems.all().stream().anyMatch(p -> p.message().contains("not a regular expression")),
+        problems.all().toString());
+  }
+
+  @Test
   void snapshotEveryAutoDependsOnTheJournalAndANumberOverridesIt() {
     ConfigProblems problems = new ConfigProblems();
     Queues.Settings h2 =
