@@ -47,6 +47,18 @@ public final class QueueCommand implements Runnable {
     picocli.CommandLine.usage(this, System.out);
   }
 
+  /** A command about one queue, named by its first parameter. */
+  abstract static class OneQueue extends ApiCommand {
+
+    @Parameters(index = "0", description = "Queue name.")
+    String queue;
+
+    /** {@code /v1/queues/<queue>}, the name URL-encoded. */
+    String queuePath() {
+      return "/v1/queues/" + q(queue);
+    }
+  }
+
   private static String q(String name) {
     return URLEncoder.encode(name, StandardCharsets.UTF_8);
   }
@@ -105,10 +117,7 @@ public final class QueueCommand implements Runnable {
         "  junction queue stats people --output text",
         EXIT
       })
-  static final class Stats extends ApiCommand {
-
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
+  static final class Stats extends OneQueue {
 
     @Option(
         names = "--output",
@@ -118,7 +127,7 @@ public final class QueueCommand implements Runnable {
 
     @Override
     void execute() throws Exception {
-      JsonNode stats = api.get("/v1/queues/" + q(queue));
+      JsonNode stats = api.get(queuePath());
       if (output == Output.Format.JSON) System.out.println(stats.toPrettyString());
       else
         for (var f : stats.properties())
@@ -153,7 +162,7 @@ public final class QueueCommand implements Runnable {
   }
 
   /** A queue's messages or dead letters, shown without taking them. */
-  abstract static class Listing extends ApiCommand {
+  abstract static class Listing extends OneQueue {
 
     @Option(
         names = "--output",
@@ -161,15 +170,12 @@ public final class QueueCommand implements Runnable {
         description = "text (one JSON object per line) or json (one array).")
     Output.Format output;
 
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
-
     /** Under the queue's path. */
     abstract String path();
 
     @Override
     void execute() throws Exception {
-      JsonNode array = api.get("/v1/queues/" + q(queue) + path());
+      JsonNode array = api.get(queuePath() + path());
       if (output == Output.Format.JSON) System.out.println(array.toPrettyString());
       else for (JsonNode m : array) System.out.println(m.toString());
     }
@@ -217,17 +223,14 @@ public final class QueueCommand implements Runnable {
         "  JUNCTION_TOKEN=... junction queue redrive people --max 10",
         EXIT
       })
-  static final class Redrive extends ApiCommand {
-
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
+  static final class Redrive extends OneQueue {
 
     @Option(names = "--max", description = "At most this many (default: all).")
     Integer max;
 
     @Override
     void execute() throws Exception {
-      String path = "/v1/queues/" + q(queue) + "/dead-letters/redrive";
+      String path = queuePath() + "/dead-letters/redrive";
       if (max != null) path += "?max=" + max;
       System.out.println(
           "moved " + api.post(path, "application/json", new byte[0]).get("moved").asInt());
@@ -247,10 +250,7 @@ public final class QueueCommand implements Runnable {
         "  junction queue publish blobs --file frame.bin",
         EXIT
       })
-  static final class Publish extends ApiCommand {
-
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
+  static final class Publish extends OneQueue {
 
     @Parameters(index = "1..*", arity = "0..*", description = "With --struct: field=value pairs.")
     List<String> fields = List.of();
@@ -271,7 +271,7 @@ public final class QueueCommand implements Runnable {
 
     @Override
     void execute() throws Exception {
-      String path = "/v1/queues/" + q(queue) + "/messages";
+      String path = queuePath() + "/messages";
       JsonNode r;
       if (struct != null || json != null || !fields.isEmpty()) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
@@ -323,10 +323,7 @@ public final class QueueCommand implements Runnable {
         "  junction queue tail people --count 10 --no-ack | jq .fields",
         EXIT
       })
-  static final class Tail extends ApiCommand {
-
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
+  static final class Tail extends OneQueue {
 
     @Option(names = "--count", description = "Stop after this many messages.")
     Long count;
@@ -345,8 +342,7 @@ public final class QueueCommand implements Runnable {
       long seen = 0;
       while (count == null || seen < count) {
         long want = count == null ? 100 : Math.min(100, count - seen);
-        JsonNode leased =
-            api.get("/v1/queues/" + q(queue) + "/messages?max=" + want + "&visibility=60s");
+        JsonNode leased = api.get(queuePath() + "/messages?max=" + want + "&visibility=60s");
         if (leased.isEmpty()) {
           // a CLI polling a remote API: waiting between empty polls is the point
           java.util.concurrent.locks.LockSupport.parkNanos(pollMillis * 1_000_000L);
@@ -360,7 +356,7 @@ public final class QueueCommand implements Runnable {
         }
         if (!noAck)
           api.post(
-              "/v1/queues/" + q(queue) + "/ack",
+              queuePath() + "/ack",
               "application/json",
               ApiClient.JSON.writeValueAsBytes(Map.of("receipts", receipts)));
       }
@@ -376,14 +372,11 @@ public final class QueueCommand implements Runnable {
               + " listed and recovered at start from then on. Publishing to a new name creates it"
               + " too.",
       footer = {"", "Example:", "  junction queue create jobs", EXIT})
-  static final class Create extends ApiCommand {
-
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
+  static final class Create extends OneQueue {
 
     @Override
     void execute() throws Exception {
-      boolean created = api.put("/v1/queues/" + q(queue)).get("created").asBoolean();
+      boolean created = api.put(queuePath()).get("created").asBoolean();
       System.out.println((created ? "created " : "exists ") + queue);
     }
   }
@@ -402,17 +395,14 @@ public final class QueueCommand implements Runnable {
         "  JUNCTION_TOKEN=... junction queue delete scratch --if-empty",
         EXIT
       })
-  static final class Delete extends ApiCommand {
-
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
+  static final class Delete extends OneQueue {
 
     @Option(names = "--if-empty", description = "Refuse if the queue holds messages.")
     boolean ifEmpty;
 
     @Override
     void execute() throws Exception {
-      JsonNode d = api.delete("/v1/queues/" + q(queue) + (ifEmpty ? "?if-empty=true" : ""));
+      JsonNode d = api.delete(queuePath() + (ifEmpty ? "?if-empty=true" : ""));
       System.out.printf(
           "deleted %s: %d messages, %d dead letters%n",
           queue, d.get("messages").asInt(), d.get("dead_letters").asInt());
@@ -432,10 +422,7 @@ public final class QueueCommand implements Runnable {
         "  JUNCTION_TOKEN=... junction queue purge people --dead-letters",
         EXIT
       })
-  static final class Purge extends ApiCommand {
-
-    @Parameters(index = "0", description = "Queue name.")
-    String queue;
+  static final class Purge extends OneQueue {
 
     @Option(
         names = "--dead-letters",
@@ -445,8 +432,7 @@ public final class QueueCommand implements Runnable {
     @Override
     void execute() throws Exception {
       String what = deadLetters ? "/dead-letters" : "/messages";
-      System.out.println(
-          "removed " + api.delete("/v1/queues/" + q(queue) + what).get("removed").asInt());
+      System.out.println("removed " + api.delete(queuePath() + what).get("removed").asInt());
     }
   }
 }
