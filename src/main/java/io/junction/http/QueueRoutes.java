@@ -244,7 +244,7 @@ final class QueueRoutes extends AllDirectives {
                         + q
                         + ", else a junction.queue-policies entry whose pattern matches the name,"
                         + " else junction.queue-defaults"));
-          if (declared.contains(q))
+          if (settings.declared().containsKey(q))
             return complete(Json.response(StatusCodes.OK, Map.of("name", q, "created", false)));
           return completeWithFuture(
               guarded(
@@ -264,7 +264,7 @@ final class QueueRoutes extends AllDirectives {
               "bad-parameter",
               "Bad parameter",
               "if-empty must be true or false, was '" + ifEmpty + "'"));
-    if (declared.contains(q))
+    if (settings.declared().containsKey(q))
       return CompletableFuture.completedFuture(
           Problem.of(
               StatusCodes.CONFLICT,
@@ -579,8 +579,17 @@ final class QueueRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> purge(String q) {
+    return removed(q, QueueEntity.Purge::new);
+  }
+
+  private CompletionStage<HttpResponse> purgeDeadLetters(String q) {
+    return removed(q, QueueEntity.PurgeDeadLetters::new);
+  }
+
+  private CompletionStage<HttpResponse> removed(
+      String q, Function<ActorRef<QueueEntity.Purged>, QueueEntity.Command> purge) {
     return guarded(
-        this.<QueueEntity.Purged>ask(q, QueueEntity.Purge::new)
+        this.<QueueEntity.Purged>ask(q, purge)
             .thenApply(p -> Json.response(StatusCodes.OK, Map.of("removed", p.removed()))));
   }
 
@@ -598,12 +607,6 @@ final class QueueRoutes extends AllDirectives {
                                 Json.response(
                                     StatusCodes.OK,
                                     d.deadLetters().stream().map(MessageView::of).toList())))));
-  }
-
-  private CompletionStage<HttpResponse> purgeDeadLetters(String q) {
-    return guarded(
-        this.<QueueEntity.Purged>ask(q, QueueEntity.PurgeDeadLetters::new)
-            .thenApply(p -> Json.response(StatusCodes.OK, Map.of("removed", p.removed()))));
   }
 
   // Without ?max every dead letter goes back (at most max-dead-letters are kept).

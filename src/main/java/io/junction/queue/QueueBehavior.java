@@ -123,7 +123,6 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
   private final SnapshotPolicy snapshotPolicy;
   private final Snapshots snapshots;
   private boolean snapshotDue; // SnapshotPolicy said so; taken after the write, or the save before
-  private boolean compactDue; // deleted: the next snapshot takes every event with it (Snapshots)
   private final List<Runnable> whenCompacted = new ArrayList<>(); // deleters, answered then
   private final boolean pipelined; // the journal confirms writes before they are durable
   private final DurabilityRegistry durability;
@@ -267,7 +266,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
         .onCommand(
             QueueEntity.Compacted.class,
             (s, c) -> {
-              answerDeleters();
+              answerDeleters(); // removed or not (Snapshots logs a failure): the deletion is
+              // durable
               return Effect().none();
             })
         .onCommand(Peek.class, this::onPeek)
@@ -409,9 +409,9 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     snapshotDue = false;
     if (!snapshotPolicy.fits(state)) return;
     long sequenceNr = lastSequenceNumber(ctx);
-    // Used again since its deletion: an ordinary snapshot, which keeps the events after the last.
-    boolean compact = compactDue && state.deleted;
-    compactDue = false;
+    // A deleted queue's snapshot takes every event with it (Snapshots); one used again since its
+    // deletion takes an ordinary snapshot, which keeps the events after the last.
+    boolean compact = state.deleted;
     if (!compact) answerDeleters();
     // An ordinary snapshot at the last one's seq has nothing new, and would prune every event: the
     // journal would no longer list a queue that holds messages (QueueCatalog).
@@ -760,7 +760,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
       return Effect().none();
     }
     subscribers.emptyWindows();
-    snapshotDue = compactDue = true;
+    snapshotDue = true;
     return write(
         s,
         List.of(new QueueEvent.QueueDeleted(System.currentTimeMillis())),
@@ -810,7 +810,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, QueueEvent, Queu
     // Deleted, but the snapshot that removes its events was not saved (a crash, a failed save):
     // finish the deletion now. Saving it again over a finished one deletes nothing more.
     if (s.deleted) {
-      snapshotDue = compactDue = true;
+      snapshotDue = true;
       takeSnapshotIfDue(s);
     }
     ctx.getLog()

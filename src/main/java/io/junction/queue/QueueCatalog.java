@@ -1,6 +1,5 @@
 package io.junction.queue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,7 +35,7 @@ public final class QueueCatalog {
     this.system = system;
   }
 
-  /** The stored queues' names, sorted; at most {@link #MAX_QUEUES}. */
+  /** The stored queues' names, in no order (the listing sorts); at most {@link #MAX_QUEUES}. */
   public synchronized CompletionStage<List<String>> stored() {
     if (running != null && !running.isDone()) return running;
     try {
@@ -55,12 +54,7 @@ public final class QueueCatalog {
             .filter(name -> Queues.NAME.matcher(name).matches())
             .take(MAX_QUEUES)
             .runWith(Sink.seq(), system)
-            .thenApply(
-                names -> {
-                  List<String> sorted = new ArrayList<>(names);
-                  sorted.sort(null);
-                  return List.copyOf(sorted);
-                })
+            .thenApply(List::copyOf)
             .toCompletableFuture();
     return running;
   }

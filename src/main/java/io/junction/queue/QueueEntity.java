@@ -220,8 +220,10 @@ public final class QueueEntity {
   record SnapshotSaved(long sequenceNr, int messages, boolean ok, boolean compact)
       implements Command {}
 
-  /** The journal's answer to removing a deleted queue's events (see {@link Snapshots}). */
-  record Compacted(boolean ok) implements Command {}
+  /** The journal answered the removal of a deleted queue's events (see {@link Snapshots}). */
+  enum Compacted implements Command {
+    INSTANCE
+  }
 
   /**
    * Sent by Cluster Sharding instead of stopping the queue when its shard is handed to another

@@ -131,7 +131,7 @@ final class Snapshots {
     if (s.compact()) compact(s.sequenceNr());
     else if (previous > 0) {
       journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId, previous, replies), replies);
-      deleteSnapshotsBefore(previous);
+      snapshotStore.tell(deleteSnapshotsBefore(previous), replies);
     }
     return true;
   }
@@ -147,30 +147,26 @@ final class Snapshots {
             replyTo -> new JournalProtocol.DeleteMessagesTo(persistenceId, upTo, replyTo),
             SAVE_TIMEOUT);
     CompletionStage<Object> older =
-        Patterns.ask(
-            snapshotStore,
-            new SnapshotProtocol.DeleteSnapshots(
-                persistenceId, SnapshotSelectionCriteria.create(upTo - 1, Long.MAX_VALUE)),
-            SAVE_TIMEOUT);
+        Patterns.ask(snapshotStore, deleteSnapshotsBefore(upTo), SAVE_TIMEOUT);
     ctx.pipeToSelf(
         events.thenCombine(older, List::of),
         (answers, failure) -> {
-          if (failure == null
-              && answers.get(0) instanceof DeleteMessagesSuccess
-              && answers.get(1) instanceof DeleteSnapshotsSuccess)
-            return new QueueEntity.Compacted(true);
-          Object why = failure != null ? failure : answers;
-          ctx.getLog()
-              .warn("deleted queue's events not all removed; retried at its recovery: {}", why);
-          return new QueueEntity.Compacted(false);
+          boolean removed =
+              failure == null
+                  && answers.get(0) instanceof DeleteMessagesSuccess
+                  && answers.get(1) instanceof DeleteSnapshotsSuccess;
+          if (!removed)
+            ctx.getLog()
+                .warn(
+                    "deleted queue's events not all removed; retried at its recovery: {}",
+                    failure != null ? failure : answers);
+          return QueueEntity.Compacted.INSTANCE;
         });
   }
 
-  private void deleteSnapshotsBefore(long sequenceNr) {
-    snapshotStore.tell(
-        new SnapshotProtocol.DeleteSnapshots(
-            persistenceId, SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE)),
-        replies);
+  private SnapshotProtocol.DeleteSnapshots deleteSnapshotsBefore(long sequenceNr) {
+    return new SnapshotProtocol.DeleteSnapshots(
+        persistenceId, SnapshotSelectionCriteria.create(sequenceNr - 1, Long.MAX_VALUE));
   }
 
   // A failed deletion loses nothing (the next snapshot deletes the same rows and more); say so.

@@ -549,7 +549,6 @@ abstract class QueueJournalContract {
       assertEquals(1, count("SELECT COUNT(*) FROM \"snapshot\" WHERE \"persistence_id\" = ?", pid));
       List<String> after = stored(kit);
       assertTrue(!after.contains("doomed") && after.contains("made"), "" + after);
-
     } finally {
       kit.shutdownTestKit();
     }
